@@ -1,0 +1,17 @@
+// Shared jest settings: TypeScript through SWC (fast, transpile-only; types are
+// checked by `npm run typecheck`), and `@sublora/*` resolved to sources so tests
+// never depend on a stale build.
+const path = require('node:path');
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@sublora/(.*)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+  },
+  testMatch: ['<rootDir>/src/**/*.test.ts'],
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.js')],
+};

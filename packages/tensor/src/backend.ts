@@ -1,0 +1,109 @@
+/**
+ * The abstract tensor interface every backend implements.
+ *
+ * A backend is a plain record of kernels (fp-ts style: an instance is an object
+ * literal, helpers take it first). Tensors are opaque handles `{ shape, dtype }`
+ * that the backend owns; only the backend that made a handle may read it.
+ *
+ * Kernels are synchronous and return new handles; reading data back is the only
+ * asynchronous step (`read`), so a backend may defer work (onnxruntime records a
+ * graph and compiles it on `read`; tfjs may queue GPU work).
+ */
+
+/** Element types. float64 is the reference; float32 is what GPUs and tfjs run. */
+export type DType = 'float32' | 'float64';
+
+/** A tensor shape: one non-negative integer per axis; `[]` is a scalar. */
+export type Shape = readonly number[];
+
+/** Host data of a given dtype. */
+export type HostArray = Float64Array | Float32Array;
+
+/** An opaque tensor handle owned by one backend. */
+export interface Tensor {
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Name of the backend that owns this handle. */
+  readonly backend: string;
+}
+
+/** Elementwise unary kernels. */
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'tanh'
+  | 'sin'
+  | 'cos'
+  | 'sqrt'
+  | 'square'
+  | 'abs'
+  | 'sign'
+  | 'reciprocal';
+
+/** Elementwise binary kernels, with numpy broadcasting. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+
+/** Comparisons, with numpy broadcasting; the result is 1 where true, 0 where false (same dtype). */
+export type CompareOp = 'less' | 'lessEqual' | 'greater' | 'greaterEqual' | 'equal';
+
+/** Reductions along axes. */
+export type ReduceOp = 'sum' | 'mean' | 'max';
+
+/** Options of {@link Backend.matmul}. */
+export interface MatmulOptions {
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+}
+
+/**
+ * The kernels of one backend.
+ *
+ * Shape rules follow numpy. Every kernel checks its inputs and throws a
+ * `TensorError` (one line, naming the operation and both shapes/dtypes) on a
+ * mismatch. Mixed dtypes are an error, never a silent cast: use `cast`.
+ */
+export interface Backend {
+  /** Short unique name, e.g. `reference`, `tfjs`, `onnxruntime`. */
+  readonly name: string;
+  /** The dtypes this backend computes in natively. */
+  readonly dtypes: readonly DType[];
+
+  // creation
+  fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): Tensor;
+  fill(shape: Shape, value: number, dtype: DType): Tensor;
+  zeros(shape: Shape, dtype: DType): Tensor;
+
+  // elementwise
+  unary(op: UnaryOp, x: Tensor): Tensor;
+  binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor;
+  compare(op: CompareOp, a: Tensor, b: Tensor): Tensor;
+  /** `cond ? a : b` elementwise (cond nonzero = true), with broadcasting. */
+  where(cond: Tensor, a: Tensor, b: Tensor): Tensor;
+  cast(x: Tensor, dtype: DType): Tensor;
+
+  // linear algebra: `[..., m, k] x [..., k, n] -> [..., m, n]`, batch dims broadcast
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;
+
+  // structure
+  reshape(x: Tensor, shape: Shape): Tensor;
+  transpose(x: Tensor, perm?: readonly number[]): Tensor;
+  /** `size[i] = -1` means "to the end". */
+  slice(x: Tensor, begin: readonly number[], size: readonly number[]): Tensor;
+  concat(xs: readonly Tensor[], axis: number): Tensor;
+  /** Select `indices` (integers, given as host numbers) along `axis`. */
+  gather(x: Tensor, indices: readonly number[], axis: number): Tensor;
+  /** Broadcast `x` to `shape` (numpy rules). */
+  broadcastTo(x: Tensor, shape: Shape): Tensor;
+
+  // reductions; `axes` undefined = all axes
+  reduce(op: ReduceOp, x: Tensor, axes?: readonly number[], keepDims?: boolean): Tensor;
+
+  // data out and memory
+  /** Copy the data back to the host (row-major). */
+  read(x: Tensor): Promise<HostArray>;
+  /** Synchronous read, where the engine allows it. */
+  readSync?(x: Tensor): HostArray;
+  /** Release a handle. Using it afterwards is an error. Idempotent. */
+  dispose(x: Tensor): void;
+}

@@ -1,0 +1,2 @@
+export type * from './backend';
+export * from './host';

@@ -1,0 +1,78 @@
+/**
+ * Shared benchmark harness: robust timing and JSON result files.
+ *
+ * Every benchmark under `tools/bench/src/<name>/` times its cases with
+ * {@link timeIt} and writes one JSON file with {@link writeResults} to
+ * `tools/bench/results/<name>.json` (override with `--out FILE`). Report ratios
+ * measured in one run: the machines are shared and noisy.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** Timing statistics of one case, in milliseconds. */
+export interface Timing {
+  readonly medianMs: number;
+  readonly minMs: number;
+  readonly meanMs: number;
+  readonly repeats: number;
+}
+
+/** Options of {@link timeIt}. */
+export interface TimeItOptions {
+  /** Untimed warm-up calls (default 1). */
+  readonly warmup?: number;
+  /** Minimum number of timed calls (default 5). */
+  readonly minRepeats?: number;
+  /** Keep repeating until this much time is spent (default 200 ms). */
+  readonly minTotalMs?: number;
+  /** Hard cap on timed calls (default 10 000). */
+  readonly maxRepeats?: number;
+}
+
+/** Times `fn` (sync or async) and returns median, min and mean wall time. */
+export async function timeIt(fn: () => unknown, options: TimeItOptions = {}): Promise<Timing> {
+  const { warmup = 1, minRepeats = 5, minTotalMs = 200, maxRepeats = 10_000 } = options;
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  let total = 0;
+  while (samples.length < maxRepeats && (samples.length < minRepeats || total < minTotalMs)) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    samples.push(ms);
+    total += ms;
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { medianMs, minMs: sorted[0], meanMs: total / samples.length, repeats: samples.length };
+}
+
+/** Machine facts recorded with every result file. */
+export function machineInfo(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    cpuCount: cpu.length,
+    totalMemGiB: Math.round(totalmem() / 2 ** 30),
+    date: new Date().toISOString(),
+  };
+}
+
+/** Reads `--out FILE` from argv, else `tools/bench/results/<name>.json`. */
+export function resultPath(name: string, argv: readonly string[] = process.argv): string {
+  const i = argv.indexOf('--out');
+  if (i >= 0 && argv[i + 1]) return argv[i + 1];
+  return join(__dirname, '..', 'results', `${name}.json`);
+}
+
+/** Writes `{ benchmark, machine, ...payload }` as pretty JSON and returns the path. */
+export function writeResults(name: string, payload: Record<string, unknown>): string {
+  const path = resultPath(name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ benchmark: name, machine: machineInfo(), ...payload }, null, 2) + '\n');
+  return path;
+}
