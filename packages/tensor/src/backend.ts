@@ -93,6 +93,11 @@ export interface Backend {
   concat(xs: readonly Tensor[], axis: number): Tensor;
   /** Select `indices` (integers, given as host numbers) along `axis`. */
   gather(x: Tensor, indices: readonly number[], axis: number): Tensor;
+  /**
+   * The transpose of `gather`: a tensor whose `axis` has length `axisSize`,
+   * zero except that slice `indices[k]` accumulates slice `k` of `updates`.
+   */
+  scatterAdd(updates: Tensor, indices: readonly number[], axis: number, axisSize: number): Tensor;
   /** Broadcast `x` to `shape` (numpy rules). */
   broadcastTo(x: Tensor, shape: Shape): Tensor;
 
