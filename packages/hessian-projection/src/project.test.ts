@@ -1,0 +1,232 @@
+import fc from 'fast-check';
+import { createQuadraticObjective } from '@sublora/set-function';
+import {
+  arbQuadraticInstance,
+  checkQuadraticSubmodularity,
+  checkSubmodular,
+} from '@sublora/submodularity';
+import { InputError } from '@sublora/tensor';
+import { projectHessian } from './project';
+
+type Instance = { sigma: number[]; hessian: number[][] };
+
+/** Raw instances, with some exact zeros in sigma and H to exercise the ">= 0" boundary. */
+const instance: fc.Arbitrary<Instance> = fc
+  .tuple(arbQuadraticInstance({ minSize: 1, maxSize: 7 }), fc.array(fc.nat(), { maxLength: 3 }))
+  .map(([q, zeros]) => {
+    const n = q.sigma.length;
+    const sigma = q.sigma.slice();
+    const hessian = q.hessian.map((row) => row.slice());
+    zeros.forEach((z, k) => {
+      if (k === 0) sigma[z % n] = 0;
+      else {
+        const i = z % n,
+          j = Math.floor(z / n) % n;
+        hessian[i][j] = 0;
+        hessian[j][i] = 0;
+      }
+    });
+    return { sigma, hessian };
+  });
+
+const at = (g: { data: Float64Array; size: number }, i: number, j: number): number =>
+  g.data[i * g.size + j];
+const frobenius = (a: number[][], b: (i: number, j: number) => number): number =>
+  Math.sqrt(a.reduce((acc, row, i) => acc + row.reduce((s, x, j) => s + (x - b(i, j)) ** 2, 0), 0));
+
+describe('projectHessian', () => {
+  it('paper toy example: removes the coupling that breaks submodularity', () => {
+    const { projected, report } = projectHessian(
+      [
+        [2, -2],
+        [-2, 2],
+      ],
+      [1, 2.1],
+    );
+    expect(Array.from(projected.data)).toEqual([2, 0, 0, 2]);
+    expect(report).toEqual({
+      removedEntries: 2,
+      removedPairs: 1,
+      frobeniusDistance: Math.sqrt(8),
+      relativeFrobeniusDistance: Math.sqrt(8) / 4,
+    });
+  });
+
+  it('follows the rule entry by entry and the output passes the Theorem-2 check', () => {
+    fc.assert(
+      fc.property(instance, ({ sigma, hessian }) => {
+        const { projected: g } = projectHessian(hessian, sigma);
+        const n = sigma.length;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const keep = i === j || hessian[i][j] * sigma[i] * sigma[j] >= 0;
+            expect(at(g, i, j)).toBe(keep ? hessian[i][j] : 0);
+          }
+        }
+        expect(checkQuadraticSubmodularity(g, sigma).submodular).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('end to end: the objective built on the projection is submodular by brute force', () => {
+    fc.assert(
+      fc.property(arbQuadraticInstance({ minSize: 2, maxSize: 6 }), ({ sigma, grad, hessian }) => {
+        const { projected } = projectHessian(hessian, sigma);
+        const f = createQuadraticObjective({ sigma, grad, hessian: projected });
+        expect(checkSubmodular(f, { mode: 'exhaustive' }).violations).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('is symmetric and idempotent', () => {
+    fc.assert(
+      fc.property(instance, ({ sigma, hessian }) => {
+        const once = projectHessian(hessian, sigma);
+        const twice = projectHessian(once.projected, sigma);
+        expect(Array.from(twice.projected.data)).toEqual(Array.from(once.projected.data));
+        expect(twice.report.removedEntries).toBe(0);
+        expect(twice.report.frobeniusDistance).toBe(0);
+        const g = once.projected;
+        for (let i = 0; i < g.size; i++)
+          for (let j = 0; j < g.size; j++) expect(at(g, i, j)).toBe(at(g, j, i));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('is the Frobenius-nearest feasible matrix: no random feasible matrix is closer', () => {
+    // Feasible set: symmetric G with G_ij sigma_i sigma_j >= 0 off the diagonal.
+    const feasibleNeighbour = instance.chain(({ sigma, hessian }) => {
+      const n = sigma.length;
+      return fc
+        .array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: n * n, maxLength: n * n })
+        .map((noise) => {
+          const { projected } = projectHessian(hessian, sigma);
+          // perturb the projection, then push every entry back into its half-line
+          const other = Array.from({ length: n }, (_, i) =>
+            Array.from({ length: n }, (_, j) => {
+              const k = Math.min(i, j) * n + Math.max(i, j);
+              const x = at(projected, i, j) + noise[k];
+              if (i === j) return x;
+              const s = Math.sign(sigma[i] * sigma[j]);
+              return s === 0 ? x : s * Math.max(0, s * x);
+            }),
+          );
+          return { sigma, hessian, other };
+        });
+    });
+    fc.assert(
+      fc.property(feasibleNeighbour, ({ sigma, hessian, other }) => {
+        expect(checkQuadraticSubmodularity(other, sigma).submodular).toBe(true);
+        const { projected, report } = projectHessian(hessian, sigma);
+        const best = frobenius(hessian, (i, j) => at(projected, i, j));
+        expect(report.frobeniusDistance).toBeCloseTo(best, 12);
+        expect(best).toBeLessThanOrEqual(frobenius(hessian, (i, j) => other[i][j]) + 1e-12);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('per entry: the kept value is the nearest point of its feasible half-line', () => {
+    fc.assert(
+      fc.property(
+        instance,
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        ({ sigma, hessian }, candidate) => {
+          const { projected } = projectHessian(hessian, sigma);
+          const n = sigma.length;
+          for (let i = 0; i < n; i++) {
+            for (let j = 0; j < n; j++) {
+              if (i === j || candidate * sigma[i] * sigma[j] < 0) continue; // candidate infeasible here
+              expect(Math.abs(hessian[i][j] - at(projected, i, j))).toBeLessThanOrEqual(
+                Math.abs(hessian[i][j] - candidate),
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reports the removed entries, pairs and distances', () => {
+    fc.assert(
+      fc.property(instance, ({ sigma, hessian }) => {
+        const { projected, report } = projectHessian(hessian, sigma);
+        const n = sigma.length;
+        let removed = 0;
+        let norm2 = 0;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            norm2 += hessian[i][j] ** 2;
+            if (i !== j && hessian[i][j] * sigma[i] * sigma[j] < 0) removed++;
+          }
+        }
+        expect(report.removedEntries).toBe(removed);
+        expect(report.removedPairs).toBe(removed / 2);
+        const distance = frobenius(hessian, (i, j) => at(projected, i, j));
+        expect(report.frobeniusDistance).toBeCloseTo(distance, 12);
+        expect(report.relativeFrobeniusDistance).toBeCloseTo(
+          norm2 === 0 ? 0 : distance / Math.sqrt(norm2),
+          12,
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leaves the input untouched and handles r = 0 and H = 0', () => {
+    const h = [
+      [1, -1],
+      [-1, 1],
+    ];
+    projectHessian(h, [1, 1]);
+    expect(h).toEqual([
+      [1, -1],
+      [-1, 1],
+    ]);
+    expect(projectHessian([], []).report.removedEntries).toBe(0);
+    expect(
+      projectHessian(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [1, -1],
+      ).report.relativeFrobeniusDistance,
+    ).toBe(0);
+  });
+
+  it('rejects bad input with one-line InputErrors', () => {
+    expect(() =>
+      projectHessian(
+        [
+          [1, 2],
+          [3, 1],
+        ],
+        [1, 1],
+      ),
+    ).toThrow(/^hessian: is not symmetric/);
+    expect(() =>
+      projectHessian(
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [1],
+      ),
+    ).toThrow(/^hessian: is 2x2 but 1x1/);
+    expect(() =>
+      projectHessian(
+        [
+          [1, NaN],
+          [NaN, 1],
+        ],
+        [1, 1],
+      ),
+    ).toThrow(InputError);
+    expect(() => projectHessian([[1]], [Infinity])).toThrow(/^sigma: entry 0/);
+  });
+});

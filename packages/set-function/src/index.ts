@@ -1,0 +1,18 @@
+/**
+ * @sublora/set-function: set functions with incremental oracles, led by the
+ * SubLoRA quadratic pruned-complement objective, and the workspace's seeded RNG.
+ */
+export type { IncrementalOracle, SetFunction } from './set-function';
+export { createQuadraticObjective, quadraticValue } from './quadratic';
+export type { QuadraticObjective, QuadraticObjectiveInput } from './quadratic';
+export { createModular } from './modular';
+export type { ModularFunction } from './modular';
+export { createCoverage } from './coverage';
+export type { CoverageFunction } from './coverage';
+export { createFacilityLocation } from './facility-location';
+export type { FacilityLocationFunction } from './facility-location';
+export { createConcaveOfModular } from './concave-of-modular';
+export type { ConcaveOfModularFunction } from './concave-of-modular';
+export { subsetMask } from './subset';
+export { createRng } from './random';
+export type { Rng } from './random';
