@@ -1,25 +1,4 @@
-// Runs the README's example (as the body of an async function, so top-level
-// `await` works) and checks each `// -> value` comment against what that line
-// printed, so the documentation cannot drift from the code.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inspect } from 'node:util';
-import ts from 'typescript';
+import { testReadmeExample } from '../../../tools/jest/readme-example';
 
-it('README example runs and prints what its comments say', async () => {
-  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-  const source = /```ts\n([\s\S]*?)```/.exec(readme)![1];
-  const expected = [...source.matchAll(/\/\/ -> (.*)$/gm)].map((m) => m[1]);
-  const printed: string[] = [];
-  const log = (...args: unknown[]): void => {
-    printed.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '));
-  };
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-  });
-  const AsyncFunction = Object.getPrototypeOf(async () => undefined)
-    .constructor as FunctionConstructor;
-  await new AsyncFunction('require', 'console', 'exports', outputText)(require, { log }, {});
-  expect(expected.length).toBeGreaterThan(0);
-  expect(printed).toEqual(expected);
-});
+testReadmeExample(join(__dirname, '..'), require);

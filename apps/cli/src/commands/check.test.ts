@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { serializeNpy } from '@sublora/formats';
+import { expectOneLineError, sublora, tempDir, TOY } from '../cli.test-utils';
+
+describe('sublora check', () => {
+  it('reports the toy example as not submodular, and what the projection removes', async () => {
+    const run = await sublora([
+      'check',
+      '--hessian',
+      JSON.stringify(TOY.hessian),
+      '--sigma',
+      JSON.stringify(TOY.sigma),
+      '--json',
+    ]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const report = JSON.parse(run.stdout);
+    expect(report).toEqual({
+      r: 2,
+      submodular: false,
+      violationCount: 1,
+      offDiagonalPairs: 1,
+      violations: [{ i: 0, j: 1, value: expect.closeTo(-2 * 1 * 2.1, 12) }],
+      projection: {
+        removedEntries: 2,
+        removedPairs: 1,
+        // ||H - G||_F = sqrt(2 * 2^2), ||H||_F = 4
+        frobeniusDistance: expect.closeTo(Math.sqrt(8), 12),
+        relativeFrobeniusDistance: expect.closeTo(Math.sqrt(8) / 4, 12),
+      },
+    });
+  });
+
+  it('counts violations against brute force on a random matrix, and lists the first five', async () => {
+    const r = 7;
+    const sigma = Array.from({ length: r }, (_, i) => (i % 3 === 0 ? -1 : 1) * (0.5 + i));
+    const h: number[][] = Array.from({ length: r }, () => new Array<number>(r).fill(0));
+    for (let i = 0; i < r; i++) {
+      for (let j = i; j < r; j++) h[i][j] = h[j][i] = Math.sin(3 * i + 7 * j + 1);
+    }
+    let violating = 0;
+    for (let i = 0; i < r; i++)
+      for (let j = i + 1; j < r; j++) if (h[i][j] * sigma[i] * sigma[j] < 0) violating++;
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'h.json'), JSON.stringify({ data: h.flat(), size: r }));
+    fs.writeFileSync(
+      path.join(dir, 's.npy'),
+      serializeNpy({ dtype: 'float64', shape: [r], data: sigma }),
+    );
+    const json = await sublora(['check', '--hessian', 'h.json', '--sigma', 's.npy', '--json'], dir);
+    const report = JSON.parse(json.stdout);
+    expect(report.violationCount).toBe(violating);
+    expect(report.violations).toHaveLength(violating);
+    expect(report.projection.removedPairs).toBe(violating);
+    const table = await sublora(['check', '--hessian', 'h.json', '--sigma', 's.npy'], dir);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`${violating} of ${(r * (r - 1)) / 2} off-diagonal pairs`);
+    expect(table.stdout).toContain(`... ${violating - 5} more (--json lists all)`);
+    expect(table.stdout).toContain('no (Theorem 2 fails)');
+  });
+
+  it('prints a readable report for a submodular input', async () => {
+    const run = await sublora(['check', '--hessian', '[[1, 0.5], [0.5, 1]]', '--sigma', '[1, 2]']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/submodular\s+yes \(Theorem 2 holds\)/);
+    expect(run.stdout).toMatch(
+      /projection removes\s+0 pairs \(0 entries\), \|\|H - G\|\|_F = 0 \(0% of/,
+    );
+    expect(run.stdout).not.toContain('first violations');
+  });
+
+  it('rejects a mis-sized or non-symmetric Hessian with one line', async () => {
+    expectOneLineError(
+      await sublora(['check', '--hessian', '[[1]]', '--sigma', '[1, 2]']),
+      1,
+      /^sublora: --hessian: is 1x1 but 2x2 is required to match sigma$/,
+    );
+    expectOneLineError(
+      await sublora(['check', '--hessian', '[[1, 2], [3, 1]]', '--sigma', '[1, 2]']),
+      1,
+      /^sublora: --hessian: is not symmetric: entry \(0, 1\)/,
+    );
+    expectOneLineError(
+      await sublora(['check', '--sigma', '[1]']),
+      2,
+      /required option '--hessian <X>'/,
+    );
+  });
+});

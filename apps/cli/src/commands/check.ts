@@ -1,0 +1,67 @@
+/**
+ * `sublora check`: is the SubLoRA objective for this Hessian and sigma
+ * submodular (Theorem 2), and what would the projection remove?
+ */
+import type { Command } from 'commander';
+import { projectHessian, type ProjectionReport } from '@sublora/hessian-projection';
+import { checkQuadraticSubmodularity, type QuadraticViolation } from '@sublora/submodularity';
+import { assertSymmetric } from '@sublora/tensor';
+import { formatCheckReport } from '../format-table';
+import { loadInput, toMatrix, toVector } from '../inputs';
+import { writeJson } from '../output';
+import type { CliIo } from '../program';
+
+/** The report `sublora check --json` prints. */
+export interface CheckReport {
+  /** Number of singular values. */
+  readonly r: number;
+  /** True iff `H_ij sigma_i sigma_j >= 0` for every pair `i != j`. */
+  readonly submodular: boolean;
+  readonly violationCount: number;
+  readonly offDiagonalPairs: number;
+  /** Every violating pair `i < j` with `H_ij sigma_i sigma_j`, row-major order. */
+  readonly violations: readonly QuadraticViolation[];
+  /** What the projection `G` removes from `H`. */
+  readonly projection: ProjectionReport;
+}
+
+/** Loads and checks the inputs, then builds the report. */
+export function runCheck(options: { sigma: string; hessian: string }, cwd: string): CheckReport {
+  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
+  const hessianInput = loadInput('--hessian', options.hessian, cwd);
+  const hessian = toMatrix(hessianInput, sigma.length);
+  assertSymmetric(hessianInput.label, hessian);
+  const check = checkQuadraticSubmodularity(hessian, sigma);
+  const { report } = projectHessian(hessian, sigma);
+  return {
+    r: sigma.length,
+    submodular: check.submodular,
+    violationCount: check.violationCount,
+    offDiagonalPairs: check.offDiagonalPairs,
+    violations: check.violations,
+    projection: report,
+  };
+}
+
+/** Adds the `check` command to `program`. */
+export function registerCheck(program: Command, io: CliIo, cwd: string): void {
+  program
+    .command('check')
+    .description(
+      'Report whether the SubLoRA objective is submodular for this Hessian and sigma (Theorem 2) and what the projection removes',
+    )
+    .requiredOption(
+      '--hessian <X>',
+      'Hessian d2L/dsigma2, r x r symmetric (JSON, .json, .npy, file.safetensors:name)',
+    )
+    .requiredOption(
+      '--sigma <X>',
+      'singular values, length r (JSON, .json, .npy, file.safetensors:name)',
+    )
+    .option('--json', 'print the report as one JSON object')
+    .action((options: { sigma: string; hessian: string; json?: boolean }) => {
+      const report = runCheck(options, cwd);
+      if (options.json) writeJson(io, report);
+      else io.stdout.write(formatCheckReport(report));
+    });
+}

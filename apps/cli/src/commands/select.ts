@@ -1,0 +1,106 @@
+/** `sublora select`: which singular values to keep under a budget. */
+import type { Command } from 'commander';
+import { resolveBackend, selectBackendName } from '@sublora/backends';
+import {
+  determineRanks,
+  METHODS,
+  type MethodName,
+  type RankResult,
+} from '@sublora/rank-determination';
+import { assertSymmetric, InputError } from '@sublora/tensor';
+import { formatRows } from '../format-table';
+import { loadInput, toMatrix, toVector } from '../inputs';
+import { parseBudget, parseLayers, parseSeed } from '../options';
+import { writeJson } from '../output';
+import type { CliIo } from '../program';
+
+/** The raw option strings of `sublora select`. */
+export interface SelectOptions {
+  readonly sigma: string;
+  readonly grad: string;
+  readonly hessian: string;
+  readonly budget: string;
+  readonly method: string;
+  readonly layers?: string;
+  readonly seed?: string;
+  readonly backend?: string;
+  readonly json?: boolean;
+}
+
+function parseMethod(text: string): MethodName {
+  if (!(METHODS as readonly string[]).includes(text)) {
+    throw new InputError(
+      '--method',
+      `unknown method '${text}'; use one of ${METHODS.join(', ')} (sublora methods describes them)`,
+    );
+  }
+  return text as MethodName;
+}
+
+/** Loads and validates every input, then runs {@link determineRanks}. */
+export async function runSelect(options: SelectOptions, cwd: string): Promise<RankResult> {
+  const method = parseMethod(options.method);
+  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
+  const r = sigma.length;
+  const grad = toVector(loadInput('--grad', options.grad, cwd), r);
+  const hessianInput = loadInput('--hessian', options.hessian, cwd);
+  const hessian = toMatrix(hessianInput, r);
+  assertSymmetric(hessianInput.label, hessian);
+  const budget = parseBudget(options.budget, r);
+  const layers = options.layers === undefined ? undefined : parseLayers(options.layers, r);
+  const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
+  // With no --backend, SUBLORA_BACKEND or config file the work stays on the host (float64 loops).
+  const named = selectBackendName(options.backend).source !== 'default';
+  const backend = named ? await resolveBackend(options.backend) : undefined;
+  return determineRanks({ sigma, grad, hessian, budget, method, layers, seed, backend });
+}
+
+/** Fields of a result the table shows first, with their labels; any others follow under their own names. */
+const TABLE_ROWS: readonly (readonly [keyof RankResult, string])[] = [
+  ['method', 'method'],
+  ['budget', 'budget'],
+  ['kept', 'kept'],
+  ['pruned', 'pruned'],
+  ['objective', 'objective f(kept)'],
+  ['objectiveNormalized', 'f(kept) - f(empty)'],
+  ['predictedLossChange', 'predicted loss change'],
+  ['perLayer', 'per-layer ranks'],
+  ['diagnostics', 'diagnostics'],
+  ['certificate', 'certificate'],
+];
+
+/** The readable report of a selection over `r` singular values. */
+export function formatSelectTable(result: RankResult, r: number): string {
+  const known = new Set<string>(TABLE_ROWS.map(([key]) => key));
+  const rows: [string, unknown][] = TABLE_ROWS.map(([key, label]) => [
+    label,
+    key === 'budget' ? `${result.budget} of ${r}` : result[key],
+  ]);
+  for (const [key, value] of Object.entries(result)) if (!known.has(key)) rows.push([key, value]);
+  return formatRows(rows);
+}
+
+/** Adds the `select` command to `program`. */
+export function registerSelect(program: Command, io: CliIo, cwd: string): void {
+  const formats = '(inline JSON, .json, .npy, or file.safetensors:name)';
+  program
+    .command('select')
+    .description('Choose the singular values to keep under a rank budget')
+    .requiredOption('--sigma <X>', `singular values of all adapted layers, length r ${formats}`)
+    .requiredOption('--grad <X>', `gradient dL/dsigma, length r ${formats}`)
+    .requiredOption('--hessian <X>', `Hessian d2L/dsigma2, r x r symmetric ${formats}`)
+    .requiredOption(
+      '--budget <B>',
+      'how many values to keep: an integer 0..r, or a percentage of r such as 40%',
+    )
+    .requiredOption('--method <M>', `one of ${METHODS.join(', ')}`)
+    .option('--layers <sizes>', 'layer sizes adding up to r, e.g. 50,50, for per-layer ranks')
+    .option('--seed <S>', 'seed of the randomized methods (non-negative integer)')
+    .option('--backend <name>', 'tensor backend: reference (default), tfjs[:engine], onnxruntime')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (options: SelectOptions) => {
+      const result = await runSelect(options, cwd);
+      if (options.json) writeJson(io, result);
+      else io.stdout.write(formatSelectTable(result, result.kept.length + result.pruned.length));
+    });
+}

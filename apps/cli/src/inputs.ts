@@ -1,0 +1,181 @@
+/**
+ * Loading the numeric inputs of the CLI (`--sigma`, `--grad`, `--hessian`).
+ *
+ * An input spec is one of:
+ * - inline JSON: `'[1, 2.1]'`, `'[[2, -2], [-2, 2]]'`, `'{"data": [...], "size": 2}'`;
+ * - a `.json` file holding the same;
+ * - a `.npy` file (any numeric dtype numpy writes; C or Fortran order);
+ * - `file.safetensors:name`, one tensor of a safetensors file.
+ *
+ * Every failure is an {@link InputError} whose input is the flag (and the
+ * file, when there is one), so the CLI prints one line naming what to fix.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FormatError, parseNpy, parseSafetensors } from '@sublora/formats';
+import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
+
+/** A loaded input before it is checked as a vector or a matrix. */
+export type LoadedInput =
+  | { readonly kind: 'json'; readonly label: string; readonly value: unknown }
+  | {
+      readonly kind: 'tensor';
+      readonly label: string;
+      readonly shape: readonly number[];
+      readonly data: Float64Array | Float32Array;
+    };
+
+const SAFETENSORS_SUFFIX = '.safetensors';
+const FORMATS_HINT =
+  "pass inline JSON such as '[1, 2.1]', a .json or .npy file, or file.safetensors:TENSOR";
+
+function readBytes(label: string, file: string, cwd: string): Uint8Array {
+  try {
+    return new Uint8Array(fs.readFileSync(path.resolve(cwd, file)));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : String((e as Error).message).split('\n')[0];
+    throw new InputError(label, `cannot read '${file}' (${why}); check the path`);
+  }
+}
+
+function parseJson(label: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const why = String((e as Error).message).split('\n')[0];
+    throw new InputError(label, `is not valid JSON (${why}); ${FORMATS_HINT}`);
+  }
+}
+
+/** Runs a format parser, turning its {@link FormatError} into an {@link InputError} for `label`. */
+function parseWith<T>(label: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof FormatError) throw new InputError(label, e.message);
+    throw e;
+  }
+}
+
+function loadSafetensors(label: string, file: string, tensor: string, cwd: string): LoadedInput {
+  const { tensors } = parseWith(label, () => parseSafetensors(readBytes(label, file, cwd)));
+  const names = Object.keys(tensors);
+  const available =
+    names.length > 0 ? `available: ${names.join(', ')}` : 'the file holds no tensors';
+  if (tensor === '') {
+    throw new InputError(label, `name the tensor as ${file}:TENSOR; ${available}`);
+  }
+  if (!Object.prototype.hasOwnProperty.call(tensors, tensor)) {
+    throw new InputError(label, `'${file}' has no tensor '${tensor}'; ${available}`);
+  }
+  const { shape, data } = tensors[tensor];
+  return { kind: 'tensor', label, shape, data };
+}
+
+/**
+ * Reads the input given to `flag` (e.g. `--sigma`) from `spec`, resolving
+ * file names against `cwd`.
+ */
+export function loadInput(flag: string, spec: string, cwd: string): LoadedInput {
+  const trimmed = spec.trim();
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    return { kind: 'json', label: flag, value: parseJson(flag, trimmed) };
+  }
+  const label = `${flag} ${spec}`;
+  const lower = spec.toLowerCase();
+  const st = lower.lastIndexOf(SAFETENSORS_SUFFIX);
+  if (
+    st >= 0 &&
+    (st + SAFETENSORS_SUFFIX.length === spec.length || spec[st + SAFETENSORS_SUFFIX.length] === ':')
+  ) {
+    const file = spec.slice(0, st + SAFETENSORS_SUFFIX.length);
+    return loadSafetensors(label, file, spec.slice(file.length + 1), cwd);
+  }
+  if (lower.endsWith('.npy')) {
+    const array = parseWith(label, () => parseNpy(readBytes(label, spec, cwd)));
+    return { kind: 'tensor', label, shape: array.shape, data: array.data };
+  }
+  if (lower.endsWith('.json')) {
+    const text = Buffer.from(readBytes(label, spec, cwd)).toString('utf8');
+    return { kind: 'json', label, value: parseJson(label, text) };
+  }
+  throw new InputError(
+    flag,
+    `'${spec}' is neither JSON nor a .json, .npy or .safetensors file; ${FORMATS_HINT}`,
+  );
+}
+
+function isNumberArray(v: unknown): v is number[] {
+  return (
+    Array.isArray(v) && v.every((x) => !Array.isArray(x) && (x === null || typeof x !== 'object'))
+  );
+}
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/**
+ * Checks a loaded input as a vector of finite numbers (of `expectedLength`
+ * when given) and copies it to a `Float64Array`.
+ */
+export function toVector(input: LoadedInput, expectedLength?: number): Float64Array {
+  if (input.kind === 'tensor') {
+    if (input.shape.length !== 1) {
+      throw new InputError(
+        input.label,
+        `has shape ${shapeText(input.shape)} but a 1-D vector is required; save it flattened (e.g. t.reshape(-1))`,
+      );
+    }
+    return toFloat64Vector(input.label, input.data, expectedLength);
+  }
+  const v = input.value;
+  const values =
+    v !== null && typeof v === 'object' && !Array.isArray(v) && 'data' in v ? v.data : v;
+  if (!isNumberArray(values)) {
+    throw new InputError(
+      input.label,
+      'expected a flat JSON array of numbers such as [1, 2.1] (or { "data": [...] })',
+    );
+  }
+  // Entries that are not numbers (strings, null) surface as non-finite entries here.
+  return toFloat64Vector(input.label, values as number[], expectedLength);
+}
+
+/**
+ * Checks a loaded input as a square matrix of finite numbers (of
+ * `expectedSize` rows when given) and copies it to row-major `Float64Array`.
+ */
+export function toMatrix(
+  input: LoadedInput,
+  expectedSize?: number,
+): { data: Float64Array; size: number } {
+  if (input.kind === 'tensor') {
+    if (input.shape.length !== 2 || input.shape[0] !== input.shape[1]) {
+      throw new InputError(
+        input.label,
+        `has shape ${shapeText(input.shape)} but a square matrix [r, r] is required`,
+      );
+    }
+    return toFloat64Matrix(input.label, { data: input.data, size: input.shape[0] }, expectedSize);
+  }
+  const v = input.value;
+  if (Array.isArray(v) && v.every((row) => isNumberArray(row))) {
+    return toFloat64Matrix(input.label, v as number[][], expectedSize);
+  }
+  if (v !== null && typeof v === 'object' && 'data' in v && 'size' in v && isNumberArray(v.data)) {
+    return toFloat64Matrix(input.label, v as { data: number[]; size: number }, expectedSize);
+  }
+  throw new InputError(
+    input.label,
+    'expected a square matrix as rows [[...], [...]] or { "data": [row-major values], "size": r }',
+  );
+}
