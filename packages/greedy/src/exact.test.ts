@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import { createModular, createQuadraticObjective } from '@sublora/set-function';
+import {
+  arbQuadraticInstance,
+  arbSubmodularInstance,
+  buildSetFunction,
+} from '@sublora/submodularity';
+import { InputError } from '@sublora/tensor';
+import {
+  SearchLimitError,
+  bruteForceMaximize,
+  countSubsets,
+  exactMaximize,
+  greedy,
+  quadraticSecondDifferences,
+} from './index';
+import type { Cardinality } from './index';
+
+const RUNS = { numRuns: 150 };
+const cardinality = fc.constantFrom<Cardinality>('atMost', 'exactly');
+
+const quadraticWithBudget = arbQuadraticInstance({ maxSize: 8 }).chain((q) =>
+  fc.tuple(fc.constant(q), fc.integer({ min: 0, max: q.sigma.length })),
+);
+
+describe('bruteForceMaximize', () => {
+  it('finds the best set by enumeration', () => {
+    const f = createModular([2, -1, 3, 0.5]);
+    expect(bruteForceMaximize(f, 2).selected).toEqual([0, 2]);
+    expect(bruteForceMaximize(f, 4).value).toBe(5.5);
+    expect(bruteForceMaximize(createModular([-1, -2]), 1).selected).toEqual([]);
+    expect(bruteForceMaximize(createModular([-1, -2]), 1, 'exactly').selected).toEqual([0]);
+  });
+});
+
+describe('exactMaximize', () => {
+  it('equals brute force on the raw (non-submodular) quadratic with the pairwise bound', () => {
+    fc.assert(
+      fc.property(quadraticWithBudget, cardinality, ([q, b], card) => {
+        const f = createQuadraticObjective(q);
+        const truth = bruteForceMaximize(f, b, card);
+        const bound = {
+          kind: 'pairwise' as const,
+          secondDifferences: quadraticSecondDifferences(q.sigma, q.hessian),
+        };
+        const exact = exactMaximize(f, b, { cardinality: card, bound });
+        expect(exact.value).toBeCloseTo(truth.value, 9);
+        expect(f.evaluate([...exact.selected])).toBeCloseTo(exact.value, 9);
+        if (card === 'exactly') expect(exact.selected.length).toBe(b);
+        else expect(exact.selected.length).toBeLessThanOrEqual(b);
+      }),
+      RUNS,
+    );
+  });
+
+  it('equals brute force on any function without a bound (exhaustive)', () => {
+    fc.assert(
+      fc.property(quadraticWithBudget, cardinality, ([q, b], card) => {
+        const f = createQuadraticObjective(q);
+        expect(exactMaximize(f, b, { cardinality: card }).value).toBeCloseTo(
+          bruteForceMaximize(f, b, card).value,
+          9,
+        );
+      }),
+      RUNS,
+    );
+  });
+
+  it('equals brute force on submodular functions with the submodular bound', () => {
+    fc.assert(
+      fc.property(
+        arbSubmodularInstance({ maxSize: 8 }).chain((spec) =>
+          fc.tuple(fc.constant(spec), fc.integer({ min: 0, max: buildSetFunction(spec).n })),
+        ),
+        cardinality,
+        ([spec, b], card) => {
+          const f = buildSetFunction(spec);
+          const exact = exactMaximize(f, b, { cardinality: card, bound: { kind: 'submodular' } });
+          expect(exact.value).toBeCloseTo(bruteForceMaximize(f, b, card).value, 9);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('the second differences of the quadratic objective are exact', () => {
+    fc.assert(
+      fc.property(arbQuadraticInstance({ minSize: 2, maxSize: 5 }), (q) => {
+        const f = createQuadraticObjective(q);
+        const d = quadraticSecondDifferences(q.sigma, q.hessian);
+        const n = q.sigma.length;
+        // Around S = {} and S = {2..} where it exists.
+        const base = n > 2 ? [2] : [];
+        const second =
+          f.evaluate([...base, 0, 1]) -
+          f.evaluate([...base, 0]) -
+          f.evaluate([...base, 1]) +
+          f.evaluate(base);
+        expect(d.data[1]).toBeCloseTo(second, 9);
+        expect(d.data[n]).toBeCloseTo(second, 9);
+      }),
+      RUNS,
+    );
+  });
+
+  it('solves the paper toy example: exactly one kept gives [1], at most one gives []', () => {
+    const toy = {
+      sigma: [1, 2.1],
+      grad: [-0.2, 0.2],
+      hessian: [
+        [2, -2],
+        [-2, 2],
+      ],
+    };
+    const f = createQuadraticObjective(toy);
+    const bound = {
+      kind: 'pairwise' as const,
+      secondDifferences: quadraticSecondDifferences(toy.sigma, toy.hessian),
+    };
+    expect(exactMaximize(f, 1, { cardinality: 'exactly', bound }).selected).toEqual([1]);
+    // Pruning both predicts a loss increase of 0.99 < 1.2: the empty set wins under |S| <= 1.
+    expect(exactMaximize(f, 1, { bound }).selected).toEqual([]);
+  });
+
+  it('handles r = 30, b = 8 with the pairwise bound and beats or matches greedy', () => {
+    const r = 30;
+    let state = 12345;
+    const rand = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const sigma = Array.from({ length: r }, () => 0.5 + rand());
+    const grad = Array.from({ length: r }, () => 0.2 * (rand() - 0.5));
+    const a = Array.from({ length: r }, () => Array.from({ length: r }, () => rand() - 0.5));
+    const hessian = a.map((ri, i) =>
+      a.map((_, j) => ri.reduce((s, v, k) => s + v * a[j][k], 0) / r + (i === j ? 0.1 : 0)),
+    );
+    const f = createQuadraticObjective({ sigma, grad, hessian });
+    const bound = {
+      kind: 'pairwise' as const,
+      secondDifferences: quadraticSecondDifferences(sigma, hessian),
+    };
+    const exact = exactMaximize(f, 8, { cardinality: 'exactly', bound });
+    expect(exact.selected.length).toBe(8);
+    expect(exact.value).toBeGreaterThanOrEqual(greedy(f, 8).value - 1e-12);
+    expect(exact.nodes).toBeLessThan(countSubsets(r, 8, 'exactly'));
+  });
+
+  it('states its limits with clear errors', () => {
+    const big = createModular(new Array(65).fill(1));
+    expect(() => exactMaximize(big, 2)).toThrow(InputError);
+    expect(() => exactMaximize(big, 2)).toThrow(/^f: has 65 elements/);
+    const mid = createModular(new Array(40).fill(1));
+    expect(() => exactMaximize(mid, 20)).toThrow(/^budget: exhaustive search/);
+    expect(() => exactMaximize(mid, 20, { bound: { kind: 'submodular' }, maxNodes: 10 })).toThrow(
+      SearchLimitError,
+    );
+    expect(() => exactMaximize(mid, 41)).toThrow(/^budget: /);
+    expect(() => exactMaximize(mid, 2, { cardinality: 'some' as never })).toThrow(/^cardinality: /);
+    expect(() => bruteForceMaximize(mid, 20)).toThrow(/^budget: brute force/);
+  });
+
+  it('countSubsets counts', () => {
+    expect(countSubsets(5, 2, 'atMost')).toBe(1 + 5 + 10);
+    expect(countSubsets(5, 2, 'exactly')).toBe(10);
+    expect(countSubsets(5, 0, 'exactly')).toBe(1);
+  });
+});

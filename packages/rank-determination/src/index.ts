@@ -1,0 +1,12 @@
+/**
+ * @sublora/rank-determination: decide which LoRA singular values to keep
+ * under a rank budget, with SubLoRA (second-order model, projected Hessian,
+ * greedy) and the baselines of the paper, behind one entry point.
+ *
+ * @packageDocumentation
+ */
+export { determineRanks, determineRanksSync } from './entry';
+export type { RankInput } from './entry';
+export type { RankCertificate, RankDiagnostics, RankResult } from './determine';
+export { EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
+export type { MethodDescription, MethodName } from './methods';

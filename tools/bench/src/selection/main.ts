@@ -1,0 +1,212 @@
+/**
+ * Selection benchmark: every rank-determination method at r = 100, 1000,
+ * 4096 against one plain pass over H (a float64 `H sigma` product and a sum
+ * of all r^2 entries) timed in the same process, plus the pieces of the
+ * SubLoRA-G path (validation, projection, objective setup, greedy loop).
+ *
+ *     npm run build -w @sublora/bench && npm run bench:selection -w @sublora/bench
+ *
+ * Writes tools/bench/results/selection.json (or `--out FILE`).
+ */
+import { exactMaximize, greedy, quadraticSecondDifferences } from '@sublora/greedy';
+import { projectHessian } from '@sublora/hessian-projection';
+import {
+  METHODS,
+  determineRanks,
+  determineRanksSync,
+  EXACT_MAX_RANK,
+} from '@sublora/rank-determination';
+import type { MethodName, RankInput } from '@sublora/rank-determination';
+import { createQuadraticObjective, createRng } from '@sublora/set-function';
+import { toFloat64Matrix, assertSymmetric } from '@sublora/tensor';
+import { timeIt, writeResults } from '../harness';
+import type { Timing, TimeItOptions } from '../harness';
+
+interface Instance {
+  readonly sigma: Float64Array;
+  readonly grad: Float64Array;
+  readonly hessian: { readonly data: Float64Array; readonly size: number };
+}
+
+/**
+ * sigma > 0; H = A A^T / r + symmetric noise with A of shape r x 32 (a
+ * low-rank Gauss-Newton-like curvature plus mixed-sign off-diagonals, so the
+ * projection has work to do); g small. Seeded.
+ */
+function makeInstance(r: number, seed: number): Instance {
+  const rng = createRng(seed);
+  const k = 32;
+  const sigma = Float64Array.from({ length: r }, () => 0.1 + Math.abs(rng.normal()));
+  const grad = Float64Array.from({ length: r }, () => 0.05 * rng.normal());
+  const a = Float64Array.from({ length: r * k }, () => rng.normal());
+  const h = new Float64Array(r * r);
+  for (let i = 0; i < r; i++) {
+    for (let j = i; j < r; j++) {
+      let dot = 0;
+      for (let c = 0; c < k; c++) dot += a[i * k + c] * a[j * k + c];
+      const value = dot / r + 0.05 * rng.normal();
+      h[i * r + j] = value;
+      h[j * r + i] = value;
+    }
+  }
+  return { sigma, grad, hessian: { data: h, size: r } };
+}
+
+/** One plain pass over H: y = H sigma. */
+function matVec(h: Float64Array, x: Float64Array, r: number): Float64Array {
+  const y = new Float64Array(r);
+  for (let i = 0; i < r; i++) {
+    let acc = 0;
+    const base = i * r;
+    for (let j = 0; j < r; j++) acc += h[base + j] * x[j];
+    y[i] = acc;
+  }
+  return y;
+}
+
+/** One plain pass over H: the sum of its entries. */
+function sumAll(h: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < h.length; i++) s += h[i];
+  return s;
+}
+
+let sink = 0;
+
+function options(r: number): TimeItOptions {
+  return r >= 4096
+    ? { warmup: 1, minRepeats: 3, minTotalMs: 0 }
+    : r >= 1000
+      ? { warmup: 2, minRepeats: 5, minTotalMs: 300 }
+      : { warmup: 50, minRepeats: 200, minTotalMs: 300 };
+}
+
+async function benchSize(r: number, budget: number): Promise<Record<string, unknown>> {
+  const inst = makeInstance(r, 1000 + r);
+  const opts = options(r);
+  const input = (method: MethodName): RankInput => ({ ...inst, budget, method, seed: 1 });
+
+  const onePassMatVec = await timeIt(() => {
+    sink += matVec(inst.hessian.data, inst.sigma, r)[0];
+  }, opts);
+  const onePassSum = await timeIt(() => {
+    sink += sumAll(inst.hessian.data);
+  }, opts);
+  const onePassOverH = onePassMatVec.medianMs;
+
+  const methods: Record<string, unknown> = {};
+  for (const method of METHODS) {
+    if (method === 'exact' && r > EXACT_MAX_RANK) {
+      methods[method] = {
+        skipped: `exact accepts r <= ${EXACT_MAX_RANK}; see the exactSmall case`,
+      };
+      continue;
+    }
+    const asyncTiming = await timeIt(() => determineRanks(input(method)), opts);
+    const syncTiming = await timeIt(() => {
+      sink += determineRanksSync(input(method)).kept.length;
+    }, opts);
+    methods[method] = {
+      determineRanks: asyncTiming,
+      determineRanksSync: syncTiming,
+      ratioToOnePassOverH: round(asyncTiming.medianMs / onePassOverH),
+      syncRatioToOnePassOverH: round(syncTiming.medianMs / onePassOverH),
+    };
+  }
+
+  // The pieces of the SubLoRA-G host path, timed apart.
+  const validation = await timeIt(() => {
+    const m = toFloat64Matrix('hessian', inst.hessian, r);
+    assertSymmetric('hessian', m);
+  }, opts);
+  const projection = await timeIt(() => {
+    sink += projectHessian(inst.hessian, inst.sigma).report.removedPairs;
+  }, opts);
+  const projected = projectHessian(inst.hessian, inst.sigma).projected;
+  const objectiveSetup = await timeIt(() => {
+    sink += createQuadraticObjective({ ...inst, hessian: projected }).emptyValue;
+  }, opts);
+  const fG = createQuadraticObjective({ ...inst, hessian: projected });
+  const greedyCore = await timeIt(() => {
+    sink += greedy(fG, budget).value;
+  }, opts);
+  const kept = determineRanksSync(input('sublora-g'));
+
+  const sub = methods['sublora-g'] as { determineRanks: Timing; determineRanksSync: Timing };
+  return {
+    r,
+    budget,
+    onePassOverH: { matVec: onePassMatVec, sumOfEntries: onePassSum, reference: 'matVec' },
+    methods,
+    subloraGPieces: {
+      validation,
+      projection,
+      objectiveSetup,
+      greedyCoreOnPrebuiltObjective: greedyCore,
+      greedyCoreRatioToOnePassOverH: round(greedyCore.medianMs / onePassOverH),
+    },
+    summary: {
+      subloraGAsyncMs: sub.determineRanks.medianMs,
+      subloraGSyncMs: sub.determineRanksSync.medianMs,
+      subloraGOverOnePassOverH: round(sub.determineRanks.medianMs / onePassOverH),
+      subloraGSyncOverOnePassOverH: round(sub.determineRanksSync.medianMs / onePassOverH),
+      greedyCoreOverOnePassOverH: round(greedyCore.medianMs / onePassOverH),
+      certificateRatio: kept.certificate?.ratio,
+      violationCount: kept.diagnostics.violationCount,
+    },
+  };
+}
+
+/** `exact` where it applies: r = 30, b = 8, raw Hessian, pairwise bound. */
+async function benchExactSmall(): Promise<Record<string, unknown>> {
+  const r = 30;
+  const budget = 8;
+  const inst = makeInstance(r, 7);
+  const f = createQuadraticObjective(inst);
+  const secondDifferences = quadraticSecondDifferences(inst.sigma, inst.hessian);
+  const nodes = exactMaximize(f, budget, {
+    cardinality: 'exactly',
+    bound: { kind: 'pairwise', secondDifferences },
+  }).nodes;
+  const timing = await timeIt(() => determineRanks({ ...inst, budget, method: 'exact' }), {
+    warmup: 2,
+    minRepeats: 5,
+    minTotalMs: 300,
+  });
+  return { r, budget, determineRanks: timing, nodesVisited: nodes };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+async function main(): Promise<void> {
+  const cases = [];
+  for (const [r, b] of [
+    [100, 40],
+    [1000, 250],
+    [4096, 1024],
+  ] as const) {
+    const result = await benchSize(r, b);
+    console.log(JSON.stringify({ r, b, summary: result.summary }));
+    cases.push(result);
+  }
+  const exactSmall = await benchExactSmall();
+  const path = writeResults('selection', {
+    description:
+      'Rank-determination methods vs one plain pass over H (H sigma, float64) in the same process. exact runs only for r <= 64 (exactSmall).',
+    goals: {
+      subloraGOverOnePassAt4096: '<= 5',
+      subloraGAt100Ms: '< 0.1',
+    },
+    cases,
+    exactSmall,
+    sink,
+  });
+  console.log(`wrote ${path}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
