@@ -1,2 +1,16 @@
 export type * from './backend';
 export * from './host';
+export { TensorError } from './errors';
+export {
+  assertValidShape,
+  broadcastShapes,
+  broadcastStrides,
+  normalizeAxes,
+  normalizeAxis,
+  shapesEqual,
+  shapeToString,
+  sizeOf,
+  stridesOf,
+} from './shape';
+export { referenceBackend, type ReferenceBackend } from './reference/register_all_kernels';
+export * as referenceKernels from './reference/shared';

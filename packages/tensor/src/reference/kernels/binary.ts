@@ -1,0 +1,78 @@
+/** Elementwise binary kernels with numpy broadcasting. */
+import type { BinaryOp, HostArray, Shape } from '../../backend';
+import { forEachRun, planRuns } from './broadcast_iterator';
+
+/**
+ * One run: `out[o + i] = op(a[ia + i*sa], b[ib + i*sb])` for `i < n`, with
+ * inner strides `sa`, `sb` in {0, 1}.
+ */
+function binaryRun(
+  op: BinaryOp,
+  a: HostArray,
+  ia: number,
+  sa: number,
+  b: HostArray,
+  ib: number,
+  sb: number,
+  out: HostArray,
+  o: number,
+  n: number,
+): void {
+  const end = o + n;
+  switch (op) {
+    case 'add':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] + b[ib];
+      return;
+    case 'sub':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] - b[ib];
+      return;
+    case 'mul':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] * b[ib];
+      return;
+    case 'div':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = a[ia] / b[ib];
+      return;
+    case 'pow':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.pow(a[ia], b[ib]);
+      return;
+    case 'maximum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.max(a[ia], b[ib]);
+      return;
+    case 'minimum':
+      for (; o < end; o++, ia += sa, ib += sb) out[o] = Math.min(a[ia], b[ib]);
+      return;
+  }
+}
+
+/**
+ * `out = op(a, b)` with `a`, `b` broadcast to `outShape` (their numpy
+ * broadcast, already validated). `maximum`/`minimum` propagate NaN.
+ */
+export function binaryImpl(
+  op: BinaryOp,
+  a: HostArray,
+  aShape: Shape,
+  b: HostArray,
+  bShape: Shape,
+  out: HostArray,
+  outShape: Shape,
+): void {
+  const plan = planRuns(outShape, [aShape, bShape]);
+  const last = plan.shape.length - 1;
+  const sa = plan.strides[0][last],
+    sb = plan.strides[1][last];
+  forEachRun(plan, (offsets, o, n) =>
+    binaryRun(op, a, offsets[0], sa, b, offsets[1], sb, out, o, n),
+  );
+}
+
+/** The binary ops this backend implements. */
+export const BINARY_OPS: readonly BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+];

@@ -1,0 +1,291 @@
+/**
+ * Matrix multiplication: a cache-blocked, packed GEMM (the GotoBLAS/BLIS loop
+ * nest) and the batched, transposable `matmul` built on it.
+ *
+ * Loop nest for `C += A B` (`A` is m x k, `B` is k x n, any strides):
+ *
+ *     for jc in n step NC            B panel KC x NC packed once (stays in L2/L3)
+ *       for pc in k step KC
+ *         pack B[pc.., jc..] into column slivers of width NR
+ *         for ic in m step MC        A block MC x KC packed once (stays in L2)
+ *           pack A[ic.., pc..] into row slivers of height MR
+ *           for each NR sliver of B, each MR sliver of A:
+ *             micro-kernel: MR x NR accumulators in locals, KC rank-1 updates
+ *
+ * Packing makes every micro-kernel read unit-stride and turns transposeA/B
+ * into nothing but different strides at packing time. Packed buffers are
+ * float64 (also for float32 inputs, which are widened while packing), so the
+ * micro-kernel is monomorphic and accumulates in float64.
+ */
+import type { HostArray } from '../../backend';
+
+/** Micro-tile rows (A sliver height). */
+export const MR = 4;
+/** Micro-tile columns (B sliver width). */
+export const NR = 4;
+/** Depth of one packed block: KC x NR float64 = 8 KiB, an L1-resident B sliver. */
+export const KC = 256;
+/** Rows of one packed A block: MC x KC float64 = 256 KiB (L2). */
+export const MC = 128;
+/** Columns of one packed B panel: KC x NC float64 = 4 MiB (L3). */
+export const NC = 2048;
+/** Below this many multiply-adds the packing overhead outweighs blocking. */
+const SMALL_WORK = 16 * 16 * 16;
+/** Below this depth each micro-kernel call does too little work to repay packing (e.g. `[1000,2] x [2,50]`). */
+const SMALL_DEPTH = 8;
+
+// Packing buffers, grown on demand and reused across calls (JS is single-threaded).
+const packedA = new Float64Array(MC * KC);
+let packedB = new Float64Array(0);
+
+/** A matrix operand: element (i, j) is `data[offset + i * rowStride + j * colStride]`. */
+export interface StridedMatrix {
+  readonly data: HostArray;
+  readonly offset: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+/**
+ * `c[cOff + i*n + j] += sum_p A(i,p) B(p,j)` for an m x k `A` and a k x n `B`
+ * with arbitrary strides; `c` is row-major with leading dimension n.
+ */
+export function gemm(
+  m: number,
+  n: number,
+  k: number,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  c: Float64Array,
+  cOff: number,
+): void {
+  if (m === 0 || n === 0 || k === 0) return;
+  if (m * n * k <= SMALL_WORK || m < MR || n < NR || k < SMALL_DEPTH) {
+    gemmSimple(m, n, k, a, b, c, cOff);
+    return;
+  }
+  const ncMax = Math.min(NC, roundUp(n, NR));
+  if (packedB.length < KC * ncMax) packedB = new Float64Array(KC * ncMax);
+  const pa = packedA,
+    pb = packedB;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(b, pc, kc, jc, nc, pb);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(a, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = Math.min(NR, nc - jr);
+          const bOff = jr * kc;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = Math.min(MR, mc - ir);
+            microKernel(kc, pa, ir * kc, pb, bOff, c, cOff + (ic + ir) * n + jc + jr, n, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+function roundUp(x: number, multiple: number): number {
+  return Math.ceil(x / multiple) * multiple;
+}
+
+/**
+ * Packs rows `ic..ic+mc` x columns `pc..pc+kc` of A into MR-row slivers:
+ * sliver s holds `out[s*MR*kc + p*MR + ii] = A(ic + s*MR + ii, pc + p)`,
+ * zero-padded past row mc.
+ */
+function packA(
+  a: StridedMatrix,
+  ic: number,
+  mc: number,
+  pc: number,
+  kc: number,
+  out: Float64Array,
+): void {
+  const { data, offset, rowStride, colStride } = a;
+  for (let s = 0; s < mc; s += MR) {
+    const rows = Math.min(MR, mc - s);
+    const base = s * kc;
+    for (let ii = 0; ii < MR; ii++) {
+      if (ii < rows) {
+        let src = offset + (ic + s + ii) * rowStride + pc * colStride;
+        for (let p = 0, dst = base + ii; p < kc; p++, dst += MR, src += colStride)
+          out[dst] = data[src];
+      } else {
+        for (let p = 0, dst = base + ii; p < kc; p++, dst += MR) out[dst] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * Packs rows `pc..pc+kc` x columns `jc..jc+nc` of B into NR-column slivers:
+ * sliver s holds `out[s*kc + p*NR + jj] = B(pc + p, jc + s + jj)` (s a
+ * multiple of NR), zero-padded past column nc.
+ */
+function packB(
+  b: StridedMatrix,
+  pc: number,
+  kc: number,
+  jc: number,
+  nc: number,
+  out: Float64Array,
+): void {
+  const { data, offset, rowStride, colStride } = b;
+  for (let s = 0; s < nc; s += NR) {
+    const cols = Math.min(NR, nc - s);
+    const base = s * kc;
+    for (let jj = 0; jj < NR; jj++) {
+      if (jj < cols) {
+        let src = offset + pc * rowStride + (jc + s + jj) * colStride;
+        for (let p = 0, dst = base + jj; p < kc; p++, dst += NR, src += rowStride)
+          out[dst] = data[src];
+      } else {
+        for (let p = 0, dst = base + jj; p < kc; p++, dst += NR) out[dst] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * The 4x4 register tile: 16 accumulators live in locals through `kc` rank-1
+ * updates read unit-stride from the packed slivers, then `mr x nr` of them are
+ * added into C (edge tiles are zero-padded in the packs).
+ */
+// prettier-ignore
+function microKernel(
+  kc: number,
+  pa: Float64Array, ia: number,
+  pb: Float64Array, ib: number,
+  c: Float64Array, ic: number, ldc: number,
+  mr: number, nr: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, ia += 4, ib += 4) {
+    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
+    const b0 = pb[ib], b1 = pb[ib + 1], b2 = pb[ib + 2], b3 = pb[ib + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (mr === 4 && nr === 4) {
+    c[ic] += c00; c[ic + 1] += c01; c[ic + 2] += c02; c[ic + 3] += c03;
+    ic += ldc;
+    c[ic] += c10; c[ic + 1] += c11; c[ic + 2] += c12; c[ic + 3] += c13;
+    ic += ldc;
+    c[ic] += c20; c[ic + 1] += c21; c[ic + 2] += c22; c[ic + 3] += c23;
+    ic += ldc;
+    c[ic] += c30; c[ic + 1] += c31; c[ic + 2] += c32; c[ic + 3] += c33;
+    return;
+  }
+  const tile = edgeTile;
+  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) c[ic + i * ldc + j] += tile[i * 4 + j];
+  }
+}
+const edgeTile = new Float64Array(MR * NR);
+
+/** Unblocked loops for small, skinny or shallow products. */
+function gemmSimple(
+  m: number,
+  n: number,
+  k: number,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  c: Float64Array,
+  cOff: number,
+): void {
+  const { data: ad, offset: ao, rowStride: ars, colStride: acs } = a;
+  const { data: bd, offset: bo, rowStride: brs, colStride: bcs } = b;
+  // Rows of C as axpys over rows of B when those are contiguous and long enough;
+  // otherwise dot products (matrix-vector `n = 1` reads A's rows unit-stride).
+  if (bcs === 1 && (n >= NR || acs !== 1)) {
+    // c[i, :] += a[i, p] * b[p, :]
+    for (let i = 0; i < m; i++) {
+      const ci = cOff + i * n;
+      for (let p = 0; p < k; p++) {
+        const aip = ad[ao + i * ars + p * acs];
+        const bp = bo + p * brs;
+        for (let j = 0; j < n; j++) c[ci + j] += aip * bd[bp + j];
+      }
+    }
+  } else {
+    // c[i, j] += dot(a[i, :], b[:, j])
+    for (let i = 0; i < m; i++) {
+      const ai = ao + i * ars;
+      for (let j = 0; j < n; j++) {
+        const bj = bo + j * bcs;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += ad[ai + p * acs] * bd[bj + p * brs];
+        c[cOff + i * n + j] += s;
+      }
+    }
+  }
+}
+
+/** Shapes of one batched product, already validated. */
+export interface MatmulGeometry {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  /** Offsets (in matrices) of a and b for each output batch entry. */
+  readonly aBatchIndex: readonly number[];
+  readonly bBatchIndex: readonly number[];
+}
+
+/**
+ * Batched `out[b] = op(A[aBatchIndex[b]]) op(B[bBatchIndex[b]])` where `op`
+ * transposes the last two axes when asked. `out` is zero on entry. float32
+ * outputs are accumulated in float64 and rounded once.
+ */
+export function matmulImpl(a: HostArray, b: HostArray, g: MatmulGeometry, out: HostArray): void {
+  const { m, n, k, transposeA, transposeB } = g;
+  const batches = g.aBatchIndex.length;
+  const aSize = m * k,
+    bSize = k * n;
+  // Stored A is [m,k], or [k,m] when transposed; stored B is [k,n], or [n,k].
+  const aRow = transposeA ? 1 : k,
+    aCol = transposeA ? m : 1;
+  const bRow = transposeB ? 1 : n,
+    bCol = transposeB ? k : 1;
+  const c = out instanceof Float64Array ? out : new Float64Array(out.length);
+  // One shared untransposed B under consecutive A matrices: a single tall product.
+  const sharedB = g.bBatchIndex.every((x) => x === g.bBatchIndex[0]);
+  const consecutiveA = g.aBatchIndex.every((x, i) => x === i);
+  if (batches > 1 && sharedB && consecutiveA && !transposeA) {
+    const bm: StridedMatrix = {
+      data: b,
+      offset: g.bBatchIndex[0] * bSize,
+      rowStride: bRow,
+      colStride: bCol,
+    };
+    gemm(batches * m, n, k, { data: a, offset: 0, rowStride: aRow, colStride: aCol }, bm, c, 0);
+  } else {
+    for (let t = 0; t < batches; t++) {
+      gemm(
+        m,
+        n,
+        k,
+        { data: a, offset: g.aBatchIndex[t] * aSize, rowStride: aRow, colStride: aCol },
+        { data: b, offset: g.bBatchIndex[t] * bSize, rowStride: bRow, colStride: bCol },
+        c,
+        t * m * n,
+      );
+    }
+  }
+  if (c !== out) out.set(c);
+}

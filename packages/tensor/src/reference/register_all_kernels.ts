@@ -1,0 +1,72 @@
+/**
+ * The reference backend: every kernel of the {@link Backend} interface, in
+ * one record, so its coverage is visible at a glance.
+ */
+import type { Backend, HostArray, Tensor } from '../backend';
+import {
+  binary,
+  broadcastTo,
+  cast,
+  compare,
+  concat,
+  dispose,
+  fill,
+  fromArray,
+  gather,
+  matmul,
+  read,
+  readSync,
+  reduce,
+  reshape,
+  scatterAdd,
+  slice,
+  transpose,
+  unary,
+  where,
+  zeros,
+} from './backend';
+import { REFERENCE } from './tensor';
+
+/** The reference backend's type: a {@link Backend} whose `readSync` is always present. */
+export interface ReferenceBackend extends Backend {
+  readonly name: 'reference';
+  /** A row-major copy of the data, synchronously (the reference backend computes eagerly). */
+  readSync(x: Tensor): HostArray;
+}
+
+/**
+ * The float64/float32 pure-TypeScript backend: eager, synchronous kernels on
+ * row-major typed arrays. float32 results are computed in float64 and rounded
+ * once per kernel (matmul and reductions accumulate in float64). It is the
+ * default backend and the truth the other backends are compared against.
+ */
+export const referenceBackend: ReferenceBackend = Object.freeze({
+  name: REFERENCE,
+  dtypes: Object.freeze(['float64', 'float32'] as const),
+  // creation
+  fromArray,
+  fill,
+  zeros,
+  // elementwise
+  unary,
+  binary,
+  compare,
+  where,
+  cast,
+  // linear algebra
+  matmul,
+  // structure
+  reshape,
+  transpose,
+  slice,
+  concat,
+  gather,
+  scatterAdd,
+  broadcastTo,
+  // reductions
+  reduce,
+  // data out and memory
+  read,
+  readSync,
+  dispose,
+});
