@@ -1,1 +1,6 @@
-module.exports = { ...require('../../jest.preset.js'), displayName: 'backends' };
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'backends',
+  // tfjs keeps its engine on the global object; jest's cleanup of globals between files only warns about it.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+};

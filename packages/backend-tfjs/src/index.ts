@@ -1,0 +1,14 @@
+/**
+ * `@sublora/backend-tfjs`: the {@link Backend} interface of `@sublora/tensor`
+ * over tfjs kernels, on the fastest engine that loads at run time.
+ */
+export { createTfjsBackend, type TfjsBackend, type TfjsBackendOptions } from './backend';
+export {
+  ENGINE_ORDER,
+  INSTALL_COMMANDS,
+  TFJS_VERSION,
+  type EngineAttempt,
+  type EngineName,
+  type EngineReport,
+} from './engines';
+export { TfjsTensor } from './handle';

@@ -1,0 +1,115 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { referenceBackend } from '@sublora/tensor';
+import { listBackends, resolveBackend, selectBackendName } from './index';
+
+const created: string[] = [];
+afterAll(() => created.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function tempDirWith(config?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-backends-'));
+  created.push(dir);
+  if (config !== undefined) fs.writeFileSync(path.join(dir, 'sublora.config.json'), config);
+  return dir;
+}
+
+describe('selectBackendName', () => {
+  const empty = tempDirWith();
+
+  it('prefers argument > SUBLORA_BACKEND > sublora.config.json > reference', () => {
+    const withConfig = tempDirWith('{ "backend": "onnxruntime" }');
+    const env = { SUBLORA_BACKEND: 'tfjs:cpu' };
+    expect(selectBackendName('reference', { env, cwd: withConfig })).toEqual({
+      family: 'reference',
+      source: 'argument',
+    });
+    expect(selectBackendName(undefined, { env, cwd: withConfig })).toEqual({
+      family: 'tfjs',
+      variant: 'cpu',
+      source: 'env',
+    });
+    expect(selectBackendName(undefined, { env: {}, cwd: withConfig })).toEqual({
+      family: 'onnxruntime',
+      source: 'config',
+    });
+    expect(selectBackendName(undefined, { env: {}, cwd: empty })).toEqual({
+      family: 'reference',
+      source: 'default',
+    });
+    expect(selectBackendName(undefined, { env: {}, cwd: tempDirWith('{ "seed": 1 }') })).toEqual({
+      family: 'reference',
+      source: 'default',
+    });
+  });
+
+  it('rejects unknown names and variants in one line, saying where the name came from', () => {
+    expect(() => selectBackendName('pytorch', { env: {}, cwd: empty })).toThrow(
+      "backend: unknown backend 'pytorch'; use one of reference, tfjs, onnxruntime (tfjs also as tfjs:node-gpu, tfjs:node, tfjs:wasm, tfjs:cpu)",
+    );
+    expect(() =>
+      selectBackendName(undefined, { env: { SUBLORA_BACKEND: 'tfjs:webgl' }, cwd: empty }),
+    ).toThrow(/^backend: unknown backend 'tfjs:webgl' \(from SUBLORA_BACKEND\); use one of/);
+    expect(() => selectBackendName('reference:gpu', { env: {}, cwd: empty })).toThrow(
+      /unknown backend 'reference:gpu'/,
+    );
+  });
+
+  it('reports a broken config file by path with the fix', () => {
+    const bad = tempDirWith('{ backend: tfjs }');
+    expect(() => selectBackendName(undefined, { env: {}, cwd: bad })).toThrow(
+      /sublora\.config\.json: is not valid JSON \(.*\); write e\.g\. \{ "backend": "reference" \}$/,
+    );
+    const wrongType = tempDirWith('{ "backend": 3 }');
+    expect(() => selectBackendName(undefined, { env: {}, cwd: wrongType })).toThrow(
+      /field "backend" must be a string/,
+    );
+  });
+});
+
+describe('resolveBackend', () => {
+  it('defaults to the reference backend', async () => {
+    expect(await resolveBackend(undefined, { env: {}, cwd: tempDirWith() })).toBe(referenceBackend);
+  });
+
+  it('creates tfjs on the engine a variant names', async () => {
+    const be = await resolveBackend('tfjs:cpu');
+    expect(be.name).toBe('tfjs');
+    expect((be as unknown as { describe(): { engine: string } }).describe().engine).toBe('cpu');
+    const x = be.fromArray([1, 2], [2], 'float32');
+    expect(Array.from(await be.read(be.unary('square', x)))).toEqual([1, 4]);
+  });
+
+  it('a missing tfjs engine is one line with the install command', async () => {
+    await expect(resolveBackend('tfjs:node-gpu')).rejects.toThrow(
+      /^backend: 'tfjs:node-gpu' is not available: createTfjsBackend: engine 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,
+    );
+  });
+});
+
+describe('listBackends', () => {
+  it('lists every family with availability, reasons and install commands', async () => {
+    const rows = await listBackends();
+    expect(rows.map((r) => r.name)).toEqual(['reference', 'tfjs', 'onnxruntime']);
+    expect(rows[0]).toMatchObject({
+      name: 'reference',
+      available: true,
+      dtypes: ['float64', 'float32'],
+    });
+    expect(rows[1]).toMatchObject({
+      name: 'tfjs',
+      available: true,
+      dtypes: ['float32'],
+      description: { engine: 'wasm' },
+    });
+    // onnxruntime is available exactly when its package has an entry point.
+    const onnxPresent = fs.existsSync(
+      path.join(__dirname, '../../backend-onnxruntime/src/index.ts'),
+    );
+    expect(rows[2].available).toBe(onnxPresent);
+    if (!onnxPresent) {
+      expect(rows[2].reason).toMatch(/^@sublora\/backend-onnxruntime failed to load: /);
+      expect(rows[2].install).toContain('onnxruntime-node');
+    }
+  });
+});

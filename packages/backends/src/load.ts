@@ -1,0 +1,74 @@
+/**
+ * Loading backends. The reference backend ships with `@sublora/tensor`; the
+ * tfjs and onnxruntime packages are loaded with `require` at run time, so a
+ * missing or broken one is reported as "not available" with its install
+ * command instead of breaking every import of this package.
+ */
+import { referenceBackend, type Backend } from '@sublora/tensor';
+import type { BackendFamily, BackendSpec } from './select';
+
+/** The command that installs each backend's package and engine. */
+export const INSTALL: Readonly<Record<BackendFamily, string>> = {
+  reference: 'npm install @sublora/tensor',
+  tfjs: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 (GPU: add @tensorflow/tfjs-node-gpu@4.22.0)',
+  onnxruntime: 'npm install @sublora/backend-onnxruntime onnxruntime-node',
+};
+
+const PACKAGES: Readonly<
+  Record<Exclude<BackendFamily, 'reference'>, { pkg: string; factory: string }>
+> = {
+  tfjs: { pkg: '@sublora/backend-tfjs', factory: 'createTfjsBackend' },
+  onnxruntime: { pkg: '@sublora/backend-onnxruntime', factory: 'createOnnxruntimeBackend' },
+};
+
+/** A backend that could not be created, with a one-line reason. */
+export class BackendUnavailable extends Error {
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'BackendUnavailable';
+    this.reason = reason;
+  }
+}
+
+/** First line of a thrown value's message (duck-typed: jest's errors come from another realm). */
+function firstLine(e: unknown): string {
+  const message = (e as { message?: unknown } | null)?.message;
+  return (typeof message === 'string' ? message : String(e)).split('\n')[0];
+}
+
+type Factory = (options?: Record<string, unknown>) => Promise<Backend>;
+
+/** Requires a backend package and returns its factory, or throws {@link BackendUnavailable}. */
+function loadFactory(family: Exclude<BackendFamily, 'reference'>): Factory {
+  const { pkg, factory } = PACKAGES[family];
+  let mod: unknown;
+  try {
+    // `require`, not a static import: the package may be absent or half-written.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(pkg);
+  } catch (e) {
+    throw new BackendUnavailable(`${pkg} failed to load: ${firstLine(e)}`);
+  }
+  const f = (mod as Record<string, unknown> | null)?.[factory];
+  if (typeof f !== 'function') {
+    throw new BackendUnavailable(`${pkg} does not export ${factory}()`);
+  }
+  return f as Factory;
+}
+
+/**
+ * Creates the backend of `spec`. Throws {@link BackendUnavailable} (one line)
+ * when its package or engine cannot be loaded.
+ */
+export async function createBackend(spec: BackendSpec): Promise<Backend> {
+  if (spec.family === 'reference') return referenceBackend;
+  // Only tfjs has variants (checked by parseBackendName): the engine to force.
+  const options = spec.variant === undefined ? undefined : { engine: spec.variant };
+  const factory = loadFactory(spec.family);
+  try {
+    return await factory(options);
+  } catch (e) {
+    throw new BackendUnavailable(firstLine(e));
+  }
+}

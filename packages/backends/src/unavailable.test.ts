@@ -1,0 +1,41 @@
+// The onnxruntime package is loaded at run time; when it fails to import, or
+// lacks its factory, it must show up as "not available" with a reason, and
+// resolving it must be one line with the install command.
+import type * as Backends from './index';
+
+/** A fresh copy of this package, after jest.doMock (a static import would be cached). */
+function freshBackends(): typeof Backends {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./index');
+}
+
+describe('a backend package that cannot be used', () => {
+  afterEach(() => jest.resetModules());
+
+  it('reports an import failure as unavailable, and the rest still works', async () => {
+    jest.doMock('@sublora/backend-onnxruntime', () => {
+      throw new Error('native binding missing\nsecond line of detail');
+    });
+    const { listBackends, resolveBackend } = freshBackends();
+    const rows = await listBackends();
+    expect(rows.find((r) => r.name === 'onnxruntime')).toEqual({
+      name: 'onnxruntime',
+      available: false,
+      reason: '@sublora/backend-onnxruntime failed to load: native binding missing',
+      install: 'npm install @sublora/backend-onnxruntime onnxruntime-node',
+    });
+    expect(rows.find((r) => r.name === 'reference')?.available).toBe(true);
+    await expect(resolveBackend('onnxruntime')).rejects.toThrow(
+      "backend: 'onnxruntime' is not available: @sublora/backend-onnxruntime failed to load: native binding missing; install with: npm install @sublora/backend-onnxruntime onnxruntime-node (the default 'reference' backend needs nothing)",
+    );
+  });
+
+  it('reports a package without its factory as unavailable', async () => {
+    jest.doMock('@sublora/backend-onnxruntime', () => ({ somethingElse: 1 }));
+    const { listBackends } = freshBackends();
+    const row = (await listBackends()).find((r) => r.name === 'onnxruntime');
+    expect(row?.reason).toBe(
+      '@sublora/backend-onnxruntime does not export createOnnxruntimeBackend()',
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { referenceBackend, type Backend, type Tensor } from '@sublora/tensor';
+import { KERNEL_CASES, runConformance } from './index';
+
+/** The reference backend with one kernel replaced. */
+function tampered(overrides: Partial<Backend>): Backend {
+  return { ...referenceBackend, name: 'tampered', ...overrides };
+}
+
+// The suite must be able to fail: each deliberately wrong backend is caught by the right cases.
+describe('the suite catches wrong backends', () => {
+  const failedOps = async (backend: Backend, dtype: 'float32' | 'float64') =>
+    new Set(
+      (await runConformance(backend, { dtype, cases: KERNEL_CASES })).results
+        .filter((r) => !r.pass)
+        .map((r) => r.name),
+    );
+
+  it('an exp off by 1e-4 relative fails float32 but nothing else', async () => {
+    const be = tampered({
+      unary: (op, x) => {
+        const y = referenceBackend.unary(op, x);
+        if (op !== 'exp') return y;
+        const scale = referenceBackend.fill([], 1 + 1e-4, x.dtype);
+        const out = referenceBackend.binary('mul', y, scale);
+        referenceBackend.dispose(y);
+        referenceBackend.dispose(scale);
+        return out;
+      },
+    });
+    expect([...(await failedOps(be, 'float32'))]).toEqual(['unary exp']);
+  });
+
+  it('matmul ignoring transposeB fails the transposed cases', async () => {
+    const be = tampered({
+      matmul: (a: Tensor, b: Tensor, o) =>
+        referenceBackend.matmul(a, b, { ...o, transposeB: false }),
+    });
+    const failed = await failedOps(be, 'float64');
+    expect(failed.has('matmul transposeB')).toBe(true);
+    expect(failed.has('matmul batched, both transposed')).toBe(true);
+    expect(failed.has('matmul 2-D')).toBe(false);
+  });
+
+  it('a kernel that throws is a failure with its message, not a crash', async () => {
+    const be = tampered({
+      gather: () => {
+        throw new Error('gather: not implemented');
+      },
+    });
+    const report = await runConformance(be, {
+      dtype: 'float64',
+      cases: KERNEL_CASES.filter((c) => c.op === 'gather'),
+    });
+    expect(report.failed).toBe(1);
+    expect(report.results[0].message).toBe('gather: not implemented');
+  });
+
+  it('summing in float32 with a float64-only tolerance fails; the float32 tolerance passes', async () => {
+    const sums = KERNEL_CASES.filter((c) => c.name === 'matmul batched, broadcast batch');
+    expect((await runConformance(referenceBackend, { dtype: 'float32', cases: sums })).failed).toBe(
+      0,
+    );
+    expect(
+      (await runConformance(referenceBackend, { dtype: 'float32', cases: sums, tolerance: 1e-7 }))
+        .failed,
+    ).toBe(1);
+  });
+
+  it('rejects a dtype the backend does not compute in', async () => {
+    await expect(
+      runConformance({ ...referenceBackend, dtypes: ['float32'] }, { dtype: 'float64' }),
+    ).rejects.toThrow(
+      "runConformance: backend 'reference' computes in float32, not float64; pass one of those as dtype",
+    );
+  });
+});
