@@ -1,0 +1,357 @@
+/**
+ * The `sublora-pinn` command line: every stage of the experiments as a
+ * subcommand over one configuration (preset + overrides), writing under
+ * `runs/<name>/`. Errors print one line (`sublora-pinn: ...`; the stack too
+ * when SUBLORA_DEBUG is set) and exit 1;
+ * Ctrl-C checkpoints the running phase and exits 130.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveBackend } from '@sublora/backends';
+import { Command } from 'commander';
+import { type ConfigOverrides, type PinnConfig, parseOverride, resolveConfig } from './config';
+import { exportCheckpoint } from './export';
+import { openMetrics } from './metrics';
+import { PDE_NAMES, type PdeName } from './pdes';
+import {
+  Interrupted,
+  type RunContext,
+  alternatingMethods,
+  ensureFinetuned,
+  ensurePretrained,
+  runAlternating,
+  runDetermination,
+} from './pipeline';
+import { writeReport } from './report';
+import { readResults, writeResults } from './results';
+import { writeFileAtomic } from './checkpoint';
+import { InputError } from '@sublora/tensor';
+
+/** Options every subcommand accepts. */
+interface CommonOptions {
+  preset: string;
+  pde?: string;
+  set: string[];
+  config?: string;
+  backend?: string;
+  out: string;
+  name?: string;
+  quiet?: boolean;
+}
+
+/** Where the CLI writes and how it exits; tests pass their own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const DEFAULT_IO: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+let stopRequested = false;
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function loadOverrides(options: CommonOptions): ConfigOverrides {
+  let overrides: Record<string, unknown> = {};
+  if (options.config) {
+    let text: string;
+    try {
+      text = fs.readFileSync(options.config, 'utf8');
+    } catch {
+      throw new InputError(
+        '--config',
+        `cannot read ${options.config}; pass a JSON file with configuration keys`,
+      );
+    }
+    try {
+      overrides = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new InputError(
+        '--config',
+        `${options.config} is not valid JSON (${(e as Error).message.split('\n')[0]})`,
+      );
+    }
+  }
+  for (const item of options.set) {
+    const [key, value] = parseOverride(item);
+    overrides[key] = value;
+  }
+  if (options.name) overrides.name = options.name;
+  if (options.backend) overrides.backend = options.backend;
+  return overrides;
+}
+
+function pdesOf(options: CommonOptions, config: PinnConfig): PdeName[] {
+  if (!options.pde) return [config.pde];
+  if (options.pde === 'all') return [...PDE_NAMES];
+  if (!(PDE_NAMES as readonly string[]).includes(options.pde))
+    throw new InputError(
+      '--pde',
+      `unknown PDE '${options.pde}'; use one of ${PDE_NAMES.join(', ')} or all`,
+    );
+  return [options.pde as PdeName];
+}
+
+function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
+  if (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof b === 'object' &&
+    b !== null &&
+    !Array.isArray(a)
+  ) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) =>
+      diffKeys(
+        (a as Record<string, unknown>)[k],
+        (b as Record<string, unknown>)[k],
+        prefix ? `${prefix}.${k}` : k,
+      ),
+    );
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+async function context(
+  options: CommonOptions,
+  io: CliIo,
+): Promise<{ ctx: RunContext; pdes: PdeName[] }> {
+  const overrides = loadOverrides(options);
+  const config = resolveConfig(options.preset, overrides);
+  const pdes = pdesOf(options, config);
+  const backend = await resolveBackend(config.backend === 'auto' ? undefined : config.backend);
+  const outDir = path.join(options.out, config.name);
+  fs.mkdirSync(outDir, { recursive: true });
+  const configFile = path.join(outDir, 'config.json');
+  if (fs.existsSync(configFile)) {
+    const previous = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
+    const changed = diffKeys(previous, config);
+    if (changed.length > 0) {
+      io.stderr(
+        `note: ${outDir} was started with a different configuration (${changed.join(', ')}); finished stages are reused from checkpoints, use --name to start a separate run\n`,
+      );
+    }
+  }
+  writeFileAtomic(configFile, new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
+  const results = readResults(outDir);
+  results.config = config;
+  results.backend = backend.name;
+  writeResults(outDir, results);
+  const ctx: RunContext = {
+    config,
+    outDir,
+    backend,
+    metrics: openMetrics(outDir),
+    results,
+    log: (line) => io.stderr(`${line}\n`),
+    quiet: Boolean(options.quiet),
+    shouldStop: () => stopRequested,
+  };
+  io.stderr(
+    `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}', writing to ${outDir}\n`,
+  );
+  return { ctx, pdes };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--preset <name>', 'configuration preset: smoke, small or paper', 'small')
+    .option('--pde <name>', `PDE: ${PDE_NAMES.join(', ')} or all (default: the preset's)`)
+    .option(
+      '--set <key=value>',
+      'override a configuration key (repeatable), e.g. --set network.width=16',
+      collect,
+      [],
+    )
+    .option('--config <file>', 'JSON file of configuration overrides')
+    .option(
+      '--backend <name>',
+      'backend: reference, tfjs, tfjs:wasm, onnxruntime (default: SUBLORA_BACKEND, else reference)',
+    )
+    .option('--out <dir>', 'parent directory of run directories', 'runs')
+    .option('--name <name>', 'run name (default: the preset name)')
+    .option('--quiet', 'no progress output');
+}
+
+async function forEach(
+  ctx: RunContext,
+  pdes: PdeName[],
+  fn: (pde: PdeName, seed: number, lambda: readonly [number, number]) => Promise<void>,
+): Promise<void> {
+  for (const pde of pdes)
+    for (const seed of ctx.config.seeds)
+      for (const lambda of ctx.config.targetLambdas)
+        await fn(pde, seed, lambda as readonly [number, number]);
+}
+
+/** Builds the command tree. */
+export function buildProgram(io: CliIo = DEFAULT_IO): Command {
+  const program = new Command('sublora-pinn')
+    .description(
+      'SubLoRA PINN experiments: pretrain, LoRA fine-tune, rank determination, alternating training, reports',
+    )
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  addCommon(
+    program
+      .command('pretrain')
+      .description('pretrain the full network at the pretraining lambda (each seed)'),
+  ).action(async (o: CommonOptions) => {
+    const { ctx, pdes } = await context(o, io);
+    for (const pde of pdes)
+      for (const seed of ctx.config.seeds) await ensurePretrained(ctx, pde, seed);
+    io.stdout(`${JSON.stringify(ctx.results.pretrain, null, 1)}\n`);
+  });
+
+  addCommon(
+    program
+      .command('finetune')
+      .description('LoRA fine-tune to each target lambda (pretrains first if needed)'),
+  ).action(async (o: CommonOptions) => {
+    const { ctx, pdes } = await context(o, io);
+    await forEach(
+      ctx,
+      pdes,
+      async (pde, seed, lambda) => void (await ensureFinetuned(ctx, pde, seed, lambda)),
+    );
+    io.stdout(`${JSON.stringify(ctx.results.finetune, null, 1)}\n`);
+  });
+
+  addCommon(
+    program
+      .command('determine')
+      .description('training-free rank determination with every method and budget'),
+  ).action(async (o: CommonOptions) => {
+    const { ctx, pdes } = await context(o, io);
+    await forEach(
+      ctx,
+      pdes,
+      async (pde, seed, lambda) => void (await runDetermination(ctx, pde, seed, lambda)),
+    );
+    io.stdout(`wrote ${path.join(ctx.outDir, 'results.json')}\n`);
+  });
+
+  addCommon(
+    program
+      .command('alternate')
+      .description('alternating training and rank determination (Alg. 4) per method'),
+  ).action(async (o: CommonOptions) => {
+    const { ctx, pdes } = await context(o, io);
+    await forEach(ctx, pdes, async (pde, seed, lambda) => {
+      for (const method of alternatingMethods(ctx.config))
+        await runAlternating(ctx, pde, seed, lambda, method);
+    });
+    io.stdout(`wrote ${path.join(ctx.outDir, 'results.json')}\n`);
+  });
+
+  addCommon(
+    program
+      .command('experiment')
+      .description('everything: pretrain, fine-tune, determination, alternating, report and plots'),
+  ).action(async (o: CommonOptions) => {
+    const { ctx, pdes } = await context(o, io);
+    const started = Date.now();
+    await forEach(ctx, pdes, async (pde, seed, lambda) => {
+      await runDetermination(ctx, pde, seed, lambda);
+      for (const method of alternatingMethods(ctx.config))
+        await runAlternating(ctx, pde, seed, lambda, method);
+    });
+    const { report, plots } = await writeReport(ctx.outDir, ctx.results);
+    io.stdout(
+      `wrote ${report} and ${plots.length} plot files in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+  });
+
+  program
+    .command('report')
+    .description('rebuild report.md and the plots from runs/<name>/results.json')
+    .option('--out <dir>', 'parent directory of run directories', 'runs')
+    .option('--name <name>', 'run name', 'small')
+    .action(async (o: { out: string; name: string }) => {
+      const dir = path.join(o.out, o.name);
+      if (!fs.existsSync(path.join(dir, 'results.json')))
+        throw new InputError(
+          '--name',
+          `no results in ${dir}; run 'sublora-pinn experiment' first or pass --out/--name of an existing run`,
+        );
+      const { report, plots } = await writeReport(dir, readResults(dir));
+      io.stdout(`wrote ${report} and ${plots.length} plot files\n`);
+    });
+
+  addCommon(
+    program
+      .command('export')
+      .description(
+        'write weights and sigma/grad/hessian of a fine-tuned checkpoint as safetensors',
+      ),
+  )
+    .requiredOption('--file <path>', 'output .safetensors file')
+    .option('--lambda <l1,l2>', 'target lambda (default: the first target)')
+    .option('--seed <n>', 'seed (default: the first seed)')
+    .option('--merge', 'write merged deployment weights instead of base + LoRA factors')
+    .action(
+      async (
+        o: CommonOptions & { file: string; lambda?: string; seed?: string; merge?: boolean },
+      ) => {
+        const { ctx, pdes } = await context(o, io);
+        const lambda = o.lambda
+          ? parseLambda(o.lambda)
+          : (ctx.config.targetLambdas[0] as readonly [number, number]);
+        const seed = o.seed === undefined ? ctx.config.seeds[0] : Number(o.seed);
+        if (!Number.isInteger(seed) || seed < 0)
+          throw new InputError('--seed', `'${o.seed}' is not a non-negative integer`);
+        const names = await exportCheckpoint(ctx, {
+          pde: pdes[0],
+          seed,
+          lambda,
+          file: o.file,
+          merge: Boolean(o.merge),
+        });
+        io.stdout(`wrote ${o.file}: ${names.join(', ')}\n`);
+      },
+    );
+
+  return program;
+}
+
+function parseLambda(text: string): readonly [number, number] {
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite))
+    throw new InputError('--lambda', `'${text}' is not two numbers; pass e.g. --lambda 1,5`);
+  return [parts[0], parts[1]];
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
+  const program = buildProgram(io).exitOverride();
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    io.stderr(
+      '\nsublora-pinn: stopping after the current epoch (checkpointing); press Ctrl-C again to quit at once\n',
+    );
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    const err = e as Error & { code?: string; exitCode?: number };
+    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
+    if (e instanceof Interrupted) {
+      io.stderr(`sublora-pinn: ${err.message}\n`);
+      return 130;
+    }
+    io.stderr(`sublora-pinn: ${err.message.split('\n')[0]}\n`);
+    if (process.env.SUBLORA_DEBUG) io.stderr(`${err.stack ?? ''}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,117 @@
+import { InputError } from '@sublora/tensor';
+import {
+  CONFIG_KEYS,
+  PRESETS,
+  budgetCount,
+  parseOverride,
+  resolveConfig,
+  totalRank,
+} from './config';
+
+describe('resolveConfig', () => {
+  it('resolves every preset unchanged', () => {
+    for (const name of Object.keys(PRESETS)) expect(resolveConfig(name)).toEqual(PRESETS[name]);
+  });
+
+  it('matches the paper sizes in the paper preset', () => {
+    const c = resolveConfig('paper');
+    expect(c.network).toMatchObject({ width: 1000, depth: 3, rank: 50 });
+    expect(totalRank(c)).toBe(100);
+    expect(c.determination.budgets).toEqual([20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(c.alternating).toMatchObject({ rounds: 5, epochs: 100, budget: 40 });
+    expect(c.pretrainLambda).toEqual([1, 0]);
+  });
+
+  it('applies nested and dotted overrides', () => {
+    const c = resolveConfig('smoke', {
+      network: { width: 9 },
+      'points.interior': 5,
+      pde: 'hyperbolic',
+    });
+    expect(c.network.width).toBe(9);
+    expect(c.network.rank).toBe(PRESETS.smoke.network.rank);
+    expect(c.points.interior).toBe(5);
+    expect(c.pde).toBe('hyperbolic');
+  });
+
+  it.each([
+    [{ 'network.width': -3 }, /^config\.network\.width: must be an integer/],
+    [{ 'network.width': 2.5 }, /^config\.network\.width/],
+    [
+      { pde: 'heat' },
+      /^config\.pde: must be one of elliptic, allen-cahn, hyperbolic \(got "heat"\)/,
+    ],
+    [{ muB: Number.NaN }, /^config\.muB: must be a finite number >= 0/],
+    [{ 'optimizer.finetuneLr': 0 }, /^config\.optimizer\.finetuneLr: must be a finite number > 0/],
+    [
+      { 'determination.methods': ['sublora-g', 'newton'] },
+      /^config\.determination\.methods\[1\]: must be one of/,
+    ],
+    [
+      { 'determination.budgets': [2, 99] },
+      /^config\.determination\.budgets\[1\]: must be an integer in \[0, r = 6\]/,
+    ],
+    [
+      { 'determination.budgetUnit': 'fraction', 'determination.budgets': [0.5, 2] },
+      /^config\.determination\.budgets\[1\]: 2 is a fraction/,
+    ],
+    [{ 'alternating.budget': 7 }, /^config\.alternating\.budget/],
+    [{ widht: 3 }, /^config\.widht: is not a configuration key; known keys: name/],
+    [{ network: { widht: 3 } }, /did you mean 'network\.width'/],
+    [{ targetLambdas: [[1, 1], [2]] }, /^config\.targetLambdas\[1\]: must be a pair/],
+    [{ name: '../escape' }, /^config\.name: must be a name/],
+    [
+      { backend: 'cuda' },
+      /^config\.backend: unknown backend 'cuda'; use one of reference, tfjs, onnxruntime/,
+    ],
+    [{ seeds: [] }, /^config\.seeds: must be a list with at least 1 entry/],
+  ])('rejects %j with a one-line message naming the key', (overrides, message) => {
+    let error: unknown;
+    try {
+      resolveConfig('smoke', overrides);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('accepts backend names with an engine variant and auto', () => {
+    expect(resolveConfig('smoke', { backend: 'tfjs:wasm' }).backend).toBe('tfjs:wasm');
+    expect(resolveConfig('smoke').backend).toBe('auto');
+  });
+
+  it('refuses the exact method on a large r', () => {
+    expect(() => resolveConfig('paper', { 'determination.methods': ['exact'] })).toThrow(
+      /'exact' is branch and bound/,
+    );
+  });
+
+  it('rejects an unknown preset', () => {
+    expect(() => resolveConfig('tiny')).toThrow(
+      /^preset: unknown preset "tiny"; use one of smoke, small, paper/,
+    );
+  });
+});
+
+describe('budgets and overrides', () => {
+  it('converts fractional budgets to counts of singular values', () => {
+    const c = resolveConfig('small');
+    expect(totalRank(c)).toBe(16);
+    expect(c.determination.budgets.map((b) => budgetCount(c, b))).toEqual([3, 6, 10, 13, 16]);
+    expect(budgetCount(resolveConfig('paper'), 40)).toBe(40);
+  });
+
+  it('parses key=value overrides as JSON when possible', () => {
+    expect(parseOverride('network.width=16')).toEqual(['network.width', 16]);
+    expect(parseOverride('seeds=[0,1]')).toEqual(['seeds', [0, 1]]);
+    expect(parseOverride('pde=allen-cahn')).toEqual(['pde', 'allen-cahn']);
+    expect(() => parseOverride('width')).toThrow(/^--set: expected key=value/);
+  });
+
+  it('lists every leaf key', () => {
+    expect(CONFIG_KEYS).toContain('alternating.budget');
+    expect(CONFIG_KEYS).toContain('network.orthogonality');
+  });
+});

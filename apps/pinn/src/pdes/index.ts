@@ -1,0 +1,3 @@
+export * from './radial';
+export * from './operators';
+export * from './definitions';

@@ -1,0 +1,357 @@
+/**
+ * `report.md` and the plots, built from `results.json` alone, so
+ * `sublora-pinn report` can regenerate them at any time. Tables follow the
+ * paper: Table 1 (rank-determination runtime per method and budget) and
+ * Table 2 (alternating training: final loss and relative error per PDE,
+ * lambda and method); every number is the mean over seeds, with the sample
+ * standard deviation when there is more than one seed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PinnConfig } from './config';
+import {
+  type AllocationPoint,
+  type BudgetPoint,
+  type TrajectoryPoint,
+  allocationSpec,
+  errorVsBudgetSpec,
+  trajectorySpec,
+  writeChart,
+} from './plots';
+import { type DeterminationResult, type Results, lambdaKey } from './results';
+
+/** Mean and sample standard deviation (0 for one value). */
+export function meanAndSpread(values: readonly number[]): { mean: number; sd: number; n: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, sd: NaN, n };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+function sci(x: number): string {
+  return Number.isFinite(x)
+    ? x.toExponential(2).replace('e+', 'E+').replace('e-', 'E-')
+    : String(x);
+}
+
+function fmt(values: readonly number[], format: (x: number) => string = sci): string {
+  const { mean, sd, n } = meanAndSpread(values);
+  if (n === 0) return '-';
+  return n > 1 ? `${format(mean)} ± ${format(sd)}` : format(mean);
+}
+
+const pct = (x: number): string => (100 * x).toFixed(2);
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+function lambdaLabel(lambda: readonly number[]): string {
+  return `(${lambda.join(', ')})`;
+}
+
+function determinationSections(groups: Map<string, DeterminationResult[]>): string[] {
+  const out: string[] = [];
+  for (const runs of groups.values()) {
+    const { pde, lambda } = runs[0];
+    const methods = [...new Set(runs[0].rows.map((r) => r.method))];
+    const budgets = [...new Set(runs[0].rows.map((r) => r.budget))].sort((a, b) => a - b);
+    const cell = (
+      method: string,
+      budget: number,
+      pick: (row: DeterminationResult['rows'][number]) => number,
+      format?: (x: number) => string,
+    ) =>
+      fmt(
+        runs.flatMap((run) =>
+          run.rows.filter((r) => r.method === method && r.budget === budget).map(pick),
+        ),
+        format,
+      );
+    out.push(`### ${pde}, lambda = ${lambdaLabel(lambda)}`);
+    out.push(
+      `Fine-tuned (unpruned): loss ${fmt(runs.map((r) => r.lossFinetuned))}, relative error ${fmt(
+        runs.map((r) => r.relErrorFinetuned),
+        pct,
+      )} %. ` +
+        `Gradient and Hessian w.r.t. sigma: ${fmt(
+          runs.map((r) => r.derivativeSeconds),
+          (x) => x.toFixed(3),
+        )} s (shared by all methods).`,
+    );
+    out.push('**Table 1 shape: rank-determination runtime (seconds) per method and budget.**');
+    out.push(
+      table(
+        ['method \\ budget', ...budgets.map(String)],
+        methods.map((m) => [m, ...budgets.map((b) => cell(m, b, (r) => r.seconds))]),
+      ),
+    );
+    out.push('**Relative L2 error (%) after pruning.**');
+    out.push(
+      table(
+        ['method \\ budget', ...budgets.map(String)],
+        methods.map((m) => [m, ...budgets.map((b) => cell(m, b, (r) => r.relErrorAfter, pct))]),
+      ),
+    );
+    out.push('**Loss after pruning.**');
+    out.push(
+      table(
+        ['method \\ budget', ...budgets.map(String)],
+        methods.map((m) => [m, ...budgets.map((b) => cell(m, b, (r) => r.lossAfter))]),
+      ),
+    );
+    out.push('**Loss increase: predicted by the second-order model / measured.**');
+    out.push(
+      table(
+        ['method \\ budget', ...budgets.map(String)],
+        methods.map((m) => [
+          m,
+          ...budgets.map(
+            (b) =>
+              `${cell(m, b, (r) => r.predictedIncrease)} / ${cell(m, b, (r) => r.measuredIncrease)}`,
+          ),
+        ]),
+      ),
+    );
+  }
+  return out;
+}
+
+/** Builds the Markdown report (plots are referenced by relative path). */
+export function buildReport(results: Results, plots: readonly string[]): string {
+  const config = results.config as PinnConfig | undefined;
+  const out: string[] = ['# sublora-pinn report', ''];
+  if (config) {
+    out.push(
+      `Run \`${config.name}\` (preset \`${config.preset}\`), backend \`${results.backend ?? config.backend}\`. ` +
+        `MLP width ${config.network.width}, ${config.network.depth} hidden layers, LoRA rank ${config.network.rank} on ${config.network.depth - 1} hidden-to-hidden layers; ` +
+        `${config.points.interior} interior / ${config.points.boundary} boundary / ${config.points.initial} initial points, mu_b = ${config.muB}; ` +
+        `epochs: pretrain ${config.epochs.pretrain}, fine-tune ${config.epochs.finetune}; alternating T = ${config.alternating.rounds}, E = ${config.alternating.epochs}. ` +
+        `Seeds: ${config.seeds.join(', ')}. The resolved configuration is in \`config.json\`.`,
+      '',
+    );
+  }
+
+  const pretrain = Object.values(results.pretrain);
+  if (pretrain.length > 0) {
+    out.push('## Pretraining and LoRA fine-tuning', '');
+    const rows = [...groupBy(pretrain, (p) => p.pde).values()].map((runs) => [
+      runs[0].pde,
+      lambdaLabel(runs[0].lambda),
+      fmt(runs.map((r) => r.loss)),
+      fmt(
+        runs.map((r) => r.relError),
+        pct,
+      ),
+    ]);
+    out.push(table(['PDE', 'pretrain lambda', 'loss', 'rel (%)'], rows), '');
+    const finetune = Object.values(results.finetune);
+    if (finetune.length > 0) {
+      const ftRows = [...groupBy(finetune, (f) => `${f.pde}/${lambdaKey(f.lambda)}`).values()].map(
+        (runs) => [
+          runs[0].pde,
+          lambdaLabel(runs[0].lambda),
+          fmt(
+            runs.map((r) => r.relErrorPretrained),
+            pct,
+          ),
+          fmt(runs.map((r) => r.loss)),
+          fmt(
+            runs.map((r) => r.relErrorFinetuned),
+            pct,
+          ),
+          runs.every((r) => r.converged)
+            ? 'yes'
+            : `**NO** (${runs.filter((r) => !r.converged).length}/${runs.length} seeds)`,
+        ],
+      );
+      out.push(
+        table(
+          [
+            'PDE',
+            'target lambda',
+            'pretrained rel (%)',
+            'fine-tuned loss',
+            'fine-tuned rel (%)',
+            'improved on pretrained',
+          ],
+          ftRows,
+        ),
+        '',
+      );
+      if (finetune.some((f) => !f.converged)) {
+        out.push(
+          '> **Warning:** fine-tuning did not improve on the pretrained network for some runs; rank-determination results there are not meaningful.',
+          '',
+        );
+      }
+    }
+  }
+
+  const determination = Object.values(results.determination);
+  if (determination.length > 0) {
+    out.push('## Training-free rank determination (Alg. 3)', '');
+    out.push(
+      ...determinationSections(
+        groupBy(determination, (d) => `${d.pde}/${lambdaKey(d.lambda)}`),
+      ).flatMap((s) => [s, '']),
+    );
+  }
+
+  const alternating = Object.values(results.alternating);
+  if (alternating.length > 0) {
+    out.push('## Alternating training and rank determination (Alg. 4)', '');
+    const lambdas = [...new Set(alternating.map((a) => lambdaKey(a.lambda)))];
+    const byRow = groupBy(alternating, (a) => `${a.pde}/${a.method}`);
+    const rows = [...byRow.values()].map((runs) => [
+      runs[0].pde,
+      runs[0].method,
+      ...lambdas.flatMap((l) => {
+        const at = runs.filter((r) => lambdaKey(r.lambda) === l);
+        return [
+          fmt(at.map((r) => r.finalLoss)),
+          fmt(
+            at.map((r) => r.finalRelError),
+            pct,
+          ),
+        ];
+      }),
+    ]);
+    out.push(
+      `**Table 2 shape: final loss and relative error (%) after the last rank determination, budget b = ${alternating[0].budget}.**`,
+      '',
+    );
+    out.push(
+      table(
+        [
+          'PDE',
+          'method',
+          ...lambdas.flatMap((l) => [
+            `loss ${lambdaLabel(l.split('_').map(Number))}`,
+            `rel (%) ${lambdaLabel(l.split('_').map(Number))}`,
+          ]),
+        ],
+        rows,
+      ),
+      '',
+    );
+  }
+
+  if (plots.length > 0) {
+    out.push('## Plots', '');
+    for (const p of plots.filter((f) => f.endsWith('.svg')))
+      out.push(`![${path.basename(p, '.svg')}](${p})`, '');
+  }
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
+}
+
+/** Writes every plot for the results into `<outDir>/plots`; returns paths relative to `outDir`. */
+export async function writePlots(outDir: string, results: Results): Promise<string[]> {
+  const dir = path.join(outDir, 'plots');
+  const written: string[] = [];
+  const add = (paths: string[]) => written.push(...paths.map((p) => path.relative(outDir, p)));
+  for (const runs of groupBy(
+    Object.values(results.determination),
+    (d) => `${d.pde}/${lambdaKey(d.lambda)}`,
+  ).values()) {
+    const { pde, lambda } = runs[0];
+    const tag = `${pde}-${lambdaKey(lambda)}`;
+    const points: BudgetPoint[] = [];
+    for (const rows of groupBy(
+      runs.flatMap((r) => r.rows),
+      (r) => `${r.method}/${r.budget}`,
+    ).values()) {
+      points.push({
+        method: rows[0].method,
+        budget: rows[0].budget,
+        relError: meanAndSpread(rows.map((r) => r.relErrorAfter)).mean,
+      });
+    }
+    const reference = meanAndSpread(runs.map((r) => r.relErrorFinetuned)).mean;
+    add(
+      await writeChart(
+        dir,
+        `error-vs-budget-${tag}`,
+        errorVsBudgetSpec(
+          `${pde}, lambda = ${lambdaLabel(lambda)}: error after pruning (dashed: unpruned)`,
+          points,
+          reference,
+        ),
+      ),
+    );
+    const first = runs[0];
+    const allocation: AllocationPoint[] = first.rows.flatMap((r) =>
+      r.perLayer.map((kept, i) => ({
+        method: r.method,
+        budget: r.budget,
+        layer: `W${i + 1}`,
+        kept,
+      })),
+    );
+    add(
+      await writeChart(
+        dir,
+        `rank-allocation-${tag}`,
+        allocationSpec(
+          `${pde}, lambda = ${lambdaLabel(lambda)}, seed ${first.seed}: kept singular values per layer`,
+          allocation,
+        ),
+      ),
+    );
+  }
+  for (const runs of groupBy(
+    Object.values(results.alternating),
+    (a) => `${a.pde}/${lambdaKey(a.lambda)}`,
+  ).values()) {
+    const { pde, lambda } = runs[0];
+    const seed = Math.min(...runs.map((r) => r.seed));
+    const points: TrajectoryPoint[] = runs
+      .filter((r) => r.seed === seed)
+      .flatMap((r) =>
+        r.trajectory.map((p) => ({
+          method: r.method,
+          epoch: p.epoch,
+          loss: p.loss,
+          stage: p.stage,
+        })),
+      );
+    add(
+      await writeChart(
+        dir,
+        `alternating-${pde}-${lambdaKey(lambda)}`,
+        trajectorySpec(
+          `${pde}, lambda = ${lambdaLabel(lambda)}, seed ${seed}: alternating training (crosses: after pruning)`,
+          points,
+        ),
+      ),
+    );
+  }
+  return written;
+}
+
+/** Writes `report.md` and the plots for a run directory. */
+export async function writeReport(
+  outDir: string,
+  results: Results,
+): Promise<{ report: string; plots: string[] }> {
+  const plots = await writePlots(outDir, results);
+  const report = path.join(outDir, 'report.md');
+  fs.writeFileSync(report, buildReport(results, plots));
+  return { report, plots };
+}

@@ -1,0 +1,260 @@
+/**
+ * One training phase: full-batch Adam on the trainable parameters for a
+ * number of epochs (one epoch = one step over all collocation points),
+ * with per-term loss logging, a stop on the first non-finite loss, and
+ * resumable checkpoints.
+ */
+import { evaluateToArrays } from '@sublora/autodiff';
+import {
+  type AdamState,
+  type ParamValues,
+  type Schedule,
+  adamStep,
+  createAdamState,
+} from '@sublora/nn';
+import type { Backend, Tensor } from '@sublora/tensor';
+import {
+  type CheckpointMeta,
+  type NamedTensor,
+  hasCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoint';
+import type { LossGraphs } from './model';
+import type { Progress } from './progress';
+
+/** The loss turned NaN or infinite; the message names the term and epoch. */
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly phase: string,
+    readonly epoch: number,
+    readonly term: string,
+    readonly value: number,
+  ) {
+    super(
+      `${phase}: loss term '${term}' is ${value} at epoch ${epoch}; lower the learning rate (optimizer.*Lr), mu_b, or check the data of that term`,
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Per-epoch record passed to `onEpoch`. */
+export interface EpochRecord {
+  /** Epoch index within the phase (0-based; the loss is measured before that epoch's update). */
+  readonly epoch: number;
+  readonly loss: number;
+  readonly terms: Readonly<Record<string, number>>;
+  readonly lr: number;
+}
+
+/** Where and how often a phase checkpoints. */
+export interface CheckpointPlan {
+  readonly dir: string;
+  readonly name: string;
+  /** Save every this many epochs (0 = only at the end). */
+  readonly every: number;
+  readonly meta: Omit<CheckpointMeta, 'step' | 'phase'>;
+}
+
+/** Options of {@link trainPhase}. */
+export interface PhaseOptions {
+  readonly phase: string;
+  readonly graphs: LossGraphs;
+  /** All parameters in `graphs.paramNames` order; the trainable ones are updated in place. */
+  readonly params: ParamValues;
+  readonly epochs: number;
+  readonly schedule: Schedule;
+  readonly backend: Backend;
+  /** Adam state to continue (alternating rounds); a fresh one otherwise. */
+  readonly adam?: AdamState;
+  /** Entries held at 0 (1 = frozen) per parameter. */
+  readonly frozen?: Readonly<Record<string, ArrayLike<number>>>;
+  readonly checkpoint?: CheckpointPlan;
+  readonly progress?: Progress;
+  readonly onEpoch?: (record: EpochRecord) => void;
+  /** Stop (with a checkpoint) once this many epochs of the phase are done: interruption in tests, SIGINT in the CLI. */
+  readonly shouldStop?: (epochsDone: number) => boolean;
+}
+
+/** What a phase returns. */
+export interface PhaseResult {
+  readonly adam: AdamState;
+  /** Loss and terms at the final parameters. */
+  readonly final: { readonly loss: number; readonly terms: Readonly<Record<string, number>> };
+  /** Epochs done (== `epochs` unless stopped). */
+  readonly epochsDone: number;
+  /** True when `shouldStop` ended the phase early. */
+  readonly interrupted: boolean;
+  /** Epoch the phase resumed from (0 = fresh start). */
+  readonly resumedFrom: number;
+}
+
+/** Graph inputs for the current parameters: uploaded once for fixed ones, per call for trained ones. */
+export class GraphInputs {
+  private readonly fixed = new Map<string, Tensor>();
+  private readonly dataTensors: Tensor[];
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly graphs: LossGraphs,
+    private readonly params: ParamValues,
+    varying: ReadonlySet<string>,
+  ) {
+    const specs = graphs.loss.inputs;
+    graphs.paramNames.forEach((name, i) => {
+      if (!varying.has(name))
+        this.fixed.set(name, backend.fromArray(params[name].data, specs[i].shape, specs[i].dtype));
+    });
+    this.dataTensors = graphs.data.map((d, i) => {
+      const s = specs[graphs.paramNames.length + i];
+      return backend.fromArray(d, s.shape, s.dtype);
+    });
+  }
+
+  /** The positional inputs; fresh tensors for varying parameters are returned in `temporary`. */
+  current(): { inputs: Tensor[]; temporary: Tensor[] } {
+    const specs = this.graphs.loss.inputs;
+    const temporary: Tensor[] = [];
+    const inputs = this.graphs.paramNames.map((name, i) => {
+      const fixed = this.fixed.get(name);
+      if (fixed) return fixed;
+      const t = this.backend.fromArray(this.params[name].data, specs[i].shape, specs[i].dtype);
+      temporary.push(t);
+      return t;
+    });
+    return { inputs: [...inputs, ...this.dataTensors], temporary };
+  }
+
+  /** Runs a graph with the current inputs and reads every output back. */
+  async run(graph: LossGraphs['loss']): Promise<Float64Array[]> {
+    const { inputs, temporary } = this.current();
+    try {
+      const out = await evaluateToArrays(graph, this.backend, inputs);
+      return out.map((o) => (o instanceof Float64Array ? o : Float64Array.from(o)));
+    } finally {
+      for (const t of temporary) this.backend.dispose(t);
+    }
+  }
+
+  /** Releases the uploaded tensors. */
+  dispose(): void {
+    for (const t of this.fixed.values()) this.backend.dispose(t);
+    for (const t of this.dataTensors) this.backend.dispose(t);
+  }
+}
+
+function termRecord(
+  names: readonly string[],
+  outputs: readonly Float64Array[],
+): Record<string, number> {
+  return Object.fromEntries(names.map((n, i) => [n, outputs[1 + i][0]]));
+}
+
+function checkFinite(
+  phase: string,
+  epoch: number,
+  loss: number,
+  terms: Readonly<Record<string, number>>,
+): void {
+  for (const [name, value] of Object.entries(terms))
+    if (!Number.isFinite(value)) throw new NonFiniteLossError(phase, epoch, name, value);
+  if (!Number.isFinite(loss)) throw new NonFiniteLossError(phase, epoch, 'total', loss);
+}
+
+/** Tensors of a phase checkpoint: parameters and Adam moments. */
+export function phaseTensors(params: ParamValues, adam: AdamState): Record<string, NamedTensor> {
+  const out: Record<string, NamedTensor> = {};
+  for (const [name, p] of Object.entries(params)) out[`param/${name}`] = p;
+  for (const name of Object.keys(adam.m)) {
+    out[`adam.m/${name}`] = { shape: params[name].shape, data: adam.m[name] };
+    out[`adam.v/${name}`] = { shape: params[name].shape, data: adam.v[name] };
+  }
+  return out;
+}
+
+/** Restores parameters (in place) and Adam state from checkpoint tensors. */
+export function restorePhase(
+  tensors: Record<string, NamedTensor>,
+  params: ParamValues,
+  adam: AdamState,
+  adamT: number,
+): void {
+  for (const name of Object.keys(params)) {
+    const t = tensors[`param/${name}`];
+    if (!t || t.data.length !== params[name].data.length)
+      throw new Error(
+        `checkpoint: parameter '${name}' is missing or has the wrong size; the config changed since it was saved, use a new run name`,
+      );
+    params[name].data.set(t.data);
+  }
+  for (const name of Object.keys(adam.m)) {
+    adam.m[name].set(tensors[`adam.m/${name}`].data);
+    adam.v[name].set(tensors[`adam.v/${name}`].data);
+  }
+  adam.t = adamT;
+}
+
+/**
+ * Runs (or resumes) one phase. If `checkpoint` names an existing checkpoint of
+ * this phase, parameters, Adam state and the epoch counter are restored from
+ * it first, so an interrupted run continues exactly where it stopped.
+ */
+export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
+  const { graphs, params, backend, checkpoint } = options;
+  const adam = options.adam ?? createAdamState(params, graphs.trainable);
+  let start = 0;
+  if (checkpoint && hasCheckpoint(checkpoint.dir, checkpoint.name)) {
+    const saved = loadCheckpoint(checkpoint.dir, checkpoint.name);
+    if (saved.meta.phase === options.phase && saved.meta.step <= options.epochs) {
+      restorePhase(saved.tensors, params, adam, Number(saved.meta.state?.adamT ?? 0));
+      start = saved.meta.step;
+    }
+  }
+  const save = (step: number): void => {
+    if (!checkpoint) return;
+    saveCheckpoint(checkpoint.dir, checkpoint.name, phaseTensors(params, adam), {
+      ...checkpoint.meta,
+      phase: options.phase,
+      step,
+      state: { ...(checkpoint.meta.state ?? {}), adamT: adam.t },
+    });
+  };
+
+  const inputs = new GraphInputs(backend, graphs, params, new Set(graphs.trainable));
+  const trainable = graphs.trainable;
+  const termCount = graphs.termNames.length;
+  let epoch = start;
+  let interrupted = false;
+  try {
+    for (; epoch < options.epochs; epoch++) {
+      if (options.shouldStop?.(epoch)) {
+        interrupted = true;
+        break;
+      }
+      const out = await inputs.run(graphs.step);
+      const loss = out[0][0];
+      const terms = termRecord(graphs.termNames, out);
+      checkFinite(options.phase, epoch, loss, terms);
+      const lr = options.schedule(epoch);
+      options.onEpoch?.({ epoch, loss, terms, lr });
+      options.progress?.update(epoch + 1, { loss });
+      const grads = Object.fromEntries(trainable.map((n, i) => [n, out[1 + termCount + i]]));
+      adamStep(adam, params, grads, lr, {}, options.frozen);
+      if (
+        checkpoint &&
+        checkpoint.every > 0 &&
+        (epoch + 1) % checkpoint.every === 0 &&
+        epoch + 1 < options.epochs
+      )
+        save(epoch + 1);
+    }
+    const out = await inputs.run(graphs.loss);
+    const final = { loss: out[0][0], terms: termRecord(graphs.termNames, out) };
+    if (!interrupted) checkFinite(options.phase, epoch, final.loss, final.terms);
+    save(epoch);
+    if (!interrupted) options.progress?.finish({ loss: final.loss });
+    return { adam, final, epochsDone: epoch, interrupted, resumedFrom: start };
+  } finally {
+    inputs.dispose();
+  }
+}

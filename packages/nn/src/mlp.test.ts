@@ -1,0 +1,120 @@
+import { evaluateToArrays, laplacian, partial, spec, trace } from '@sublora/autodiff';
+import { referenceBackend } from '@sublora/tensor';
+import { denseLayers, initMlp, layerSizes, mlpForward, mlpWithInputDerivatives } from './mlp';
+import { bindValues, paramSpecs } from './params';
+import { createRandom } from './random';
+
+const shape = { inputDim: 3, width: 7, depth: 3 };
+const params = initMlp(shape, createRandom(11));
+const names = Object.keys(params);
+const N = 5;
+const rng = createRandom(5);
+const x = Float64Array.from({ length: N * 3 }, () => 2 * rng.uniform() - 1);
+
+const forward = trace([...paramSpecs(params), spec('x', [N, 3])], (...args) =>
+  mlpForward(denseLayers(shape, bindValues(names, args)), args[names.length]),
+);
+const inputs = [...Object.values(params).map((p) => p.data), x];
+
+async function u(points: Float64Array): Promise<Float64Array> {
+  const [out] = await evaluateToArrays(forward, referenceBackend, [
+    ...Object.values(params).map((p) => p.data),
+    points,
+  ]);
+  return out as Float64Array;
+}
+
+describe('mlp', () => {
+  it('initialises Glorot-normal weights with the right shapes', () => {
+    expect(layerSizes(shape)).toEqual([
+      [7, 3],
+      [7, 7],
+      [7, 7],
+      [1, 7],
+    ]);
+    expect(params.W1.shape).toEqual([7, 7]);
+    expect(Array.from(params.b2.data)).toEqual(new Array(7).fill(0));
+    const big = initMlp({ inputDim: 200, width: 200, depth: 1 }, createRandom(1)).W0.data;
+    const variance = big.reduce((a, v) => a + v * v, 0) / big.length;
+    expect(variance).toBeCloseTo(2 / 400, 4);
+  });
+
+  it('carries first and second input derivatives that match central finite differences', async () => {
+    const taylor = trace([...paramSpecs(params), spec('x', [N, 3])], (...args) => {
+      const d = mlpWithInputDerivatives(
+        denseLayers(shape, bindValues(names, args)),
+        args[names.length],
+        { first: [0, 2], second: [0, 1, 2] },
+      );
+      return [
+        d.u,
+        d.first.get(0)!,
+        d.first.get(2)!,
+        d.second.get(0)!,
+        d.second.get(1)!,
+        d.second.get(2)!,
+      ];
+    });
+    const [value, d0, d2, s0, s1, s2] = (await evaluateToArrays(
+      taylor,
+      referenceBackend,
+      inputs,
+    )) as Float64Array[];
+    expect(Array.from(value)).toEqual(Array.from(await u(x)));
+    const h = 1e-4;
+    for (const [k, first, second] of [
+      [0, d0, s0],
+      [1, undefined, s1],
+      [2, d2, s2],
+    ] as const) {
+      const plus = Float64Array.from(x);
+      const minus = Float64Array.from(x);
+      for (let i = 0; i < N; i++) {
+        plus[i * 3 + k] += h;
+        minus[i * 3 + k] -= h;
+      }
+      const [up, um, u0] = [await u(plus), await u(minus), await u(x)];
+      for (let i = 0; i < N; i++) {
+        if (first) expect(Math.abs(first[i] - (up[i] - um[i]) / (2 * h))).toBeLessThan(1e-8);
+        expect(Math.abs(second[i] - (up[i] - 2 * u0[i] + um[i]) / (h * h))).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('agrees with autodiff partial and laplacian', async () => {
+    const xIndex = names.length;
+    const ux = partial(forward, { wrt: xIndex, dim: 1 });
+    const lap = laplacian(forward, { wrt: xIndex, dims: [0, 1] });
+    const taylor = trace([...paramSpecs(params), spec('x', [N, 3])], (...args) => {
+      const d = mlpWithInputDerivatives(
+        denseLayers(shape, bindValues(names, args)),
+        args[names.length],
+        { first: [1], second: [0, 1] },
+      );
+      return [d.first.get(1)!, d.second.get(0)!, d.second.get(1)!];
+    });
+    const [t1, tx, ty] = (await evaluateToArrays(
+      taylor,
+      referenceBackend,
+      inputs,
+    )) as Float64Array[];
+    const [a1] = (await evaluateToArrays(ux, referenceBackend, inputs)) as Float64Array[];
+    const [al] = (await evaluateToArrays(lap, referenceBackend, inputs)) as Float64Array[];
+    for (let i = 0; i < N; i++) {
+      expect(t1[i]).toBeCloseTo(a1[i], 12);
+      expect(tx[i] + ty[i]).toBeCloseTo(al[i], 11);
+    }
+  });
+
+  it('rejects a derivative column outside the input', () => {
+    expect(() =>
+      trace(
+        [...paramSpecs(params), spec('x', [N, 3])],
+        (...args) =>
+          mlpWithInputDerivatives(denseLayers(shape, bindValues(names, args)), args[names.length], {
+            first: [3],
+          }).u,
+      ),
+    ).toThrow(/input column 3 is outside \[0, 3\)/);
+  });
+});
