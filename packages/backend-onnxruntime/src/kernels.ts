@@ -1,0 +1,441 @@
+/**
+ * Recording of every Backend kernel as a {@link LazyNode}: host-side shape
+ * checks, and the ONNX lowering of each op. Nothing here runs onnxruntime.
+ */
+import {
+  TensorError,
+  assertValidShape,
+  broadcastShapes,
+  normalizeAxes,
+  normalizeAxis,
+  shapeToString as fmt,
+  shapesEqual,
+  sizeOf,
+  type BinaryOp,
+  type CompareOp,
+  type DType,
+  type MatmulOptions,
+  type ReduceOp,
+  type Shape,
+  type UnaryOp,
+} from '@sublora/tensor';
+import { emitOp } from './dtype-table';
+import { leafNode, opNode, type EmitContext, type LazyNode } from './lazy-graph';
+import { elemTypeCode } from './onnx-model';
+import { matmulShape, resolvePerm, resolveReshape } from './shape';
+
+const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+function checkDtype(op: string, dtype: DType): void {
+  if (!DTYPES.includes(dtype))
+    throw new TensorError(op, `dtype '${String(dtype)}' is not one of ${DTYPES.join(', ')}`);
+}
+
+function checkSame(op: string, ...xs: readonly LazyNode[]): DType {
+  const dtype = xs[0].dtype;
+  if (xs.some((x) => x.dtype !== dtype)) {
+    throw new TensorError(
+      op,
+      `mixed dtypes ${xs.map((x) => `${x.dtype}${fmt(x.shape)}`).join(' and ')}; cast one with cast()`,
+    );
+  }
+  return dtype;
+}
+
+/** Host data as a new array of `dtype`. */
+function hostArray(data: ArrayLike<number>, dtype: DType): Float64Array | Float32Array {
+  return dtype === 'float64' ? Float64Array.from(data) : Float32Array.from(data);
+}
+
+/** A tensor holding `data`. */
+export function fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): LazyNode {
+  assertValidShape(shape, 'fromArray');
+  checkDtype('fromArray', dtype);
+  if (!data || typeof data.length !== 'number' || data.length !== sizeOf(shape)) {
+    throw new TensorError(
+      'fromArray',
+      `${data?.length} values for shape ${fmt(shape)} (needs ${sizeOf(shape)})`,
+    );
+  }
+  return leafNode(hostArray(data, dtype), [...shape], dtype);
+}
+
+/** `x` broadcast to `shape` (which must be what numpy would broadcast it to). */
+export function broadcastTo(x: LazyNode, shape: Shape): LazyNode {
+  assertValidShape(shape, 'broadcastTo');
+  const fits =
+    shape.length >= x.shape.length &&
+    x.shape.every((d, i) => d === 1 || d === shape[i + shape.length - x.shape.length]);
+  if (!fits)
+    throw new TensorError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
+  if (shapesEqual(x.shape, shape)) return x;
+  return opNode(`expand${fmt(shape)}`, [x], [...shape], x.dtype, (c, [i]) =>
+    emitOp(c.builder, 'Expand', [i, c.builder.int64s(shape)], c.elem(x.dtype), {}, [0]),
+  );
+}
+
+/** A tensor filled with `value`: a scalar input broadcast, so the value stays out of the structural key. */
+export function fill(shape: Shape, value: number, dtype: DType): LazyNode {
+  assertValidShape(shape, 'fill');
+  checkDtype('fill', dtype);
+  return broadcastTo(leafNode(hostArray([value], dtype), [], dtype), shape);
+}
+
+const UNARY_ONNX: Record<Exclude<UnaryOp, 'square'>, string> = {
+  neg: 'Neg',
+  exp: 'Exp',
+  log: 'Log',
+  tanh: 'Tanh',
+  sin: 'Sin',
+  cos: 'Cos',
+  sqrt: 'Sqrt',
+  abs: 'Abs',
+  sign: 'Sign',
+  reciprocal: 'Reciprocal',
+};
+
+/** Elementwise unary op. */
+export function unary(op: UnaryOp, x: LazyNode): LazyNode {
+  if (op !== 'square' && !(op in UNARY_ONNX))
+    throw new TensorError('unary', `unknown op '${String(op)}'`);
+  return opNode(`u:${op}`, [x], x.shape, x.dtype, (c, [i]) =>
+    op === 'square'
+      ? emitOp(c.builder, 'Mul', [i, i], c.elem(x.dtype))
+      : emitOp(c.builder, UNARY_ONNX[op], [i], c.elem(x.dtype)),
+  );
+}
+
+const BINARY_ONNX: Record<BinaryOp, string> = {
+  add: 'Add',
+  sub: 'Sub',
+  mul: 'Mul',
+  div: 'Div',
+  pow: 'Pow',
+  maximum: 'Max',
+  minimum: 'Min',
+};
+
+/** Elementwise binary op with broadcasting. */
+export function binary(op: BinaryOp, a: LazyNode, b: LazyNode): LazyNode {
+  if (!(op in BINARY_ONNX)) throw new TensorError('binary', `unknown op '${String(op)}'`);
+  const dtype = checkSame(op, a, b);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  return opNode(`b:${op}`, [a, b], shape, dtype, (c, ins) =>
+    emitOp(c.builder, BINARY_ONNX[op], ins, c.elem(dtype)),
+  );
+}
+
+const COMPARE_ONNX: Record<CompareOp, string> = {
+  less: 'Less',
+  lessEqual: 'LessOrEqual',
+  greater: 'Greater',
+  greaterEqual: 'GreaterOrEqual',
+  equal: 'Equal',
+};
+
+/** Comparison with broadcasting: 1 where true, 0 where false, in the inputs' dtype. */
+export function compare(op: CompareOp, a: LazyNode, b: LazyNode): LazyNode {
+  if (!(op in COMPARE_ONNX)) throw new TensorError('compare', `unknown op '${String(op)}'`);
+  const dtype = checkSame(op, a, b);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  return opNode(`c:${op}`, [a, b], shape, dtype, (c, ins) => {
+    const bool = emitOp(c.builder, COMPARE_ONNX[op], ins, c.elem(dtype));
+    return c.builder.node('Cast', [bool], { to: elemTypeCode(c.elem(dtype)) });
+  });
+}
+
+/** `cond ? a : b` with broadcasting; `cond` is nonzero for true and may have either dtype. */
+export function where(cond: LazyNode, a: LazyNode, b: LazyNode): LazyNode {
+  const dtype = checkSame('where', a, b);
+  const shape = broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape, 'where'), 'where');
+  return opNode('where', [cond, a, b], shape, dtype, (c, [ci, ai, bi]) => {
+    const bool = c.builder.node('Cast', [ci], { to: elemTypeCode('bool') });
+    return emitOp(c.builder, 'Where', [bool, ai, bi], c.elem(dtype), {}, [1, 2]);
+  });
+}
+
+/** `x` converted to `dtype`. */
+export function cast(x: LazyNode, dtype: DType): LazyNode {
+  checkDtype('cast', dtype);
+  if (dtype === x.dtype) return x;
+  return opNode(`cast:${dtype}`, [x], x.shape, dtype, (c, [i]) =>
+    c.builder.node('Cast', [i], { to: elemTypeCode(c.elem(dtype)) }),
+  );
+}
+
+function swapLast(c: EmitContext, name: string, rank: number, dtype: DType): string {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return emitOp(c.builder, 'Transpose', [name], c.elem(dtype), { perm });
+}
+
+function swappedShape(shape: Shape, flag: boolean | undefined, which: string): Shape {
+  if (!flag) return shape;
+  if (shape.length < 2)
+    throw new TensorError('matmul', `transpose${which} needs rank >= 2, got ${fmt(shape)}`);
+  const s = [...shape];
+  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
+  return s;
+}
+
+/** Batched matrix product with numpy semantics; optional transposes of the last two axes. */
+export function matmul(a: LazyNode, b: LazyNode, options: MatmulOptions = {}): LazyNode {
+  const dtype = checkSame('matmul', a, b);
+  const { transposeA = false, transposeB = false } = options;
+  const shape = matmulShape(
+    swappedShape(a.shape, transposeA, 'A'),
+    swappedShape(b.shape, transposeB, 'B'),
+  );
+  return opNode(`matmul:${+transposeA}${+transposeB}`, [a, b], shape, dtype, (c, [ai, bi]) => {
+    const left = transposeA ? swapLast(c, ai, a.shape.length, dtype) : ai;
+    const right = transposeB ? swapLast(c, bi, b.shape.length, dtype) : bi;
+    return emitOp(c.builder, 'MatMul', [left, right], c.elem(dtype));
+  });
+}
+
+/** `x` with a new shape of the same size (one `-1` allowed). */
+export function reshape(x: LazyNode, shape: Shape): LazyNode {
+  const out = resolveReshape(x.shape, shape);
+  if (shapesEqual(out, x.shape)) return x;
+  return opNode(`reshape${fmt(out)}`, [x], out, x.dtype, (c, [i]) =>
+    emitOp(c.builder, 'Reshape', [i, c.builder.int64s(out)], c.elem(x.dtype), {}, [0]),
+  );
+}
+
+/** Axes permuted (default: reversed). */
+export function transpose(x: LazyNode, perm?: readonly number[]): LazyNode {
+  const p = resolvePerm(x.shape, perm);
+  if (p.every((v, i) => v === i)) return x;
+  return opNode(
+    `transpose${fmt(p)}`,
+    [x],
+    p.map((i) => x.shape[i]),
+    x.dtype,
+    (c, [i]) => emitOp(c.builder, 'Transpose', [i], c.elem(x.dtype), { perm: p }),
+  );
+}
+
+/** The block starting at `begin` with extent `size` (`-1` = to the end). */
+export function slice(x: LazyNode, begin: readonly number[], size: readonly number[]): LazyNode {
+  const rank = x.shape.length;
+  if (begin.length !== rank || size.length !== rank) {
+    throw new TensorError(
+      'slice',
+      `begin ${fmt(begin)} and size ${fmt(size)} need one entry per axis of ${fmt(x.shape)}`,
+    );
+  }
+  const extent = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
+  for (let i = 0; i < rank; i++) {
+    if (
+      !Number.isInteger(begin[i]) ||
+      !Number.isInteger(extent[i]) ||
+      begin[i] < 0 ||
+      extent[i] < 0 ||
+      begin[i] + extent[i] > x.shape[i]
+    ) {
+      throw new TensorError(
+        'slice',
+        `begin ${fmt(begin)} size ${fmt(size)} is outside ${fmt(x.shape)} on axis ${i}`,
+      );
+    }
+  }
+  if (extent.every((e, i) => e === x.shape[i])) return x;
+  const ends = begin.map((b, i) => b + extent[i]);
+  return opNode(`slice${fmt(begin)}${fmt(extent)}`, [x], extent, x.dtype, (c, [i]) =>
+    emitOp(
+      c.builder,
+      'Slice',
+      [
+        i,
+        c.builder.int64s(begin),
+        c.builder.int64s(ends),
+        c.builder.int64s(begin.map((_, k) => k)),
+      ],
+      c.elem(x.dtype),
+      {},
+      [0],
+    ),
+  );
+}
+
+/** Tensors joined along `axis`. */
+export function concat(xs: readonly LazyNode[], axis: number): LazyNode {
+  if (xs.length === 0) throw new TensorError('concat', 'needs at least one tensor');
+  const dtype = checkSame('concat', ...xs);
+  const rank = xs[0].shape.length;
+  if (rank === 0)
+    throw new TensorError('concat', 'cannot concatenate scalars; reshape them to [1] first');
+  const ax = normalizeAxis(axis, rank, 'concat');
+  for (const x of xs) {
+    if (x.shape.length !== rank || x.shape.some((d, i) => i !== ax && d !== xs[0].shape[i])) {
+      throw new TensorError(
+        'concat',
+        `shapes ${xs.map((t) => fmt(t.shape)).join(', ')} differ off axis ${ax}`,
+      );
+    }
+  }
+  if (xs.length === 1) return xs[0];
+  const shape = [...xs[0].shape];
+  shape[ax] = xs.reduce((s, x) => s + x.shape[ax], 0);
+  return opNode(`concat:${ax}`, xs, shape, dtype, (c, ins) =>
+    emitOp(c.builder, 'Concat', ins, c.elem(dtype), { axis: ax }),
+  );
+}
+
+function checkIndices(op: string, indices: readonly number[], n: number): void {
+  if (!Array.isArray(indices)) throw new TensorError(op, 'indices must be an array of integers');
+  indices.forEach((i, k) => {
+    if (!Number.isInteger(i) || i < 0 || i >= n)
+      throw new TensorError(op, `index ${String(i)} at position ${k} is outside [0, ${n})`);
+  });
+}
+
+/** Slices `indices` of `axis`, in order (repeats allowed). */
+export function gather(x: LazyNode, indices: readonly number[], axis: number): LazyNode {
+  if (x.shape.length === 0) throw new TensorError('gather', 'cannot gather from a scalar');
+  const ax = normalizeAxis(axis, x.shape.length, 'gather');
+  checkIndices('gather', indices, x.shape[ax]);
+  const shape = [...x.shape];
+  shape[ax] = indices.length;
+  return opNode(`gather:${ax}:${indices.join(',')}`, [x], shape, x.dtype, (c, [i]) =>
+    emitOp(c.builder, 'Gather', [i, c.builder.int64s(indices)], c.elem(x.dtype), { axis: ax }, [0]),
+  );
+}
+
+/** Up to this many repeats of one index, scatterAdd uses rounds of ScatterND; beyond, a one-hot MatMul. */
+const MAX_SCATTER_ROUNDS = 4;
+
+/** Groups positions so that no group repeats an index (round r holds the r-th occurrence of each index). */
+function scatterRounds(indices: readonly number[]): number[][] {
+  const seen = new Map<number, number>();
+  const rounds: number[][] = [];
+  indices.forEach((idx, k) => {
+    const r = seen.get(idx) ?? 0;
+    seen.set(idx, r + 1);
+    (rounds[r] ??= []).push(k);
+  });
+  return rounds;
+}
+
+/**
+ * The transpose of gather: zeros of length `axisSize` on `axis`, with slice `k`
+ * of `updates` added at `indices[k]`. Opset 13 has no additive scatter, so
+ * repeated indices are summed in rounds of ScatterND (each round's indices
+ * are distinct) or, when an index repeats more than {@link MAX_SCATTER_ROUNDS}
+ * times, by a MatMul with a one-hot matrix.
+ */
+export function scatterAdd(
+  updates: LazyNode,
+  indices: readonly number[],
+  axis: number,
+  axisSize: number,
+): LazyNode {
+  const rank = updates.shape.length;
+  if (rank === 0) throw new TensorError('scatterAdd', 'updates cannot be a scalar');
+  const ax = normalizeAxis(axis, rank, 'scatterAdd');
+  if (!Number.isInteger(axisSize) || axisSize < 0)
+    throw new TensorError('scatterAdd', `axisSize ${axisSize} is not a non-negative integer`);
+  if (indices.length !== updates.shape[ax]) {
+    throw new TensorError(
+      'scatterAdd',
+      `${indices.length} indices for axis ${ax} of updates ${fmt(updates.shape)}`,
+    );
+  }
+  checkIndices('scatterAdd', indices, axisSize);
+  const shape = [...updates.shape];
+  shape[ax] = axisSize;
+  const dtype = updates.dtype;
+  const rest = updates.shape.filter((_, i) => i !== ax);
+  const toFront = [ax, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== ax)];
+  const fromFront = toFront.map((_, i) => toFront.indexOf(i));
+  return opNode(
+    `scatterAdd:${ax}:${axisSize}:${indices.join(',')}`,
+    [updates],
+    shape,
+    dtype,
+    (c, [u]) => {
+      const b = c.builder;
+      const elem = c.elem(dtype);
+      const front = ax === 0 ? u : emitOp(b, 'Transpose', [u], elem, { perm: toFront });
+      const rounds = scatterRounds(indices);
+      let summed: string;
+      if (rounds.length <= MAX_SCATTER_ROUNDS) {
+        const zeros = emitOp(
+          b,
+          'Expand',
+          [b.initializer(elem, [], [0]), b.int64s([axisSize, ...rest])],
+          elem,
+          {},
+          [0],
+        );
+        const parts = rounds.map((ks) => {
+          const picked =
+            ks.length === indices.length
+              ? front
+              : emitOp(b, 'Gather', [front, b.int64s(ks)], elem, { axis: 0 }, [0]);
+          const at = b.initializer(
+            'int64',
+            [ks.length, 1],
+            ks.map((k) => indices[k]),
+          );
+          return emitOp(b, 'ScatterND', [zeros, at, picked], elem, {}, [0, 2]);
+        });
+        summed = parts.reduce((acc, p) => emitOp(b, 'Add', [acc, p], elem));
+      } else {
+        const oneHot = new Array<number>(axisSize * indices.length).fill(0);
+        indices.forEach((idx, k) => (oneHot[idx * indices.length + k] = 1));
+        const flat = emitOp(
+          b,
+          'Reshape',
+          [front, b.int64s([indices.length, sizeOf(rest)])],
+          elem,
+          {},
+          [0],
+        );
+        const product = emitOp(
+          b,
+          'MatMul',
+          [b.initializer(elem, [axisSize, indices.length], oneHot), flat],
+          elem,
+        );
+        summed = emitOp(b, 'Reshape', [product, b.int64s([axisSize, ...rest])], elem, {}, [0]);
+      }
+      return ax === 0 ? summed : emitOp(b, 'Transpose', [summed], elem, { perm: fromFront });
+    },
+  );
+}
+
+const REDUCE_ONNX: Record<ReduceOp, string> = {
+  sum: 'ReduceSum',
+  mean: 'ReduceMean',
+  max: 'ReduceMax',
+};
+
+/** Reduction over `axes` (default all). */
+export function reduce(
+  op: ReduceOp,
+  x: LazyNode,
+  axes?: readonly number[],
+  keepDims = false,
+): LazyNode {
+  if (!(op in REDUCE_ONNX)) throw new TensorError('reduce', `unknown op '${String(op)}'`);
+  const ax = normalizeAxes(axes, x.shape.length, op);
+  if (ax.length === 0) return x;
+  const shape = keepDims
+    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !ax.includes(i));
+  const keep = keepDims ? 1 : 0;
+  return opNode(`reduce:${op}:${ax.join(',')}:${keep}`, [x], shape, x.dtype, (c, [i]) =>
+    // Opset 13 takes ReduceSum's axes as an input but ReduceMean/ReduceMax's as an attribute.
+    op === 'sum'
+      ? emitOp(
+          c.builder,
+          'ReduceSum',
+          [i, c.builder.int64s(ax)],
+          c.elem(x.dtype),
+          { keepdims: keep },
+          [0],
+        )
+      : emitOp(c.builder, REDUCE_ONNX[op], [i], c.elem(x.dtype), { axes: ax, keepdims: keep }),
+  );
+}

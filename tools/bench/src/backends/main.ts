@@ -1,0 +1,217 @@
+/**
+ * Backends benchmark: loss, gradient, Hessian w.r.t. sigma and one Adam step
+ * of the elliptic-PINN-like loss of `../autodiff/pinn-loss.ts` (tanh MLP
+ * 2 -> w -> w -> w -> 1, LoRA-SVD rank k on both hidden-to-hidden layers,
+ * 1024 interior + 256 boundary points) on every backend that loads here.
+ *
+ * Every graph goes through `evaluate`, so onnxruntime compiles it once
+ * (reported as `firstCallMs`, separate from the timed median). Cases whose
+ * predicted time (scaled from the previous size's measurement) exceeds
+ * `--budget-s` (default 120) are skipped and listed with the reason.
+ *
+ *   node dist/backends/main.js [--quick] [--budget-s S] [--out FILE]
+ */
+import { evaluateToArrays, grad, hessian, valueAndGrad, type Graph } from '@sublora/autodiff';
+import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
+import { createTfjsBackend } from '@sublora/backend-tfjs';
+import { adamStep, createAdamState } from '@sublora/nn';
+import { referenceBackend, type Backend } from '@sublora/tensor';
+import { timeIt, writeResults, type Timing } from '../harness';
+import { pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
+
+const argv = process.argv;
+const quick = argv.includes('--quick');
+const budgetIndex = argv.indexOf('--budget-s');
+const budgetMs = 1000 * (budgetIndex >= 0 ? Number(argv[budgetIndex + 1]) : 120);
+
+const points = quick ? { interior: 128, boundary: 32 } : { interior: 1024, boundary: 256 };
+const sizes: PinnSize[] = (
+  quick
+    ? [
+        { width: 16, rank: 4 },
+        { width: 32, rank: 8 },
+      ]
+    : [
+        { width: 64, rank: 8 },
+        { width: 256, rank: 16 },
+        { width: 1000, rank: 50 },
+      ]
+).map((s) => ({ ...s, ...points }));
+
+/** Hessian directions per batched pass: bounds the [chunk, N, w] tangent intermediates' memory. */
+const hessianChunk = (size: PinnSize): number =>
+  Math.max(1, Math.min(2 * size.rank, Math.floor(2e7 / (size.interior * size.width))));
+
+type Op = 'loss' | 'gradient' | 'hessian' | 'adamStep';
+const OPS: readonly Op[] = ['loss', 'gradient', 'hessian', 'adamStep'];
+
+/** Relative work of an op at a size (flops per point of the 3-layer net; Hessian: one tangent per direction). */
+function work(op: Op, s: PinnSize): number {
+  const perPoint = s.width * s.width + s.width * s.rank;
+  return perPoint * (s.interior + s.boundary) * (op === 'hessian' ? 2 * s.rank : 1);
+}
+
+interface NamedBackend {
+  readonly label: string;
+  readonly backend: Backend;
+  readonly description: unknown;
+}
+
+async function loadBackends(): Promise<{
+  loaded: NamedBackend[];
+  unavailable: { label: string; reason: string }[];
+}> {
+  const loaded: NamedBackend[] = [
+    { label: 'reference', backend: referenceBackend, description: { dtype: 'float64' } },
+  ];
+  const unavailable: { label: string; reason: string }[] = [];
+  const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  for (const dtype of ['float64', 'float32'] as const) {
+    try {
+      const be = await createOnnxruntimeBackend({ dtype });
+      loaded.push({ label: `onnxruntime-${dtype}`, backend: be, description: be.describe() });
+    } catch (e) {
+      unavailable.push({ label: `onnxruntime-${dtype}`, reason: firstLine(e) });
+    }
+  }
+  try {
+    // tfjs computes in float32: float64 graph inputs are served in float32.
+    const be = await createTfjsBackend({ allowDowncast: true, log: () => undefined });
+    loaded.push({ label: 'tfjs', backend: be, description: be.describe() });
+  } catch (e) {
+    unavailable.push({ label: 'tfjs', reason: firstLine(e) });
+  }
+  return { loaded, unavailable };
+}
+
+interface Graphs {
+  readonly loss: Graph;
+  readonly gradient: Graph;
+  readonly hessian: Graph;
+  readonly valueAndGradient: Graph;
+  readonly buildMs: number;
+}
+
+function buildGraphs(size: PinnSize): Graphs {
+  const t0 = performance.now();
+  const loss = pinnLoss(size);
+  const gradient = grad(loss, { wrt: 0 });
+  const valueAndGradient = valueAndGrad(loss, { wrt: 0 });
+  const hess = hessian(loss, { wrt: 0, chunk: hessianChunk(size) });
+  return { loss, gradient, hessian: hess, valueAndGradient, buildMs: performance.now() - t0 };
+}
+
+/** One call of `op`: evaluate the graph and read the results back (an Adam step also updates sigma on the host). */
+function operation(
+  op: Op,
+  graphs: Graphs,
+  backend: Backend,
+  inputs: Float64Array[],
+): () => Promise<unknown> {
+  if (op !== 'adamStep') return () => evaluateToArrays(graphs[op], backend, inputs);
+  const params = { sigma: { data: Float64Array.from(inputs[0]), shape: [inputs[0].length] } };
+  const state = createAdamState(params);
+  return async () => {
+    const [, g] = await evaluateToArrays(graphs.valueAndGradient, backend, [
+      params.sigma.data,
+      inputs[1],
+      inputs[2],
+    ]);
+    adamStep(state, params, { sigma: g }, 1e-3);
+  };
+}
+
+interface Measured {
+  readonly firstCallMs: number;
+  readonly timing: Timing;
+}
+
+async function measure(run: () => Promise<unknown>, firstCallMs: number): Promise<Measured> {
+  const slow = firstCallMs > 2000;
+  const timing = await timeIt(
+    run,
+    slow
+      ? { warmup: 0, minRepeats: 1, minTotalMs: 0 }
+      : { warmup: 0, minRepeats: 3, minTotalMs: 1000 },
+  );
+  return { firstCallMs, timing };
+}
+
+async function main(): Promise<void> {
+  const { loaded, unavailable } = await loadBackends();
+  console.log(
+    `backends: ${loaded.map((b) => b.label).join(', ')}${unavailable.length ? `; unavailable: ${unavailable.map((u) => `${u.label} (${u.reason})`).join('; ')}` : ''}`,
+  );
+  const cases: Record<string, unknown>[] = [];
+  const skipped: Record<string, unknown>[] = [];
+  // Last measurement per backend and op, to predict the next size.
+  const last = new Map<string, { size: PinnSize; ms: number }>();
+  for (const size of sizes) {
+    const graphs = buildGraphs(size);
+    const r = 2 * size.rank;
+    const inputs = [
+      randoms(3, r, 0.5, 1.5),
+      randoms(4, 2 * size.interior, -0.7, 0.7),
+      randoms(5, 2 * size.boundary, -1, 1),
+    ];
+    console.log(
+      `w=${size.width} k=${size.rank}: graphs built in ${graphs.buildMs.toFixed(0)} ms (hessian nodes ${graphs.hessian.nodes.length}, chunk ${hessianChunk(size)})`,
+    );
+    for (const { label, backend } of loaded) {
+      const row: Record<string, unknown> = {
+        backend: label,
+        ...size,
+        r,
+        hessianChunk: hessianChunk(size),
+        graphBuildMs: graphs.buildMs,
+      };
+      for (const op of OPS) {
+        const key = `${label}/${op}`;
+        const prev = last.get(key);
+        const predictedMs = prev ? (prev.ms * work(op, size)) / work(op, prev.size) : undefined;
+        if (predictedMs !== undefined && predictedMs > budgetMs) {
+          const reason = `predicted ${(predictedMs / 1000).toFixed(0)} s (scaled from w=${prev?.size.width}) exceeds the ${budgetMs / 1000} s budget`;
+          skipped.push({ backend: label, op, ...size, reason });
+          row[op] = { skipped: reason };
+          console.log(`  ${label} ${op}: skipped, ${reason}`);
+          continue;
+        }
+        const run = operation(op, graphs, backend, inputs);
+        const t0 = performance.now();
+        try {
+          await run();
+        } catch (e) {
+          const reason = `failed: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+          skipped.push({ backend: label, op, ...size, reason });
+          row[op] = { skipped: reason };
+          console.log(`  ${label} ${op}: ${reason}`);
+          continue;
+        }
+        const m = await measure(run, performance.now() - t0);
+        last.set(key, { size, ms: m.timing.medianMs });
+        row[op] = m;
+        console.log(
+          `  ${label} ${op}: median ${m.timing.medianMs.toFixed(1)} ms (first call ${m.firstCallMs.toFixed(0)} ms, ${m.timing.repeats} runs)`,
+        );
+      }
+      cases.push(row);
+    }
+  }
+  const path = writeResults('backends', {
+    note:
+      'Median wall time per call (evaluate + read back). firstCallMs includes onnxruntime graph compilation. ' +
+      'adamStep = valueAndGrad w.r.t. sigma on the backend + host adamStep from @sublora/nn (sigma is the only trainable input of this loss). ' +
+      'tfjs serves the float64 graph in float32 (allowDowncast). Cases predicted to exceed the budget are listed in `skipped`.',
+    budgetSeconds: budgetMs / 1000,
+    backends: loaded.map((b) => ({ label: b.label, description: b.description })),
+    unavailable,
+    cases,
+    skipped,
+  });
+  console.log(`wrote ${path}`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
