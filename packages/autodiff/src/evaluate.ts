@@ -1,0 +1,143 @@
+/**
+ * Running a graph on a Backend, node by node, disposing every intermediate
+ * after its last use; or handing the whole graph to a {@link GraphExecutor}.
+ */
+import { shapeToString, sizeOf, type Backend, type HostArray, type Tensor } from '@sublora/tensor';
+import { GraphError, type Graph } from './ir/types';
+import { primitive } from './primitives/table';
+
+/** A backend that runs whole graphs itself (e.g. onnxruntime compiles them once per shape). */
+export interface GraphExecutor {
+  /** Runs `graph` on `inputs` (handles of this backend, one per graph input); returns one handle per output. */
+  executeGraph(graph: Graph, inputs: readonly Tensor[]): Promise<Tensor[]>;
+}
+
+/** True when `backend` can take whole graphs. */
+export function isGraphExecutor(backend: object): backend is GraphExecutor {
+  return typeof (backend as Partial<GraphExecutor>).executeGraph === 'function';
+}
+
+/** A graph argument: a tensor of the backend, host data (row-major) or a number (scalars). */
+export type GraphArgument = Tensor | ArrayLike<number> | number;
+
+function isTensor(x: GraphArgument): x is Tensor {
+  return typeof x === 'object' && x !== null && 'backend' in x && 'shape' in x && 'dtype' in x;
+}
+
+/** Converts arguments to tensors; returns the tensors and which ones were created here. */
+function bindInputs(
+  graph: Graph,
+  backend: Backend,
+  args: readonly GraphArgument[],
+): { tensors: Tensor[]; created: boolean[] } {
+  if (args.length !== graph.inputs.length) {
+    throw new GraphError(
+      'evaluate',
+      `graph takes ${graph.inputs.length} inputs (${graph.inputs.map((s) => s.name).join(', ')}) but got ${args.length}`,
+    );
+  }
+  const created: boolean[] = [];
+  const tensors = graph.inputs.map((s, i) => {
+    const a = args[i];
+    if (isTensor(a)) {
+      if (a.backend !== backend.name)
+        throw new GraphError(
+          'evaluate',
+          `input ${s.name} belongs to backend ${a.backend}, not ${backend.name}`,
+        );
+      if (a.dtype !== s.dtype || shapeToString(a.shape) !== shapeToString(s.shape)) {
+        throw new GraphError(
+          'evaluate',
+          `input ${s.name} must be ${s.dtype}${shapeToString(s.shape)}, got ${a.dtype}${shapeToString(a.shape)}`,
+        );
+      }
+      created.push(false);
+      return a;
+    }
+    const data = typeof a === 'number' ? [a] : a;
+    if (!data || typeof data.length !== 'number' || data.length !== sizeOf(s.shape)) {
+      throw new GraphError(
+        'evaluate',
+        `input ${s.name} needs ${sizeOf(s.shape)} values for shape ${shapeToString(s.shape)}, got ${data && typeof data.length === 'number' ? data.length : String(a)}`,
+      );
+    }
+    created.push(true);
+    return backend.fromArray(data, s.shape, s.dtype);
+  });
+  return { tensors, created };
+}
+
+/**
+ * Evaluates `graph` on `backend`. Returns one tensor per output (owned by the
+ * caller: dispose them). Intermediates are disposed after their last use;
+ * caller-provided tensors are never disposed. If the backend implements
+ * {@link GraphExecutor}, the whole graph is handed to it.
+ */
+export async function evaluate(
+  graph: Graph,
+  backend: Backend,
+  inputs: readonly GraphArgument[],
+): Promise<Tensor[]> {
+  const { tensors, created } = bindInputs(graph, backend, inputs);
+  if (isGraphExecutor(backend)) {
+    try {
+      return await backend.executeGraph(graph, tensors);
+    } finally {
+      tensors.forEach((t, i) => created[i] && !graph.outputs.includes(i) && backend.dispose(t));
+    }
+  }
+  const n = graph.nodes.length;
+  const uses = new Array<number>(n).fill(0);
+  const needed = new Array<boolean>(n).fill(false);
+  for (const id of graph.outputs) needed[id] = true;
+  for (let id = n - 1; id >= 0; id--) {
+    if (!needed[id]) continue;
+    for (const i of graph.nodes[id].inputs) {
+      needed[i] = true;
+      uses[i]++;
+    }
+  }
+  const isOutput = new Array<boolean>(n).fill(false);
+  for (const id of graph.outputs) isOutput[id] = true;
+  const owned = (id: number) => !isOutput[id] && (graph.nodes[id].op !== 'input' || created[id]);
+  const values: (Tensor | undefined)[] = new Array(n);
+  try {
+    for (const node of graph.nodes) {
+      if (node.op === 'input') {
+        values[node.id] = tensors[node.id];
+        if (!needed[node.id] && owned(node.id)) backend.dispose(tensors[node.id]);
+        continue;
+      }
+      if (!needed[node.id]) continue;
+      const operands = node.inputs.map((i) => values[i] as Tensor);
+      values[node.id] = primitive(node.op).evaluate(backend, operands, node.params, node);
+      for (const i of node.inputs) {
+        if (--uses[i] === 0 && owned(i)) {
+          backend.dispose(values[i] as Tensor);
+          values[i] = undefined;
+        }
+      }
+    }
+  } catch (e) {
+    values.forEach((t, id) => t && owned(id) && backend.dispose(t));
+    throw e;
+  }
+  return graph.outputs.map((id) => values[id] as Tensor);
+}
+
+/** {@link evaluate}, then reads every output back to the host and disposes the output tensors. */
+export async function evaluateToArrays(
+  graph: Graph,
+  backend: Backend,
+  inputs: readonly GraphArgument[],
+): Promise<HostArray[]> {
+  const outs = await evaluate(graph, backend, inputs);
+  try {
+    return await Promise.all(outs.map((t) => backend.read(t)));
+  } finally {
+    const inputTensors = new Set(
+      inputs.filter((a): a is Tensor => typeof a === 'object' && a !== null && 'backend' in a),
+    );
+    new Set(outs).forEach((t) => !inputTensors.has(t) && backend.dispose(t));
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * Constant folding and algebraic simplification. Folds any elementwise or
+ * shape primitive whose operands are all `fill` constants into a `fill`, and
+ * removes identities (`x + 0`, `x * 1`, `x / 1`, `x ** 1`, `--x`, reshape
+ * chains) and annihilators (`x * 0`: symbolic-zero propagation; note it maps
+ * `NaN * 0` to 0, like JAX's symbolic zeros).
+ */
+import { shapesEqual, sizeOf, type DType } from '@sublora/tensor';
+import type { Builder, Value } from '../ir/builder';
+import type { Graph, Node } from '../ir/types';
+import * as ops from '../ops';
+import { rebuild } from './rebuild';
+
+const unaryFns: Record<string, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  tanh: Math.tanh,
+  sin: Math.sin,
+  cos: Math.cos,
+  sqrt: Math.sqrt,
+  square: (x) => x * x,
+};
+
+const binaryFns: Record<string, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+};
+
+const compareFns: Record<string, (a: number, b: number) => boolean> = {
+  less: (a, b) => a < b,
+  lessEqual: (a, b) => a <= b,
+  greater: (a, b) => a > b,
+  greaterEqual: (a, b) => a >= b,
+  equal: (a, b) => a === b,
+};
+
+/** Shape ops whose result is a fill with the operand's value when the operand is a fill. */
+const valuePreserving = new Set([
+  'broadcast',
+  'reshape',
+  'transpose',
+  'slice',
+  'gather',
+  'mean',
+  'cast',
+]);
+
+function round(value: number, dtype: DType): number {
+  return dtype === 'float32' ? Math.fround(value) : value;
+}
+
+/** The folded scalar value of `node` when all operands are fills, else undefined. */
+function foldValue(node: Node, vals: readonly number[]): number | undefined {
+  const p = node.params;
+  if (node.op in unaryFns) return unaryFns[node.op](vals[0]);
+  if (node.op in binaryFns) return binaryFns[node.op](vals[0], vals[1]);
+  if (node.op === 'pow') return Math.pow(vals[0], p.exponent as number);
+  if (node.op === 'compare') return compareFns[p.op as string](vals[0], vals[1]) ? 1 : 0;
+  if (node.op === 'where') return vals[0] !== 0 ? vals[1] : vals[2];
+  if (valuePreserving.has(node.op)) return vals[0];
+  if (node.op === 'concat' && vals.every((v) => v === vals[0])) return vals[0];
+  return undefined;
+}
+
+function fillValue(b: Builder, v: Value): number | undefined {
+  const n = b.node(v);
+  return n.op === 'fill' ? (n.params.value as number) : undefined;
+}
+
+/** Algebraic identities; `x` is returned only when its shape already equals the result's. */
+function identity(
+  node: Node,
+  xs: readonly Value[],
+  fills: readonly (number | undefined)[],
+  b: Builder,
+): Value | undefined {
+  const same = (v: Value) => shapesEqual(v.shape, node.shape);
+  const zeros = () => ops.full(xs[0], 0, node.shape, node.dtype);
+  switch (node.op) {
+    case 'add':
+      if (fills[1] === 0 && same(xs[0])) return xs[0];
+      if (fills[0] === 0 && same(xs[1])) return xs[1];
+      return undefined;
+    case 'sub':
+      if (fills[1] === 0 && same(xs[0])) return xs[0];
+      if (fills[0] === 0 && same(xs[1])) return ops.neg(xs[1]);
+      return undefined;
+    case 'mul':
+      if (fills[0] === 0 || fills[1] === 0) return zeros();
+      if (fills[1] === 1 && same(xs[0])) return xs[0];
+      if (fills[0] === 1 && same(xs[1])) return xs[1];
+      if (fills[1] === -1 && same(xs[0])) return ops.neg(xs[0]);
+      if (fills[0] === -1 && same(xs[1])) return ops.neg(xs[1]);
+      return undefined;
+    case 'div':
+      if (fills[0] === 0) return zeros();
+      if (fills[1] === 1 && same(xs[0])) return xs[0];
+      return undefined;
+    case 'pow':
+      if (node.params.exponent === 1) return xs[0];
+      if (node.params.exponent === 0) return ops.full(xs[0], 1, node.shape);
+      if (node.params.exponent === 2) return ops.square(xs[0]);
+      return undefined;
+    case 'neg': {
+      const inner = b.node(xs[0]);
+      return inner.op === 'neg' ? b.valueAt(inner.inputs[0]) : undefined;
+    }
+    case 'matmul':
+      if (fills[0] === 0 || fills[1] === 0) return zeros();
+      return undefined;
+    case 'reshape': {
+      const inner = b.node(xs[0]);
+      if (inner.op === 'reshape') return ops.reshape(b.valueAt(inner.inputs[0]), node.shape);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Folds constants and removes algebraic identities (see module doc). */
+export function foldConstants(g: Graph): Graph {
+  return rebuild(g, (node, xs, b) => {
+    if (node.op === 'constant' || node.op === 'fill') {
+      const data = node.params.data as number[] | undefined;
+      if (node.op === 'constant' && data && data.length > 0 && data.every((v) => v === data[0])) {
+        return b.emit('fill', [], { value: data[0], shape: node.shape, dtype: node.dtype });
+      }
+      return undefined;
+    }
+    const fills = xs.map((v) => fillValue(b, v));
+    if (xs.length > 0 && fills.every((v) => v !== undefined)) {
+      let value = foldValue(node, fills as number[]);
+      if (node.op === 'sum')
+        value = (fills[0] as number) * (sizeOf(xs[0].shape) / Math.max(1, sizeOf(node.shape)));
+      if (value !== undefined && Number.isFinite(value)) {
+        return b.emit('fill', [], {
+          value: round(value, node.dtype),
+          shape: node.shape,
+          dtype: node.dtype,
+        });
+      }
+    }
+    return identity(node, xs, fills, b);
+  });
+}

@@ -1,0 +1,164 @@
+/** Graph passes preserve results (fast-check over random programs), and JSON round trips. */
+import fc from 'fast-check';
+import { randoms, relError, run } from '../fd.test-utils';
+import { fromJSON, graphToString, toJSON } from '../ir/json';
+import type { Value } from '../ir/builder';
+import { spec, trace } from '../ir/trace';
+import type { Graph } from '../ir/types';
+import * as ops from '../ops';
+import { hessian } from '../transforms/hessian';
+import { laplacian } from '../transforms/input-derivatives';
+import { cse } from './cse';
+import { dce } from './dce';
+import { foldConstants } from './fold';
+import { simplify } from './simplify';
+
+/** One step of a random program: an op applied to earlier values (by index, modulo the pool). */
+const step = fc.record({
+  op: fc.constantFrom(
+    'add',
+    'sub',
+    'mul',
+    'tanh',
+    'sin',
+    'square',
+    'neg',
+    'fill0',
+    'fill1',
+    'fillC',
+    'sumKeep',
+    'matmul',
+    'dup',
+  ),
+  a: fc.nat(),
+  b: fc.nat(),
+  c: fc.double({ min: -2, max: 2, noNaN: true }),
+});
+
+function program(steps: readonly { op: string; a: number; b: number; c: number }[]): Graph {
+  return trace([spec('x', [3, 3]), spec('y', [3, 3])], (x, y) => {
+    const pool: Value[] = [x, y];
+    const pick = (i: number) => pool[i % pool.length];
+    for (const s of steps) {
+      const a = pick(s.a),
+        b = pick(s.b);
+      const fill = (v: number) => ops.broadcastTo(ops.constant(v), [3, 3]);
+      const next: Record<string, () => Value> = {
+        add: () => ops.add(a, b),
+        sub: () => ops.sub(a, b),
+        mul: () => ops.mul(a, b),
+        tanh: () => ops.tanh(a),
+        sin: () => ops.sin(a),
+        square: () => ops.square(a),
+        neg: () => ops.neg(ops.neg(a)),
+        fill0: () => ops.add(a, ops.mul(b, fill(0))),
+        fill1: () => ops.mul(a, ops.exp(fill(0))),
+        fillC: () => ops.mul(a, ops.add(fill(s.c), fill(1))),
+        sumKeep: () => ops.broadcastTo(ops.sum(a, 1, true), [3, 3]),
+        matmul: () => ops.tanh(ops.matmul(a, b, { transposeB: true })),
+        // a structural duplicate of an earlier node: CSE must merge it
+        dup: () => ops.add(ops.tanh(a), ops.tanh(a)),
+      };
+      pool.push(next[s.op]());
+    }
+    return [pool[pool.length - 1], pool[Math.floor(pool.length / 2)]];
+  });
+}
+
+const inputs = [randoms(1, 9), randoms(2, 9)];
+
+test('dce, cse, foldConstants and simplify preserve results and never grow the graph', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 12 }), async (steps) => {
+      const g = program(steps);
+      const want = await run(g, inputs);
+      for (const pass of [dce, cse, foldConstants, simplify]) {
+        const h = pass(g);
+        const got = await run(h, inputs);
+        got.forEach((o, k) => expect(relError(o, want[k])).toBeLessThan(1e-12));
+      }
+      expect(simplify(g).nodes.length).toBeLessThanOrEqual(g.nodes.length);
+    }),
+    { numRuns: 30 },
+  );
+});
+
+test('cse merges structural duplicates and dce drops unused nodes', () => {
+  const g = trace([spec('x', [2])], (x) => {
+    ops.exp(x); // dead
+    return ops.add(ops.tanh(x), ops.tanh(x));
+  });
+  const h = simplify(g);
+  expect(h.nodes.map((n) => n.op)).toEqual(['input', 'tanh', 'add']);
+});
+
+test('cse merges duplicates in a graph that was not built by hash-consing', async () => {
+  const node = (id: number, op: string, inputs: number[]) => ({
+    id,
+    op,
+    inputs,
+    params: {},
+    shape: [2],
+    dtype: 'float64' as const,
+  });
+  const raw: Graph = {
+    inputs: [{ name: 'x', shape: [2], dtype: 'float64' }],
+    nodes: [
+      { ...node(0, 'input', []), params: { index: 0, name: 'x' } },
+      node(1, 'tanh', [0]),
+      node(2, 'tanh', [0]),
+      node(3, 'add', [1, 2]),
+    ],
+    outputs: [3],
+  };
+  const merged = cse(raw);
+  expect(merged.nodes.map((n) => n.op)).toEqual(['input', 'tanh', 'add']);
+  expect(await run(merged, [[0.3, -1]])).toEqual(await run(raw, [[0.3, -1]]));
+});
+
+test('foldConstants folds fills and removes identities', () => {
+  const g = trace([spec('x', [2])], (x) =>
+    ops.add(ops.mul(x, ops.exp(ops.constant(0))), ops.mul(ops.constant(0), ops.sin(x))),
+  );
+  expect(simplify(g).nodes.map((n) => n.op)).toEqual(['input']);
+});
+
+describe('JSON', () => {
+  const loss = trace([spec('s', [2]), spec('x', [4, 2])], (s, x) =>
+    ops.sum(ops.tanh(ops.matmul(ops.mul(x, s), ops.constant([1, 2, 3, 4, 5, 6], [2, 3])))),
+  );
+  const u = trace([spec('s', [2]), spec('x', [4, 2])], (s, x) =>
+    ops.sin(ops.matmul(x, ops.reshape(s, [2, 1]))),
+  );
+  const graphs: [string, Graph][] = [
+    ['loss', loss],
+    ['hessian', hessian(loss, { wrt: 0 })],
+    ['laplacian', laplacian(u, { wrt: 1 })],
+  ];
+
+  test.each(graphs)(
+    '%s survives JSON.stringify -> fromJSON with identical structure and results',
+    async (_name, g) => {
+      const back = fromJSON(JSON.stringify(toJSON(g)));
+      expect(toJSON(back)).toEqual(toJSON(g));
+      const xs = [randoms(5, 2), randoms(6, 8)];
+      expect(await run(back, xs)).toEqual(await run(g, xs));
+      expect(graphToString(back)).toEqual(graphToString(g));
+    },
+  );
+
+  test('fromJSON rejects a node whose stored shape disagrees with its shape rule', () => {
+    const doc = JSON.parse(JSON.stringify(toJSON(loss)));
+    doc.nodes[doc.nodes.length - 1].shape = [7];
+    expect(() => fromJSON(doc)).toThrow(/claims float64\[7\] but its shape rule gives float64\[\]/);
+  });
+
+  test('fromJSON rejects forward references and unknown primitives', () => {
+    const doc = JSON.parse(JSON.stringify(toJSON(loss)));
+    doc.nodes[3].inputs = [5];
+    expect(() => fromJSON(doc)).toThrow(/must be earlier node ids/);
+    const doc2 = JSON.parse(JSON.stringify(toJSON(loss)));
+    doc2.nodes[3].op = 'frobnicate';
+    expect(() => fromJSON(doc2)).toThrow(/frobnicate: unknown primitive/);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * The benchmark's loss: an elliptic-PINN-like loss of a tanh MLP
+ * 2 -> w -> w -> w -> 1 with LoRA-SVD (rank k) on both hidden-to-hidden
+ * layers, as a function of sigma (r = 2k), interior points (Laplacian
+ * residual) and boundary points. Weights are fixed pseudo-random constants.
+ */
+import {
+  add,
+  call,
+  constant,
+  laplacian,
+  matmul,
+  mean,
+  mul,
+  neg,
+  partial,
+  slice,
+  spec,
+  square,
+  sub,
+  tanh,
+  trace,
+  type Graph,
+  type Value,
+} from '@sublora/autodiff';
+
+/** Sizes of the benchmark problem. */
+export interface PinnSize {
+  readonly width: number;
+  readonly rank: number;
+  readonly interior: number;
+  readonly boundary: number;
+}
+
+/** Deterministic pseudo-random numbers in [lo, hi) (mulberry32). */
+export function randoms(seed: number, n: number, lo = -1, hi = 1): Float64Array {
+  let a = seed >>> 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
+  }
+  return out;
+}
+
+function mlp(size: PinnSize, points: number): Graph {
+  const { width: w, rank: k } = size;
+  let seed = 1;
+  const weight = (rows: number, cols: number, scale: number) =>
+    constant(
+      randoms(seed++, rows * cols, -scale, scale),
+      cols === 1 && rows === 1 ? [1] : [rows, cols],
+    );
+  const bias = () => constant(randoms(seed++, w, -0.1, 0.1), [w]);
+  const lora = (h: Value, s: Value) =>
+    add(
+      add(
+        matmul(h, weight(w, w, 1.5 / Math.sqrt(w))),
+        matmul(mul(matmul(h, weight(w, k, 1 / Math.sqrt(w))), s), weight(k, w, 1 / Math.sqrt(k))),
+      ),
+      bias(),
+    );
+  return trace([spec('sigma', [2 * k]), spec('x', [points, 2])], (sigma, x) => {
+    const h1 = tanh(add(matmul(x, weight(2, w, 1)), bias()));
+    const h2 = tanh(lora(h1, slice(sigma, [0], [k])));
+    const h3 = tanh(lora(h2, slice(sigma, [k], [k])));
+    return matmul(h3, weight(w, 1, 1 / Math.sqrt(w)));
+  });
+}
+
+/**
+ * `mean(-(1 + |x|^2/2) lap u - x . grad u + |grad u|^2 - g)^2 + mean(u - h)^2`
+ * with inputs `(sigma [2k], interior [Ni, 2], boundary [Nb, 2])`.
+ */
+export function pinnLoss(size: PinnSize): Graph {
+  const { interior: Ni, boundary: Nb, rank: k } = size;
+  const u = mlp(size, Ni);
+  const lap = laplacian(u, { wrt: 1 });
+  const ux = partial(u, { wrt: 1, dim: 0 });
+  const uy = partial(u, { wrt: 1, dim: 1 });
+  const ub = mlp(size, Nb);
+  return trace(
+    [spec('sigma', [2 * k]), spec('interior', [Ni, 2]), spec('boundary', [Nb, 2])],
+    (sigma, xi, xb) => {
+      const [l] = call(lap, sigma, xi);
+      const [gx] = call(ux, sigma, xi);
+      const [gy] = call(uy, sigma, xi);
+      const x0 = slice(xi, [0, 0], [Ni, 1]);
+      const x1 = slice(xi, [0, 1], [Ni, 1]);
+      const a = add(1, mul(add(square(x0), square(x1)), 0.5));
+      const residual = add(
+        sub(neg(mul(a, l)), add(mul(x0, gx), mul(x1, gy))),
+        sub(add(square(gx), square(gy)), constant(randoms(50, Ni), [Ni, 1])),
+      );
+      const [u0] = call(ub, sigma, xb);
+      const bres = sub(u0, constant(randoms(51, Nb, -0.2, 0.2), [Nb, 1]));
+      return add(mean(square(residual)), mean(square(bres)));
+    },
+  );
+}
