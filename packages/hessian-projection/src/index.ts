@@ -2,7 +2,12 @@
  * @sublora/hessian-projection: the closed-form Frobenius-nearest projection of
  * a Hessian onto the Theorem-2 sign constraints, on the host or on a backend.
  */
-export { projectHessian } from './project';
-export type { HessianProjection, ProjectHessianOptions, ProjectionReport } from './project';
+export { projectHessian, projectValidatedHessian } from './project';
+export type {
+  HessianProjection,
+  ProjectHessianOptions,
+  ProjectionReport,
+  ValidatedHessianProjection,
+} from './project';
 export { projectHessianOn } from './project-on';
 export type { TensorHessianProjection } from './project-on';

@@ -5,8 +5,8 @@ import {
   checkQuadraticSubmodularity,
   checkSubmodular,
 } from '@sublora/submodularity';
-import { InputError } from '@sublora/tensor';
-import { projectHessian } from './project';
+import { InputError, SYMMETRIC_TILE } from '@sublora/tensor';
+import { projectHessian, projectValidatedHessian } from './project';
 
 type Instance = { sigma: number[]; hessian: number[][] };
 
@@ -228,5 +228,80 @@ describe('projectHessian', () => {
       ),
     ).toThrow(InputError);
     expect(() => projectHessian([[1]], [Infinity])).toThrow(/^sigma: entry 0/);
+  });
+});
+
+/** Independent truth: the rule entry by entry, untiled, and G sigma row by row. */
+function naiveProjection(h: Float64Array, s: Float64Array) {
+  const r = s.length;
+  const g = new Float64Array(r * r);
+  let removedPairs = 0;
+  for (let i = 0; i < r; i++) {
+    g[i * r + i] = h[i * r + i];
+    for (let j = i + 1; j < r; j++) {
+      const value = 0.5 * (h[i * r + j] + h[j * r + i]);
+      const keep = Math.sign(value) * Math.sign(s[i]) * Math.sign(s[j]) >= 0;
+      if (!keep) removedPairs++;
+      g[i * r + j] = g[j * r + i] = keep ? value : 0;
+    }
+  }
+  const gSigma = Array.from({ length: r }, (_, i) =>
+    s.reduce((acc, sj, j) => acc + g[i * r + j] * sj, 0),
+  );
+  return { g, gSigma, removedPairs };
+}
+
+describe('projectValidatedHessian', () => {
+  /** Sizes across several tiles; round-off asymmetry; zeros in sigma and H. */
+  const tiled = fc
+    .record({
+      r: fc.integer({ min: 1, max: 2 * SYMMETRIC_TILE + 3 }),
+      values: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), {
+        minLength: 8,
+        maxLength: 40,
+      }),
+      zeroSigma: fc.nat(),
+    })
+    .map(({ r, values, zeroSigma }) => {
+      const pick = (k: number): number => values[k % values.length];
+      const s = Float64Array.from({ length: r }, (_, i) => pick(3 * i + 1));
+      s[zeroSigma % r] = 0;
+      const h = new Float64Array(r * r);
+      for (let i = 0; i < r; i++) {
+        for (let j = i; j < r; j++) {
+          const v = (i + j) % 7 === 0 ? 0 : pick(i * 13 + j * 5);
+          h[i * r + j] = v;
+          h[j * r + i] = v * (1 + 1e-12 * ((i * j) % 3)); // round-off asymmetry
+        }
+      }
+      return { h, s, r };
+    });
+
+  it('equals the untiled rule, and projectHessian, with G sigma from the same pass', () => {
+    fc.assert(
+      fc.property(tiled, ({ h, s, r }) => {
+        const before = Float64Array.from(h);
+        const fast = projectValidatedHessian({ data: h, size: r }, s);
+        const truth = naiveProjection(h, s);
+        expect(Array.from(fast.projected.data)).toEqual(Array.from(truth.g));
+        expect(fast.report.removedPairs).toBe(truth.removedPairs);
+        fast.projectedHSigma.forEach((x, i) =>
+          expect(Math.abs(x - truth.gSigma[i])).toBeLessThanOrEqual(1e-12 * (1 + 9 * r)),
+        );
+        const viaPublic = projectHessian({ data: h, size: r }, s);
+        expect(Array.from(viaPublic.projected.data)).toEqual(Array.from(truth.g));
+        expect(viaPublic.report).toEqual(fast.report);
+        // neither copies into nor writes to the caller's array
+        expect(Array.from(h)).toEqual(Array.from(before));
+        expect(viaPublic.projected.data).not.toBe(h);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('checks the sizes', () => {
+    expect(() =>
+      projectValidatedHessian({ data: new Float64Array(4), size: 2 }, Float64Array.of(1)),
+    ).toThrow(/^hessian: is 2x2 with 4 entries but 1x1 is required to match sigma/);
   });
 });

@@ -11,7 +11,13 @@
  * entry already in its half-line stays, one outside goes to the half-line's
  * end point, 0. The diagonal is unconstrained and stays.
  */
-import { assertSymmetric, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
+import {
+  assertSymmetric,
+  InputError,
+  SYMMETRIC_TILE,
+  toFloat64Matrix,
+  toFloat64Vector,
+} from '@sublora/tensor';
 import type { MatrixLike, VectorLike } from '@sublora/tensor';
 
 /** What a projection removed. */
@@ -44,11 +50,19 @@ export interface ProjectHessianOptions {
   readonly symmetryTolerance?: number;
 }
 
+/** Result of {@link projectValidatedHessian}: the projection and `G sigma`. */
+export interface ValidatedHessianProjection extends HessianProjection {
+  /** `G sigma` (length `r`), accumulated in the same pass as `G`. */
+  readonly projectedHSigma: Float64Array;
+}
+
 /**
  * Projects `hessian` onto `{G : G_ij sigma_i sigma_j >= 0 for i != j}`, the
  * Frobenius-nearest matrix that makes
  * `f(S) = g_P . sigma_P - 1/2 sigma_P^T G_PP sigma_P` submodular, and reports
- * what was removed. Pure host loops, O(r^2).
+ * what was removed. Pure host loops, O(r^2): validation, symmetry check and
+ * {@link projectValidatedHessian}, each one cache-friendly pass; the input
+ * is never modified (nor copied when it is `{ data: Float64Array, size }`).
  *
  * @param hessian - symmetric `r` x `r` matrix (rows, or `{ data, size }` row-major)
  * @param sigma - the singular values (length `r`)
@@ -64,27 +78,91 @@ export function projectHessian(
   options: ProjectHessianOptions = {},
 ): HessianProjection {
   const s = toFloat64Vector('sigma', sigma);
-  const r = s.length;
-  const h = toFloat64Matrix('hessian', hessian, r);
+  const h = toFloat64Matrix('hessian', hessian, s.length, { copy: false });
   assertSymmetric('hessian', h, options.symmetryTolerance);
-  const g = h.data; // a fresh copy, projected in place
+  const { projected, report } = projectValidatedHessian(h, s);
+  return { projected, report };
+}
+
+/**
+ * The projection kernel behind {@link projectHessian}, for inputs that are
+ * already validated: finite, `hessian` symmetric within round-off (see
+ * `assertSymmetric`), sizes matching (checked here, O(1)). The pair
+ * `(i, j)`, `(j, i)` becomes `(H_ij + H_ji) / 2` or 0 by the rule, so `G` is
+ * exactly symmetric. One pass over pairs in tiles (`SYMMETRIC_TILE`) writes
+ * `G` into a new array and accumulates the report and `G sigma`; `hessian`
+ * is only read.
+ *
+ * @param hessian - `r` x `r`, row-major
+ * @param sigma - length `r`
+ *
+ * @example
+ * const { projectedHSigma } = projectValidatedHessian(
+ *   { data: Float64Array.of(2, -2, -2, 2), size: 2 },
+ *   Float64Array.of(1, 2.1),
+ * );
+ * projectedHSigma; // Float64Array [2, 4.2]
+ */
+export function projectValidatedHessian(
+  hessian: { readonly data: Float64Array; readonly size: number },
+  sigma: Float64Array,
+): ValidatedHessianProjection {
+  const r = sigma.length;
+  const h = hessian.data;
+  if (hessian.size !== r || h.length !== r * r) {
+    throw new InputError(
+      'hessian',
+      `is ${hessian.size}x${hessian.size} with ${h.length} entries but ${r}x${r} is required to match sigma`,
+    );
+  }
+  const g = new Float64Array(r * r);
+  const gSigma = new Float64Array(r);
+  // the decision uses signs only: exact, immune to underflow
+  const sigmaSign = new Float64Array(r);
+  for (let i = 0; i < r; i++) sigmaSign[i] = Math.sign(sigma[i]);
   let removedPairs = 0;
   let distanceSquares = 0; // ||H - G||_F^2
   let totalSquares = 0;
-  for (let i = 0; i < r; i++) {
-    totalSquares += g[i * r + i] * g[i * r + i];
-    for (let j = i + 1; j < r; j++) {
-      const hij = g[i * r + j];
-      const hji = g[j * r + i];
-      totalSquares += hij * hij + hji * hji;
-      const value = 0.5 * (hij + hji);
-      // the sign of the product, from signs: exact, immune to underflow
-      const kept = Math.sign(value) * Math.sign(s[i]) * Math.sign(s[j]) >= 0 ? value : 0;
-      if (kept === 0 && value !== 0) removedPairs++;
-      // exact even for round-off asymmetry, where a kept pair moves slightly
-      distanceSquares += (hij - kept) ** 2 + (hji - kept) ** 2;
-      g[i * r + j] = kept;
-      g[j * r + i] = kept;
+  for (let ib = 0; ib < r; ib += SYMMETRIC_TILE) {
+    const iEnd = Math.min(ib + SYMMETRIC_TILE, r);
+    for (let jb = ib; jb < r; jb += SYMMETRIC_TILE) {
+      const jEnd = Math.min(jb + SYMMETRIC_TILE, r);
+      for (let i = ib; i < iEnd; i++) {
+        const row = i * r;
+        const si = sigma[i];
+        const signI = sigmaSign[i];
+        let rowSum = 0; // this tile's part of (G sigma)_i
+        let j = jb;
+        if (jb === ib) {
+          const hii = h[row + i]; // the diagonal is unconstrained
+          totalSquares += hii * hii;
+          g[row + i] = hii;
+          rowSum += hii * si;
+          j = i + 1;
+        }
+        for (; j < jEnd; j++) {
+          const hij = h[row + j];
+          const hji = h[j * r + i];
+          totalSquares += hij * hij + hji * hji;
+          const value = 0.5 * (hij + hji);
+          // 1 if feasible, else 0 (value != 0 then); arithmetic, not a branch:
+          // decisions are close to coin flips and mispredictions cost more
+          const feasible = +(value * signI * sigmaSign[j] >= 0);
+          // adding -0 keeps any value as is (-0 included), adding +0 turns the
+          // -0 of an infeasible negative value into the 0 the rule asks for
+          const kept = value * feasible + (0.5 - feasible) * 0;
+          removedPairs += 1 - feasible;
+          // exact even for round-off asymmetry, where a kept pair moves slightly
+          const di = hij - kept;
+          const dj = hji - kept;
+          distanceSquares += di * di + dj * dj;
+          g[row + j] = kept;
+          g[j * r + i] = kept;
+          rowSum += kept * sigma[j];
+          gSigma[j] += kept * si;
+        }
+        gSigma[i] += rowSum;
+      }
     }
   }
   const frobeniusDistance = Math.sqrt(distanceSquares);
@@ -97,5 +175,6 @@ export function projectHessian(
       frobeniusDistance,
       relativeFrobeniusDistance: norm === 0 ? 0 : frobeniusDistance / norm,
     },
+    projectedHSigma: gSigma,
   };
 }

@@ -225,6 +225,33 @@ describe('methods against brute-force definitions', () => {
   });
 });
 
+describe('row-major Float64Array input (validated in place, not copied)', () => {
+  it('gives the same result as rows and leaves the caller array untouched', () => {
+    fc.assert(
+      fc.property(
+        instanceWithBudget,
+        fc.constantFrom<MethodName>('sublora-g', 'sublora-r', 'hess-g', 'diag'),
+        ([q, budget], method) => {
+          const n = q.sigma.length;
+          const data = Float64Array.from(q.hessian.flat());
+          const before = Array.from(data);
+          const fromRows = run(q, budget, method, 3);
+          const fromData = determineRanksSync({
+            ...q,
+            hessian: { data, size: n },
+            budget,
+            method,
+            seed: 3,
+          });
+          expect(fromData).toEqual(fromRows);
+          expect(Array.from(data)).toEqual(before);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
 describe('layers', () => {
   it('counts kept values per layer', () => {
     fc.assert(

@@ -4,9 +4,12 @@
  */
 import { exactMaximize, greedy, quadraticSecondDifferences, randomGreedy } from '@sublora/greedy';
 import type { BoundAssumption, SelectionResult } from '@sublora/greedy';
-import { projectHessian } from '@sublora/hessian-projection';
-import type { HessianProjection } from '@sublora/hessian-projection';
-import { createQuadraticObjective } from '@sublora/set-function';
+import { projectValidatedHessian } from '@sublora/hessian-projection';
+import type { ValidatedHessianProjection } from '@sublora/hessian-projection';
+import {
+  createQuadraticObjective,
+  createQuadraticObjectiveFromValidated,
+} from '@sublora/set-function';
 import { modularScores, topByScore } from './baselines';
 import type { MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
@@ -93,18 +96,18 @@ export interface RankResult {
 
 /** Work the async entry point may have done on a backend. */
 export interface Precomputed {
-  readonly projection?: HessianProjection;
-  /** `G sigma` for the projected Hessian `G`. */
-  readonly projectedHSigma?: Float64Array;
+  /** The projection `G` (exactly symmetric), its report and `G sigma`. */
+  readonly projection?: ValidatedHessianProjection;
   readonly computedOn?: string;
 }
 
 /** Runs the chosen method on validated host inputs. */
 export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankResult {
-  const projection = pre.projection ?? projectHessian(v.hessian, v.sigma);
+  // validateInput checked H (finite, symmetric): project it without re-checking
+  const projection = pre.projection ?? projectValidatedHessian(v.hessian, v.sigma);
   const removal = removalGains(v.sigma, v.grad, v.hessian);
   const rawSubmodular = projection.report.removedEntries === 0;
-  const run = runMethod(v, projection, removal, pre.projectedHSigma, rawSubmodular);
+  const run = runMethod(v, projection, removal, rawSubmodular);
 
   const kept = [...run.picks].sort((a, b) => a - b);
   const keptMask = new Uint8Array(v.r);
@@ -153,9 +156,8 @@ interface MethodRun {
 
 function runMethod(
   v: ValidatedInput,
-  projection: HessianProjection,
+  projection: ValidatedHessianProjection,
   removal: Float64Array,
-  projectedHSigma: Float64Array | undefined,
   rawSubmodular: boolean,
 ): MethodRun {
   const { sigma, grad, hessian, budget } = v;
@@ -167,11 +169,12 @@ function runMethod(
       return { picks: topByScore(modularScores(v.method, sigma, grad, hessian), budget) };
     case 'sublora-g':
     case 'sublora-r': {
-      const f = createQuadraticObjective({
+      // G is exactly symmetric and G sigma came with it: nothing to redo
+      const f = createQuadraticObjectiveFromValidated({
         sigma,
         grad,
         hessian: projection.projected,
-        hSigma: projectedHSigma,
+        hSigma: projection.projectedHSigma,
       });
       const selection =
         v.method === 'sublora-g'

@@ -4,7 +4,7 @@
  * `determineRanksSync` (host arrays only, no promise).
  */
 import { projectHessianOn } from '@sublora/hessian-projection';
-import { InputError } from '@sublora/tensor';
+import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
 import type { Backend, DType, MatrixLike, Tensor, VectorLike } from '@sublora/tensor';
 import { solveValidated } from './determine';
 import type { Precomputed, RankResult } from './determine';
@@ -55,7 +55,8 @@ export async function determineRanks(input: RankInput): Promise<RankResult> {
   validateMethod(input.method);
   const { backend } = input;
   const host = backend ? await readToHost(backend, input) : hostOnly(input, 'determineRanks');
-  const v = validateInput(host);
+  // with a backend, awaits follow: validate into a copy the caller cannot change
+  const v = validateInput(host, backend !== undefined);
   const pre = backend ? await precomputeOn(backend, input, v) : {};
   return solveValidated(v, pre);
 }
@@ -153,8 +154,12 @@ async function precomputeOn(
     const projectedHSigma = keep(backend.matmul(projected, column));
     const [g, gs] = await Promise.all([backend.read(projected), backend.read(projectedHSigma)]);
     return {
-      projection: { projected: { data: Float64Array.from(g), size: v.r }, report },
-      projectedHSigma: Float64Array.from(gs),
+      // float64 copies, checked finite (float32 rounding can overflow)
+      projection: {
+        projected: toFloat64Matrix('hessian', { data: g, size: v.r }, v.r),
+        report,
+        projectedHSigma: toFloat64Vector('hSigma', gs, v.r),
+      },
       computedOn: backend.name,
     };
   } finally {

@@ -7,7 +7,10 @@ import type { MatrixLike, VectorLike } from '@sublora/tensor';
 import { EXACT_MAX_RANK, METHODS } from './methods';
 import type { MethodName } from './methods';
 
-/** Host inputs after validation: float64 copies. */
+/**
+ * Host inputs after validation: float64 arrays. `hessian` may be the caller's
+ * own `Float64Array` (see {@link validateInput}); nothing downstream writes to it.
+ */
 export interface ValidatedInput {
   readonly sigma: Float64Array;
   readonly grad: Float64Array;
@@ -41,14 +44,19 @@ export function validateMethod(method: unknown): MethodName {
   return method as MethodName;
 }
 
-/** Validates everything and returns float64 copies. */
-export function validateInput(values: HostValues): ValidatedInput {
+/**
+ * Validates everything and returns float64 arrays. A `{ data: Float64Array,
+ * size }` Hessian is checked in place and used as is unless `copyHessian`
+ * (set it when the caller awaits between validation and use, so a later
+ * change to the caller's array cannot leak in).
+ */
+export function validateInput(values: HostValues, copyHessian = false): ValidatedInput {
   const method = validateMethod(values.method);
   const sigma = toFloat64Vector('sigma', values.sigma);
   const r = sigma.length;
   if (r === 0) throw new InputError('sigma', 'is empty; pass at least one singular value');
   const grad = toFloat64Vector('grad', values.grad, r);
-  const hessian = toFloat64Matrix('hessian', values.hessian, r);
+  const hessian = toFloat64Matrix('hessian', values.hessian, r, { copy: copyHessian });
   assertSymmetric('hessian', hessian);
   const { budget } = values;
   if (!Number.isInteger(budget) || budget < 0 || budget > r) {

@@ -3,8 +3,16 @@
  * SubLoRA quadratic pruned-complement objective, and the workspace's seeded RNG.
  */
 export type { IncrementalOracle, SetFunction } from './set-function';
-export { createQuadraticObjective, quadraticValue } from './quadratic';
-export type { QuadraticObjective, QuadraticObjectiveInput } from './quadratic';
+export {
+  createQuadraticObjective,
+  createQuadraticObjectiveFromValidated,
+  quadraticValue,
+} from './quadratic';
+export type {
+  QuadraticObjective,
+  QuadraticObjectiveInput,
+  ValidatedQuadraticObjectiveInput,
+} from './quadratic';
 export { createModular } from './modular';
 export type { ModularFunction } from './modular';
 export { createCoverage } from './coverage';

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
-import { InputError } from '@sublora/tensor';
-import { createQuadraticObjective, quadraticValue } from './quadratic';
+import { InputError, SYMMETRIC_TILE } from '@sublora/tensor';
+import {
+  createQuadraticObjective,
+  createQuadraticObjectiveFromValidated,
+  quadraticValue,
+} from './quadratic';
 
 /** Independent truth: the loss change by brute-force double sums over P. */
 function bruteForce(sigma: number[], grad: number[], h: number[][], kept: number[]): number {
@@ -192,5 +196,105 @@ describe('createQuadraticObjective', () => {
       ],
     });
     expect(f.hessian.data[1]).toBe(f.hessian.data[2]);
+  });
+});
+
+describe('createQuadraticObjective across tiles', () => {
+  /** r spanning several tiles, M symmetric up to round-off. */
+  const large = fc
+    .record({
+      r: fc.integer({ min: 1, max: 2 * SYMMETRIC_TILE + 3 }),
+      values: fc.array(value, { minLength: 8, maxLength: 30 }),
+    })
+    .map(({ r, values }) => {
+      const pick = (k: number): number => values[k % values.length];
+      const m = new Float64Array(r * r);
+      for (let i = 0; i < r; i++) {
+        for (let j = i; j < r; j++) {
+          m[i * r + j] = pick(i * 7 + j * 3);
+          m[j * r + i] = pick(i * 7 + j * 3) * (1 + 1e-13 * ((i + j) % 2));
+        }
+      }
+      const sigma = Float64Array.from({ length: r }, (_, i) => pick(5 * i + 2));
+      const grad = Float64Array.from({ length: r }, (_, i) => pick(11 * i + 1));
+      return { r, m, sigma, grad };
+    });
+
+  it('symmetrizes into (M + M^T) / 2 exactly and leaves a Float64Array input untouched', () => {
+    fc.assert(
+      fc.property(large, ({ r, m, sigma, grad }) => {
+        const before = Float64Array.from(m);
+        const f = createQuadraticObjective({ sigma, grad, hessian: { data: m, size: r } });
+        expect(f.hessian.data).not.toBe(m);
+        for (let i = 0; i < r; i++) {
+          for (let j = 0; j < r; j++) {
+            expect(f.hessian.data[i * r + j]).toBe(0.5 * (m[i * r + j] + m[j * r + i]));
+          }
+        }
+        expect(Array.from(m)).toEqual(Array.from(before));
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('createQuadraticObjectiveFromValidated', () => {
+  it('behaves as createQuadraticObjective on exactly symmetric input, without copying', () => {
+    fc.assert(
+      fc.property(instance, ({ sigma, grad, upper, order }) => {
+        const n = sigma.length;
+        const rows = symmetric(n, upper);
+        const m = Float64Array.from(rows.flat());
+        const s = Float64Array.from(sigma);
+        const g = Float64Array.from(grad);
+        const checked = createQuadraticObjective({ sigma, grad, hessian: rows });
+        const fast = createQuadraticObjectiveFromValidated({
+          sigma: s,
+          grad: g,
+          hessian: { data: m, size: n },
+        });
+        expect(fast.hessian.data).toBe(m);
+        expect(fast.sigma).toBe(s);
+        expect(fast.emptyValue).toBe(checked.emptyValue);
+        const a = checked.oracle();
+        const b = fast.oracle();
+        const ga = new Float64Array(n);
+        const gb = new Float64Array(n);
+        for (const e of order) {
+          a.gains(ga);
+          b.gains(gb);
+          expect(Array.from(gb)).toEqual(Array.from(ga));
+          a.commit(e);
+          b.commit(e);
+          expect(b.value()).toBe(a.value());
+        }
+        expect(fast.evaluate(order)).toBe(checked.evaluate(order));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('uses a given hSigma and checks the sizes only', () => {
+    const base = {
+      sigma: Float64Array.of(1, 2),
+      grad: Float64Array.of(0, 0),
+      hessian: { data: Float64Array.of(1, 0, 0, 1), size: 2 },
+    };
+    // emptyValue = g.sigma - 1/2 sigma.hSigma reads the given hSigma
+    expect(
+      createQuadraticObjectiveFromValidated({ ...base, hSigma: Float64Array.of(2, 0) }).emptyValue,
+    ).toBe(-1);
+    expect(() =>
+      createQuadraticObjectiveFromValidated({ ...base, grad: Float64Array.of(1) }),
+    ).toThrow(/^grad: has length 1 but 2 is required/);
+    expect(() =>
+      createQuadraticObjectiveFromValidated({
+        ...base,
+        hessian: { data: new Float64Array(9), size: 3 },
+      }),
+    ).toThrow(/^hessian: is 3x3 with 9 entries but 2x2 is required/);
+    expect(() =>
+      createQuadraticObjectiveFromValidated({ ...base, hSigma: Float64Array.of(1) }),
+    ).toThrow(/^hSigma: has length 1 but 2 is required/);
   });
 });

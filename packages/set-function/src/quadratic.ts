@@ -7,7 +7,13 @@
  * `M` is the Hessian of the loss in sigma, or its sign-constrained projection
  * (`@sublora/hessian-projection`), which makes `f` submodular.
  */
-import { assertSymmetric, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
+import {
+  assertSymmetric,
+  InputError,
+  SYMMETRIC_TILE,
+  toFloat64Matrix,
+  toFloat64Vector,
+} from '@sublora/tensor';
 import type { MatrixLike, VectorLike } from '@sublora/tensor';
 import type { IncrementalOracle, SetFunction } from './set-function';
 import { assertGainsBuffer, Membership, subsetMask } from './subset';
@@ -55,7 +61,7 @@ export interface QuadraticObjective extends SetFunction {
  *
  * `M` must be symmetric within round-off (checked); it is then replaced by
  * `(M + M^T) / 2`, which leaves every value of `f` unchanged and makes the
- * gain formula exact.
+ * gain formula exact. The input is never modified.
  *
  * @example
  * const f = createQuadraticObjective({
@@ -69,18 +75,69 @@ export function createQuadraticObjective(input: QuadraticObjectiveInput): Quadra
   const sigma = toFloat64Vector('sigma', input.sigma);
   const r = sigma.length;
   const grad = toFloat64Vector('grad', input.grad, r);
-  const hessian = toFloat64Matrix('hessian', input.hessian, r);
+  const hessian = toFloat64Matrix('hessian', input.hessian, r, { copy: false });
   assertSymmetric('hessian', hessian);
-  const m = hessian.data;
-  for (let i = 0; i < r; i++) {
-    for (let j = i + 1; j < r; j++) {
-      const avg = 0.5 * (m[i * r + j] + m[j * r + i]);
-      m[i * r + j] = avg;
-      m[j * r + i] = avg;
-    }
-  }
+  const m = symmetrizedCopy(hessian.data, r);
   const hSigma =
-    input.hSigma === undefined ? matVec(m, sigma, r) : toFloat64Vector('hSigma', input.hSigma, r);
+    input.hSigma === undefined ? undefined : toFloat64Vector('hSigma', input.hSigma, r);
+  return createQuadraticObjectiveFromValidated({
+    sigma,
+    grad,
+    hessian: { data: m, size: r },
+    hSigma,
+  });
+}
+
+/** Inputs of {@link createQuadraticObjectiveFromValidated}: already validated, held by reference. */
+export interface ValidatedQuadraticObjectiveInput {
+  /** Finite `sigma` (length `r`). */
+  readonly sigma: Float64Array;
+  /** Finite `g` (length `r`). */
+  readonly grad: Float64Array;
+  /** Finite, EXACTLY symmetric `M`, row-major (e.g. `projectHessian`'s `projected`). */
+  readonly hessian: { readonly data: Float64Array; readonly size: number };
+  /** `M sigma` (length `r`); computed here (one pass over `M`) when absent. */
+  readonly hSigma?: Float64Array;
+}
+
+/**
+ * {@link createQuadraticObjective} without its O(r^2) validation, copy and
+ * symmetrization, for callers that already hold validated float64 data (the
+ * SubLoRA pipeline, which builds `M` by projection). Only the sizes are
+ * checked (O(1)). The arrays are kept by reference, not copied: do not
+ * modify them while the objective is in use. `M` must be exactly symmetric:
+ * the oracle's commit reads row `i` for column `i`.
+ *
+ * @example
+ * const f = createQuadraticObjectiveFromValidated({
+ *   sigma: Float64Array.of(1, 2.1),
+ *   grad: Float64Array.of(-0.2, 0.2),
+ *   hessian: { data: Float64Array.of(2, 0, 0, 2), size: 2 },
+ * });
+ * f.emptyValue; // g.sigma - 1/2 sigma^T M sigma
+ */
+export function createQuadraticObjectiveFromValidated(
+  input: ValidatedQuadraticObjectiveInput,
+): QuadraticObjective {
+  const { sigma, grad, hessian } = input;
+  const r = sigma.length;
+  const m = hessian.data;
+  if (grad.length !== r) {
+    throw new InputError('grad', `has length ${grad.length} but ${r} is required to match sigma`);
+  }
+  if (hessian.size !== r || m.length !== r * r) {
+    throw new InputError(
+      'hessian',
+      `is ${hessian.size}x${hessian.size} with ${m.length} entries but ${r}x${r} is required to match sigma`,
+    );
+  }
+  if (input.hSigma !== undefined && input.hSigma.length !== r) {
+    throw new InputError(
+      'hSigma',
+      `has length ${input.hSigma.length} but ${r} is required to match sigma`,
+    );
+  }
+  const hSigma = input.hSigma ?? matVec(m, sigma, r);
 
   const diag = new Float64Array(r);
   for (let i = 0; i < r; i++) diag[i] = m[i * r + i];
@@ -104,6 +161,34 @@ export function createQuadraticObjective(input: QuadraticObjectiveInput): Quadra
     evaluate: (set) => prunedValue(sigma, grad, m, r, subsetMask(set, r)),
     oracle: () => new QuadraticOracle(state, new Membership(r), hSigma.slice(), emptyValue),
   };
+}
+
+/**
+ * `(M + M^T) / 2` into a new array, visiting the pairs `(i, j)`, `(j, i)` in
+ * cache-sized tiles so the transposed reads stay in cache.
+ */
+function symmetrizedCopy(m: Float64Array, r: number): Float64Array {
+  const out = new Float64Array(r * r);
+  for (let ib = 0; ib < r; ib += SYMMETRIC_TILE) {
+    const iEnd = Math.min(ib + SYMMETRIC_TILE, r);
+    for (let jb = ib; jb < r; jb += SYMMETRIC_TILE) {
+      const jEnd = Math.min(jb + SYMMETRIC_TILE, r);
+      for (let i = ib; i < iEnd; i++) {
+        const row = i * r;
+        let j = jb;
+        if (jb === ib) {
+          out[row + i] = m[row + i];
+          j = i + 1;
+        }
+        for (; j < jEnd; j++) {
+          const avg = 0.5 * (m[row + j] + m[j * r + i]);
+          out[row + j] = avg;
+          out[j * r + i] = avg;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**

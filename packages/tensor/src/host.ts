@@ -29,8 +29,40 @@ export class InputError extends Error {
   }
 }
 
+/** Entries per block of the typed-array scan in {@link firstNonFinite}. */
+const FINITE_SCAN_BLOCK = 1024;
+
+/** Index of the first entry that is not a finite number, or -1. */
 function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  if (data instanceof Float64Array || data instanceof Float32Array) {
+    // x - x is 0 for finite x and NaN otherwise, and NaN survives a sum: four
+    // independent sums per block, and an entry-by-entry look only at a block
+    // that holds a non-finite value
+    const n = data.length;
+    for (let start = 0; start < n; start += FINITE_SCAN_BLOCK) {
+      const end = Math.min(start + FINITE_SCAN_BLOCK, n);
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      let k = start;
+      for (; k + 3 < end; k += 4) {
+        s0 += data[k] - data[k];
+        s1 += data[k + 1] - data[k + 1];
+        s2 += data[k + 2] - data[k + 2];
+        s3 += data[k + 3] - data[k + 3];
+      }
+      for (; k < end; k++) s0 += data[k] - data[k];
+      if (s0 + s1 + s2 + s3 !== 0) return firstNonFiniteIn(data, start, end);
+    }
+    return -1;
+  }
+  // plain arrays may hold non-numbers, for which x - x can still be 0
+  return firstNonFiniteIn(data, 0, data.length);
+}
+
+function firstNonFiniteIn(data: ArrayLike<number>, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
 
@@ -63,8 +95,20 @@ export function toFloat64Vector(
   return Float64Array.from(v);
 }
 
+/** Options of {@link toFloat64Matrix}. */
+export interface ToFloat64MatrixOptions {
+  /**
+   * `true` (default): always return a fresh copy. `false`: when the input is
+   * already `{ data: Float64Array, size }`, validate it in place and return
+   * that same array (no copy, O(1) extra memory); the caller then must not
+   * write to it. Rows and `Float32Array` data are copied either way.
+   */
+  readonly copy?: boolean;
+}
+
 /**
- * Validates a square matrix and copies it into a row-major `Float64Array`.
+ * Validates a square matrix and returns it as a row-major `Float64Array`,
+ * a copy unless `options.copy` is `false` (see {@link ToFloat64MatrixOptions}).
  * @param name - the input's name, used in error messages
  * @param m - rows, or `{ data, size }` in row-major order
  * @param expectedSize - if given, the required number of rows and columns
@@ -73,6 +117,7 @@ export function toFloat64Matrix(
   name: string,
   m: MatrixLike,
   expectedSize?: number,
+  options: ToFloat64MatrixOptions = {},
 ): { data: Float64Array; size: number } {
   let data: Float64Array;
   let size: number;
@@ -101,7 +146,8 @@ export function toFloat64Matrix(
         `has ${m.data.length} entries but size ${size} needs ${size * size}; pass row-major data of a square matrix`,
       );
     }
-    data = Float64Array.from(m.data);
+    data =
+      options.copy === false && m.data instanceof Float64Array ? m.data : Float64Array.from(m.data);
   } else {
     throw new InputError(name, 'expected number[][] or { data, size } in row-major order');
   }
@@ -124,8 +170,23 @@ export function toFloat64Matrix(
 }
 
 /**
+ * Side of the square tiles in which {@link assertSymmetric} visits the pairs
+ * `(i, j)`, `(j, i)`: a tile and its mirror stay in cache, so reading the
+ * transpose costs about as much as reading a row. Exported for the other
+ * pairwise O(r^2) kernels (projection, symmetrization) to use the same tiling.
+ */
+export const SYMMETRIC_TILE = 64;
+
+/**
  * Throws unless `m` (row-major, `size` x `size`) is symmetric within
- * `tol * max(1, max |m_ij|)`.
+ * `tol * max(1, max |m_ij|)`. The error names the first violating pair
+ * `(i, j)`, `i < j`, in row-major order. Entries that are not finite make
+ * the scale non-finite, and then (for `tol >= 0`) no pair counts as a
+ * violation; `toFloat64Matrix` rejects such entries first.
+ *
+ * One cache-friendly pass (tiles of {@link SYMMETRIC_TILE}) finds the scale
+ * and the largest asymmetry together; only when that exceeds the tolerance is
+ * the matrix scanned again, in row-major order, for the first violation.
  */
 export function assertSymmetric(
   name: string,
@@ -133,13 +194,34 @@ export function assertSymmetric(
   tol = 1e-8,
 ): void {
   const { data, size } = m;
+  // Math.max propagates NaN: a NaN entry makes the scale NaN and, as an
+  // infinite one does, leaves no pair counted as a violation
   let scale = 1;
-  for (let k = 0; k < data.length; k++) scale = Math.max(scale, Math.abs(data[k]));
+  let maxAsymmetry = -Infinity;
+  for (let ib = 0; ib < size; ib += SYMMETRIC_TILE) {
+    const iEnd = Math.min(ib + SYMMETRIC_TILE, size);
+    for (let jb = ib; jb < size; jb += SYMMETRIC_TILE) {
+      const jEnd = Math.min(jb + SYMMETRIC_TILE, size);
+      for (let i = ib; i < iEnd; i++) {
+        const row = i * size;
+        // j = i visits the diagonal once, for the scale
+        for (let j = jb === ib ? i : jb; j < jEnd; j++) {
+          const a = data[row + j];
+          const b = data[j * size + i];
+          scale = Math.max(scale, Math.abs(a), Math.abs(b));
+          const asymmetry = Math.abs(a - b);
+          if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
+        }
+      }
+    }
+  }
+  const limit = tol * scale;
+  if (!(maxAsymmetry > limit)) return;
   for (let i = 0; i < size; i++) {
     for (let j = i + 1; j < size; j++) {
       const a = data[i * size + j],
         b = data[j * size + i];
-      if (Math.abs(a - b) > tol * scale) {
+      if (Math.abs(a - b) > limit) {
         throw new InputError(
           name,
           `is not symmetric: entry (${i}, ${j}) = ${a} but (${j}, ${i}) = ${b}; pass (H + H^T) / 2 if the asymmetry is round-off`,
