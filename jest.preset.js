@@ -1,12 +1,19 @@
-// Shared jest settings: TypeScript through SWC (fast, transpile-only; types are
-// checked by `npm run typecheck`), and `@sublora/*` resolved to sources so tests
+// Shared jest settings: TypeScript through ts-jest in transpile-only mode (fast;
+// types are checked by `npm run typecheck`), and `@sublora/*` resolved to sources so tests
 // never depend on a stale build.
 const path = require('node:path');
 
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        isolatedModules: true,
+        tsconfig: path.join(__dirname, 'tsconfig.base.json'),
+        diagnostics: false,
+      },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
