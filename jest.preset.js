@@ -9,7 +9,6 @@ module.exports = {
     '^.+\\.ts$': [
       'ts-jest',
       {
-        isolatedModules: true,
         tsconfig: path.join(__dirname, 'tsconfig.base.json'),
         diagnostics: false,
       },

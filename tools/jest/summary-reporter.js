@@ -11,7 +11,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const dir = path.join(__dirname, '..', '..', '.test-results');
     fs.mkdirSync(dir, { recursive: true });
-    const name = path.relative(path.join(__dirname, '..', '..'), this.rootDir).replace(/[\\/]/g, '__');
+    const name = path
+      .relative(path.join(__dirname, '..', '..'), this.rootDir)
+      .replace(/[\\/]/g, '__');
     const summary = {
       project: name,
       passed: results.numPassedTests,

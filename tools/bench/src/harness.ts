@@ -73,6 +73,9 @@ export function resultPath(name: string, argv: readonly string[] = process.argv)
 export function writeResults(name: string, payload: Record<string, unknown>): string {
   const path = resultPath(name);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify({ benchmark: name, machine: machineInfo(), ...payload }, null, 2) + '\n');
+  writeFileSync(
+    path,
+    JSON.stringify({ benchmark: name, machine: machineInfo(), ...payload }, null, 2) + '\n',
+  );
   return path;
 }
