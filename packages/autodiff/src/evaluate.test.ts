@@ -1,6 +1,12 @@
 /** Evaluation: memory discipline, whole-graph executors, float32, argument checks. */
 import { referenceBackend, type Backend, type Tensor } from '@sublora/tensor';
-import { evaluate, evaluateToArrays, type GraphExecutor } from './evaluate';
+import {
+  evaluate,
+  evaluateToArrays,
+  profileByOp,
+  type GraphExecutor,
+  type NodeTiming,
+} from './evaluate';
 import { randoms, relError, run } from './fd.test-utils';
 import { spec, trace } from './ir/trace';
 import type { Graph } from './ir/types';
@@ -79,4 +85,27 @@ test('evaluate names the input that does not fit', async () => {
   await expect(evaluate(f, referenceBackend, [wrong, randoms(1, 12)])).rejects.toThrow(
     'evaluate: input s must be float64[3], got float32[3]',
   );
+});
+
+test('evaluate with a profile records one timing per executed node; profileByOp groups them', async () => {
+  const H = hessian(f, { wrt: 0 });
+  const profile: NodeTiming[] = [];
+  const [h] = await evaluateToArrays(H, referenceBackend, [randoms(2, 3), randoms(1, 12)], {
+    profile,
+  });
+  expect(Array.from(h)).toEqual((await run(H, [randoms(2, 3), randoms(1, 12)]))[0]);
+  const executed = H.nodes.filter((n) => n.op !== 'input');
+  expect(profile.map((t) => t.id)).toEqual(executed.map((n) => n.id));
+  profile.forEach((t) => {
+    expect(t.op).toBe(H.nodes[t.id].op);
+    expect(t.shape).toEqual(H.nodes[t.id].shape);
+    expect(t.ms).toBeGreaterThanOrEqual(0);
+  });
+  const byOp = profileByOp(profile);
+  expect(byOp.reduce((a, r) => a + r.nodes, 0)).toBe(profile.length);
+  expect(byOp.reduce((a, r) => a + r.ms, 0)).toBeCloseTo(
+    profile.reduce((a, t) => a + t.ms, 0),
+    9,
+  );
+  for (let i = 1; i < byOp.length; i++) expect(byOp[i - 1].ms).toBeGreaterThanOrEqual(byOp[i].ms);
 });

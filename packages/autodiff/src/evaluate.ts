@@ -67,18 +67,66 @@ function bindInputs(
   return { tensors, created };
 }
 
+/** The time one node's kernel took in a profiled {@link evaluate}. */
+export interface NodeTiming {
+  /** The node's id in the evaluated graph. */
+  readonly id: number;
+  readonly op: string;
+  /** The node's output shape. */
+  readonly shape: readonly number[];
+  /** Wall time of the kernel call, in milliseconds. */
+  readonly ms: number;
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /**
+   * When given, `evaluate` appends one {@link NodeTiming} per executed node
+   * (wall time of the backend call). Exact for eager backends such as the
+   * reference backend; for a backend that queues work it is the dispatch
+   * time; a {@link GraphExecutor} runs the graph as a whole and records
+   * nothing. Summarize it with {@link profileByOp}.
+   */
+  readonly profile?: NodeTiming[];
+}
+
+/** Totals of a profile per op and output rank: `[op, rank]`, node count and milliseconds, slowest first. */
+export interface OpTiming {
+  readonly op: string;
+  /** Output rank of the nodes counted (batched tangents have one more axis than their primals). */
+  readonly rank: number;
+  readonly nodes: number;
+  readonly ms: number;
+}
+
+/** Groups a profile by op and output rank, slowest first. */
+export function profileByOp(profile: readonly NodeTiming[]): OpTiming[] {
+  const rows = new Map<string, { op: string; rank: number; nodes: number; ms: number }>();
+  for (const t of profile) {
+    const key = `${t.op}/${t.shape.length}`;
+    const row = rows.get(key) ?? { op: t.op, rank: t.shape.length, nodes: 0, ms: 0 };
+    row.nodes++;
+    row.ms += t.ms;
+    rows.set(key, row);
+  }
+  return [...rows.values()].sort((a, b) => b.ms - a.ms);
+}
+
 /**
  * Evaluates `graph` on `backend`. Returns one tensor per output (owned by the
  * caller: dispose them). Intermediates are disposed after their last use;
  * caller-provided tensors are never disposed. If the backend implements
- * {@link GraphExecutor}, the whole graph is handed to it.
+ * {@link GraphExecutor}, the whole graph is handed to it. Pass
+ * `options.profile` to collect per-node kernel timings.
  */
 export async function evaluate(
   graph: Graph,
   backend: Backend,
   inputs: readonly GraphArgument[],
+  options: EvaluateOptions = {},
 ): Promise<Tensor[]> {
   const { tensors, created } = bindInputs(graph, backend, inputs);
+  const profile = options.profile;
   if (isGraphExecutor(backend)) {
     try {
       return await backend.executeGraph(graph, tensors);
@@ -110,7 +158,10 @@ export async function evaluate(
       }
       if (!needed[node.id]) continue;
       const operands = node.inputs.map((i) => values[i] as Tensor);
+      const t0 = profile ? performance.now() : 0;
       values[node.id] = primitive(node.op).evaluate(backend, operands, node.params, node);
+      if (profile)
+        profile.push({ id: node.id, op: node.op, shape: node.shape, ms: performance.now() - t0 });
       for (const i of node.inputs) {
         if (--uses[i] === 0 && owned(i)) {
           backend.dispose(values[i] as Tensor);
@@ -125,13 +176,14 @@ export async function evaluate(
   return graph.outputs.map((id) => values[id] as Tensor);
 }
 
-/** {@link evaluate}, then reads every output back to the host and disposes the output tensors. */
+/** {@link evaluate} (same options), then reads every output back to the host and disposes the output tensors. */
 export async function evaluateToArrays(
   graph: Graph,
   backend: Backend,
   inputs: readonly GraphArgument[],
+  options: EvaluateOptions = {},
 ): Promise<HostArray[]> {
-  const outs = await evaluate(graph, backend, inputs);
+  const outs = await evaluate(graph, backend, inputs, options);
   try {
     return await Promise.all(outs.map((t) => backend.read(t)));
   } finally {

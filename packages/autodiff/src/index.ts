@@ -48,6 +48,8 @@ export {
 export { jvp, type WrtOptions } from './transforms/jvp';
 export { grad, valueAndGrad, vjp } from './transforms/vjp';
 export {
+  defaultHessianChunk,
+  HESSIAN_CHUNK_BYTES,
   hessian,
   hvp,
   jacobian,
@@ -69,7 +71,11 @@ export {
   evaluate,
   evaluateToArrays,
   isGraphExecutor,
+  profileByOp,
+  type EvaluateOptions,
   type GraphArgument,
+  type NodeTiming,
+  type OpTiming,
   type GraphExecutor,
 } from './evaluate';
 export { primitives } from './primitives/table';

@@ -2,7 +2,7 @@
  * Constant folding and algebraic simplification. Folds any elementwise or
  * shape primitive whose operands are all `fill` constants into a `fill`, and
  * removes identities (`x + 0`, `x * 1`, `x / 1`, `x ** 1`, `--x`, reshape
- * chains) and annihilators (`x * 0`: symbolic-zero propagation; note it maps
+ * chains, slices of concats) and annihilators (`x * 0`: symbolic-zero propagation; note it maps
  * `NaN * 0` to 0, like JAX's symbolic zeros).
  */
 import { shapesEqual, sizeOf, type DType } from '@sublora/tensor';
@@ -116,9 +116,76 @@ function identity(
       if (inner.op === 'reshape') return ops.reshape(b.valueAt(inner.inputs[0]), node.shape);
       return undefined;
     }
+    case 'slice':
+      return sliceThrough(node, xs[0], b);
     default:
       return undefined;
   }
+}
+
+/** True when `v` is a concat or fill, or a sum/difference with such a term within `depth` levels. */
+function assembles(b: Builder, v: Value, depth: number): boolean {
+  const n = b.node(v);
+  if (n.op === 'concat' || n.op === 'fill') return true;
+  if (depth === 0 || (n.op !== 'add' && n.op !== 'sub')) return false;
+  return n.inputs.some((id) => {
+    const u = b.valueAt(id);
+    return shapesEqual(u.shape, v.shape) && assembles(b, u, depth - 1);
+  });
+}
+
+/**
+ * Moves a slice toward the values it selects from, so that work outside the
+ * slice becomes dead: a slice of a `concat` takes only the overlapping parts,
+ * a slice of `a + b` / `a - b` (same-shape operands, one of them a concat or
+ * fill, possibly inside further sums) is the sum of the slices. E.g. the rows `[k, 2k)` of a gradient
+ * `concat(g1, 0) + concat(0, g2)` fold to `g2`, and DCE then drops what only
+ * `g1` needed.
+ */
+function sliceThrough(node: Node, x: Value, b: Builder): Value | undefined {
+  return pushSlice(b, x, node.params.begin as number[], node.params.size as number[]);
+}
+
+/** The box `[begin, begin + size)` of `x`: `x` itself, a folded form (see above), or a new slice. */
+function sliceOf(b: Builder, x: Value, begin: number[], size: number[]): Value {
+  if (begin.every((d) => d === 0) && shapesEqual(x.shape, size)) return x;
+  return pushSlice(b, x, begin, size) ?? ops.slice(x, begin, size);
+}
+
+function pushSlice(b: Builder, x: Value, begin: number[], size: number[]): Value | undefined {
+  const inner = b.node(x);
+  const operands = inner.inputs.map((id) => b.valueAt(id));
+  if (inner.op === 'concat') {
+    const axis = inner.params.axis as number;
+    const lo = begin[axis],
+      hi = begin[axis] + size[axis];
+    const parts: Value[] = [];
+    let start = 0;
+    for (const part of operands) {
+      const end = start + part.shape[axis];
+      const from = Math.max(lo, start),
+        to = Math.min(hi, end);
+      if (to > from) {
+        const bg = begin.map((d, i) => (i === axis ? from - start : d));
+        const sz = size.map((d, i) => (i === axis ? to - from : d));
+        parts.push(sliceOf(b, part, bg, sz));
+      }
+      start = end;
+    }
+    return parts.length === 1 ? parts[0] : ops.concat(parts, axis);
+  }
+  if (inner.op === 'fill') return ops.full(x, inner.params.value as number, size, x.dtype);
+  if (
+    (inner.op === 'add' || inner.op === 'sub') &&
+    operands.every((v) => shapesEqual(v.shape, x.shape)) &&
+    operands.some((v) => assembles(b, v, 8))
+  ) {
+    const [l, r] = operands.map((v) => sliceOf(b, v, begin, size));
+    if (fillValue(b, r) === 0) return l;
+    if (fillValue(b, l) === 0 && inner.op === 'add') return r;
+    return inner.op === 'add' ? ops.add(l, r) : ops.sub(l, r);
+  }
+  return undefined;
 }
 
 /** Folds constants and removes algebraic identities (see module doc). */

@@ -9,7 +9,7 @@ import type { Value } from '../ir/builder';
 import { call, spec, trace } from '../ir/trace';
 import type { Graph } from '../ir/types';
 import * as ops from '../ops';
-import { hessian, hvp, jacobian } from './hessian';
+import { defaultHessianChunk, HESSIAN_CHUNK_BYTES, hessian, hvp, jacobian } from './hessian';
 import { laplacian, partial } from './input-derivatives';
 import { grad } from './vjp';
 
@@ -116,10 +116,25 @@ describe('Hessian w.r.t. sigma of a LoRA-SVD tanh MLP PINN loss with a Laplacian
     expect(err).toBeLessThan(1e-12);
   });
 
-  test('chunked directions give the same Hessian', async () => {
+  test('chunked directions give the same, exactly symmetric Hessian', async () => {
     const [full] = await run(H, inputs);
-    const [chunked] = await run(hessian(loss, { wrt: 0, chunk: 3 }), inputs);
-    expect(relError(chunked, full)).toBeLessThan(1e-12);
+    for (const chunk of [1, 3]) {
+      // later chunks differentiate only gradient entries >= their first direction; the rest is mirrored
+      const [chunked] = await run(hessian(loss, { wrt: 0, chunk }), inputs);
+      expect(relError(chunked, full)).toBeLessThan(1e-12);
+      for (let i = 0; i < r; i++)
+        for (let j = 0; j < i; j++) expect(chunked[i * r + j]).toBe(chunked[j * r + i]);
+    }
+  });
+
+  test('the default chunk keeps the largest batched tangent within HESSIAN_CHUNK_BYTES', () => {
+    const g = grad(loss, { wrt: 0 });
+    const largest = Math.max(...g.nodes.map((n) => n.shape.reduce((a, b) => a * b, 1)));
+    const n = 1e6; // more directions than the bound allows
+    const c = defaultHessianChunk(g, n);
+    expect(c).toBe(Math.max(1, Math.floor(HESSIAN_CHUNK_BYTES / (8 * largest))));
+    expect(c).toBeLessThan(n);
+    expect(defaultHessianChunk(g, 2)).toBeLessThanOrEqual(2);
   });
 
   test('the batched tangent of (x U) * sigma is never materialized as [r, N, r]', async () => {

@@ -5,6 +5,7 @@
  */
 import { sizeOf } from '@sublora/tensor';
 import { Builder, type Value } from '../ir/builder';
+import { inlineNodes } from '../ir/trace';
 import { GraphError, type Graph } from '../ir/types';
 import * as ops from '../ops';
 import { simplify } from '../passes/simplify';
@@ -69,36 +70,101 @@ function basisJvp(b: Builder, g: Graph, nInputs: number, wrt: number, chunk: num
 
 /** Options of {@link hessian}. */
 export interface HessianOptions extends SingleWrtOptions {
-  /** Directions per batched pass (default: all at once). Smaller bounds memory. */
+  /**
+   * Directions per batched pass. Default: {@link defaultHessianChunk}, the
+   * largest count whose biggest batched tangent stays within 4 MiB.
+   */
   readonly chunk?: number;
 }
 
-function checkChunk(where: string, chunk: number | undefined, n: number): number {
-  const c = chunk ?? n;
+function checkChunk(
+  where: string,
+  chunk: number | undefined,
+  n: number,
+  auto: () => number,
+): number {
+  const c = chunk ?? auto();
   if (!Number.isInteger(c) || c < 1)
     throw new GraphError(where, `chunk ${String(chunk)} must be a positive integer`);
   return Math.min(c, Math.max(n, 1));
 }
 
+/** Bytes the largest batched tangent of a Hessian pass may take with the default chunk. */
+export const HESSIAN_CHUNK_BYTES = 4 * 2 ** 20;
+
+/**
+ * The default `chunk` of {@link hessian}: as many directions as keep the
+ * largest tangent of the batched pass, `chunk x (largest node of g)`, within
+ * {@link HESSIAN_CHUNK_BYTES} (at least 1, at most n). Memory-bounded
+ * batches also stay in cache, which is faster on CPU backends than one huge
+ * batch, and several chunks let {@link hessian} skip the gradient entries
+ * that symmetry already gives.
+ */
+export function defaultHessianChunk(g: Graph, n: number): number {
+  let largest = 1;
+  for (const node of g.nodes) largest = Math.max(largest, sizeOf(node.shape));
+  const bytes = largest * (g.nodes[g.outputs[0]]?.dtype === 'float32' ? 4 : 8);
+  return Math.max(1, Math.min(n, Math.floor(HESSIAN_CHUNK_BYTES / bytes)));
+}
+
+/**
+ * The entries `first ..` of f's (flattened) gradient as a graph with f's
+ * inputs. Folding pushes the slice into the gradient's assembly (a sum of
+ * zero-padded pieces per use of the input), so DCE drops the backward work
+ * that only earlier entries needed, e.g. the earlier adapted layers.
+ */
+function gradientTail(f: Graph, g: Graph, first: number, n: number): Graph {
+  const b = new Builder(f.inputs);
+  const full = inlineNodes(b, g, b.args)[g.outputs[0]];
+  const flat = ops.reshape(full, [n]);
+  return simplify(b.finish([first === 0 ? flat : ops.slice(flat, [first], [n - first])]));
+}
+
 /**
  * Full Hessian of f's first output (a scalar) w.r.t. input `wrt` of shape s,
  * as a `[...s, ...s]` output. Forward over reverse: the gradient graph is
- * differentiated once with a batched tangent holding all basis directions
- * (or `chunk` of them per pass), not once per direction. Same inputs as f.
+ * differentiated with a batched tangent holding `chunk` basis directions per
+ * pass, not once per direction. By symmetry, the pass for directions
+ * `first .. first+chunk-1` differentiates only gradient entries `first ..`
+ * (the block `H[d, :first]` is the transpose of blocks found by earlier
+ * passes), so later directions never touch the backward work of earlier
+ * entries. The result is exactly symmetric. Same inputs as f.
  */
 export function hessian(f: Graph, options: HessianOptions): Graph {
   const wrt = checkWrt('hessian', f, options.wrt);
   const s = f.inputs[wrt].shape;
   const n = sizeOf(s);
-  const chunk = checkChunk('hessian', options.chunk, n);
   const g = grad(f, { wrt });
+  const chunk = checkChunk('hessian', options.chunk, n, () => defaultHessianChunk(g, n));
   const b = new Builder(f.inputs);
-  const [rows] = basisJvp(b, g, f.inputs.length, wrt, chunk);
-  return simplify(b.finish([ops.reshape(rows, [...s, ...s])]));
+  const x = b.args[wrt];
+  const blocks: { first: number; B: number; tangent: Value }[] = [];
+  const rows: Value[] = [];
+  for (let first = 0; first < n; first += chunk) {
+    const B = Math.min(chunk, n - first);
+    const tail = gradientTail(f, g, first, n);
+    const T = new Tangents(B);
+    const seeds: Tangent[] = b.args.map((_, i) => (i === wrt ? basisSeed(x, first, B) : null));
+    const { values, tangents } = jvpNodes(b, tail, b.args, seeds, T);
+    const id = tail.outputs[0];
+    // tangent[i, j] = H[first + j, first + i] = H[first + i, first + j]
+    const tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
+    const left = blocks.map((p) => ops.slice(p.tangent, [0, first - p.first], [p.B, B]));
+    rows.push(
+      left.length === 0
+        ? tangent
+        : ops.concat([ops.transpose(ops.concat(left, 0), [1, 0]), tangent], 1),
+    );
+    blocks.push({ first, B, tangent });
+  }
+  return simplify(b.finish([ops.reshape(ops.concat(rows, 0), [...s, ...s])]));
 }
 
 /** Options of {@link jacobian}. */
-export type JacobianOptions = HessianOptions;
+export interface JacobianOptions extends SingleWrtOptions {
+  /** Directions per batched pass (default: all at once). Smaller bounds memory. */
+  readonly chunk?: number;
+}
 
 /**
  * Jacobian of every output of f w.r.t. input `wrt` (shape s), by batched
@@ -108,7 +174,7 @@ export function jacobian(f: Graph, options: JacobianOptions): Graph {
   const wrt = checkWrt('jacobian', f, options.wrt);
   const s = f.inputs[wrt].shape;
   const n = sizeOf(s);
-  const chunk = checkChunk('jacobian', options.chunk, n);
+  const chunk = checkChunk('jacobian', options.chunk, n, () => n);
   const b = new Builder(f.inputs);
   const rows = basisJvp(b, f, f.inputs.length, wrt, chunk);
   const outs = rows.map((r) => {

@@ -39,13 +39,16 @@ import { UNARY_OPS, unaryImpl } from './kernels/unary';
 import { whereImpl } from './kernels/where';
 import {
   allocate,
+  allocateUninitialized,
   assertDType,
   assertSameDType,
   describe,
+  disposeTensor,
   isReferenceTensor,
   live,
   makeTensor,
   ReferenceTensor,
+  shareTensor,
 } from './tensor';
 
 const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'mean', 'max'];
@@ -73,7 +76,7 @@ export function fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): 
       `data has ${data.length} values but shape ${shapeToString(shape)} needs ${size}`,
     );
   }
-  const out = allocate(dtype, size);
+  const out = allocateUninitialized(dtype, size);
   if (ArrayBuffer.isView(data)) out.set(data as unknown as ArrayLike<number>);
   else for (let i = 0; i < size; i++) out[i] = data[i];
   return makeTensor(out, shape, dtype);
@@ -85,7 +88,7 @@ export function fill(shape: Shape, value: number, dtype: DType): Tensor {
   assertDType(dtype, 'fill');
   if (typeof value !== 'number')
     throw new TensorError('fill', `value must be a number, got ${String(value)}`);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocateUninitialized(dtype, sizeOf(shape));
   out.fill(value);
   return makeTensor(out, shape, dtype);
 }
@@ -101,7 +104,7 @@ export function zeros(shape: Shape, dtype: DType): Tensor {
 export function unary(op: UnaryOp, x: Tensor): Tensor {
   assertOp('unary', op, UNARY_OPS);
   const t = live(x, op);
-  const out = allocate(t.dtype, t.data.length);
+  const out = allocateUninitialized(t.dtype, t.data.length);
   unaryImpl(op, t.data, out);
   return makeTensor(out, t.shape, t.dtype);
 }
@@ -122,7 +125,7 @@ function elementwiseOperands(
 export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   assertOp('binary', op, BINARY_OPS);
   const [ta, tb, shape] = elementwiseOperands(op, a, b);
-  const out = allocate(ta.dtype, sizeOf(shape));
+  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
   binaryImpl(op, ta.data, ta.shape, tb.data, tb.shape, out, shape);
   return makeTensor(out, shape, ta.dtype);
 }
@@ -131,7 +134,7 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 export function compare(op: CompareOp, a: Tensor, b: Tensor): Tensor {
   assertOp('compare', op, COMPARE_OPS);
   const [ta, tb, shape] = elementwiseOperands(op, a, b);
-  const out = allocate(ta.dtype, sizeOf(shape));
+  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
   compareImpl(op, ta.data, ta.shape, tb.data, tb.shape, out, shape);
   return makeTensor(out, shape, ta.dtype);
 }
@@ -141,7 +144,7 @@ export function where(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const tc = live(cond, 'where');
   const [ta, tb, abShape] = elementwiseOperands('where', a, b);
   const shape = broadcastShapes(tc.shape, abShape, 'where');
-  const out = allocate(ta.dtype, sizeOf(shape));
+  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
   whereImpl(tc.data, tc.shape, ta.data, ta.shape, tb.data, tb.shape, out, shape);
   return makeTensor(out, shape, ta.dtype);
 }
@@ -151,8 +154,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   const t = live(x, 'cast');
   assertDType(dtype, 'cast');
   // Data is never written after creation, so a same-dtype cast can share it.
-  if (dtype === t.dtype) return makeTensor(t.data, t.shape, dtype);
-  const out = allocate(dtype, t.data.length);
+  if (dtype === t.dtype) return shareTensor(t, t.shape, dtype);
+  const out = allocateUninitialized(dtype, t.data.length);
   castImpl(t.data, out);
   return makeTensor(out, t.shape, dtype);
 }
@@ -254,7 +257,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
       `cannot reshape ${describe(t)} (${t.data.length} elements) to ${shapeToString(shape)} (${sizeOf(resolved)} elements)`,
     );
   }
-  return makeTensor(t.data, resolved, t.dtype);
+  return shareTensor(t, resolved, t.dtype);
 }
 
 /** Permutes axes: output axis i is input axis `perm[i]`; default reverses them. */
@@ -274,7 +277,7 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
     );
   }
   const shape = p.map((a) => t.shape[a]);
-  const out = allocate(t.dtype, t.data.length);
+  const out = allocateUninitialized(t.dtype, t.data.length);
   transposeImpl(t.data, t.shape, p, out);
   return makeTensor(out, shape, t.dtype);
 }
@@ -300,7 +303,7 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
     }
     resolved[a] = s;
   }
-  const out = allocate(t.dtype, sizeOf(resolved));
+  const out = allocateUninitialized(t.dtype, sizeOf(resolved));
   sliceImpl(t.data, t.shape, begin, resolved, out);
   return makeTensor(out, resolved, t.dtype);
 }
@@ -330,7 +333,7 @@ export function concat(xs: readonly Tensor[], axis: number): Tensor {
   shape[ax] = ts.reduce((s, t) => s + t.shape[ax], 0);
   const outer = sizeOf(first.shape.slice(0, ax));
   const inner = sizeOf(first.shape.slice(ax + 1));
-  const out = allocate(first.dtype, sizeOf(shape));
+  const out = allocateUninitialized(first.dtype, sizeOf(shape));
   concatImpl(
     ts.map((t) => t.data),
     ts.map((t) => t.shape[ax] * inner),
@@ -367,7 +370,7 @@ export function gather(x: Tensor, indices: readonly number[], axis: number): Ten
   assertIndices('gather', indices, t.shape[ax], `axis ${ax} of ${describe(t)}`);
   const shape = t.shape.slice();
   shape[ax] = indices.length;
-  const out = allocate(t.dtype, sizeOf(shape));
+  const out = allocateUninitialized(t.dtype, sizeOf(shape));
   gatherImpl(
     t.data,
     sizeOf(t.shape.slice(0, ax)),
@@ -429,7 +432,7 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
       `cannot broadcast ${describe(t)} to ${shapeToString(shape)}`,
     );
   }
-  const out = allocate(t.dtype, sizeOf(shape));
+  const out = allocateUninitialized(t.dtype, sizeOf(shape));
   broadcastToImpl(t.data, t.shape, out, shape);
   return makeTensor(out, shape, t.dtype);
 }
@@ -471,7 +474,7 @@ export function read(x: Tensor): Promise<HostArray> {
 /** Marks the handle disposed; later use throws. Idempotent. */
 export function dispose(x: Tensor): void {
   if (isReferenceTensor(x)) {
-    x.disposed = true;
+    disposeTensor(x);
     return;
   }
   live(x, 'dispose');

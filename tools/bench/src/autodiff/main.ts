@@ -1,14 +1,31 @@
 /**
  * Autodiff benchmark: loss, gradient and full Hessian w.r.t. sigma of an
- * elliptic-PINN-like loss (see `pinn-loss.ts`) on the reference backend.
- * Reports the Hessian/gradient time ratio (goal: well below r).
+ * elliptic-PINN-like loss on the reference backend, built two ways: with
+ * nested jvp `laplacian`/`partial` (`pinn-loss.ts`) and with `@sublora/nn`'s
+ * Taylor-mode forward pass (`pinn-loss-nn.ts`, what the PINN app uses).
+ * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
+ * census of each Hessian graph (`census.ts`).
  *
  *   node dist/autodiff/main.js [--quick] [--out FILE]
  */
-import { evaluateToArrays, grad, hessian, type Graph } from '@sublora/autodiff';
+import {
+  defaultHessianChunk,
+  evaluateToArrays,
+  grad,
+  hessian,
+  type Graph,
+} from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
 import { timeIt, writeResults, type Timing } from '../harness';
+import { census, censusTotals } from './census';
 import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
+import { pinnLossTaylor } from './pinn-loss-nn';
+
+/** The two ways of building the loss. */
+const builders: readonly { name: string; build: (size: PinnSize) => Graph }[] = [
+  { name: 'nested-jvp', build: pinnLoss },
+  { name: 'taylor-nn', build: pinnLossTaylor },
+];
 
 const quick = process.argv.includes('--quick');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
@@ -57,50 +74,59 @@ async function timeAlternating(
 async function main(): Promise<void> {
   const cases = [];
   for (const size of sizes) {
-    const r = 2 * size.rank;
-    const t0 = performance.now();
-    const loss = pinnLoss(size);
-    const g = grad(loss, { wrt: 0 });
-    const H = hessian(loss, { wrt: 0 });
-    const Hchunked = hessian(loss, { wrt: 0, chunk: CHUNK });
-    const buildMs = performance.now() - t0;
-    const inputs = [
-      randoms(3, r, 0.5, 1.5),
-      randoms(4, 2 * size.interior, -0.7, 0.7),
-      randoms(5, 2 * size.boundary, -1, 1),
-    ];
-    const rounds = size.width >= 256 ? 2 : 5;
-    const [lossT, gradT, hessT, chunkT] = await timeAlternating(
-      [loss, g, H, Hchunked],
-      inputs,
-      rounds,
-    );
-    const ratio = hessT.medianMs / gradT.medianMs;
-    const chunkRatio = chunkT.medianMs / gradT.medianMs;
-    const row = {
-      ...size,
-      r,
-      nodes: { loss: loss.nodes.length, gradient: g.nodes.length, hessian: H.nodes.length },
-      buildMs,
-      lossMs: lossT,
-      gradientMs: gradT,
-      hessianMs: hessT,
-      hessianOverGradient: ratio,
-      hessianChunk: CHUNK,
-      hessianChunkedMs: chunkT,
-      hessianChunkedOverGradient: chunkRatio,
-    };
-    cases.push(row);
-    console.log(
-      `w=${size.width} k=${size.rank} r=${r}: loss ${lossT.medianMs.toFixed(1)} ms, gradient ${gradT.medianMs.toFixed(1)} ms, ` +
-        `hessian ${hessT.medianMs.toFixed(1)} ms (ratio ${ratio.toFixed(2)}), hessian chunk ${CHUNK} ${chunkT.medianMs.toFixed(1)} ms ` +
-        `(ratio ${chunkRatio.toFixed(2)}; r/4 = ${r / 4}), build ${buildMs.toFixed(0)} ms`,
-    );
+    for (const { name, build } of builders) {
+      const r = 2 * size.rank;
+      const t0 = performance.now();
+      const loss = build(size);
+      const g = grad(loss, { wrt: 0 });
+      const chunk = defaultHessianChunk(g, r);
+      const H = hessian(loss, { wrt: 0 });
+      const buildMs = performance.now() - t0;
+      const Hchunked = hessian(loss, { wrt: 0, chunk: CHUNK });
+      const inputs = [
+        randoms(3, r, 0.5, 1.5),
+        randoms(4, 2 * size.interior, -0.7, 0.7),
+        randoms(5, 2 * size.boundary, -1, 1),
+      ];
+      const rounds = size.width >= 256 ? 2 : 5;
+      const [lossT, gradT, hessT, chunkT] = await timeAlternating(
+        [loss, g, H, Hchunked],
+        inputs,
+        rounds,
+      );
+      const ratio = hessT.medianMs / gradT.medianMs;
+      const chunkRatio = chunkT.medianMs / gradT.medianMs;
+      const totals = censusTotals(census(H, chunk));
+      const row = {
+        loss: name,
+        ...size,
+        r,
+        nodes: { loss: loss.nodes.length, gradient: g.nodes.length, hessian: H.nodes.length },
+        hessianDefaultChunk: chunk,
+        hessianCensus: totals,
+        gradientCensus: censusTotals(census(g, -1)).unbatched,
+        buildMs,
+        lossMs: lossT,
+        gradientMs: gradT,
+        hessianMs: hessT,
+        hessianOverGradient: ratio,
+        hessianChunk: CHUNK,
+        hessianChunkedMs: chunkT,
+        hessianChunkedOverGradient: chunkRatio,
+      };
+      cases.push(row);
+      console.log(
+        `${name} w=${size.width} k=${size.rank} r=${r}: loss ${lossT.medianMs.toFixed(1)} ms, gradient ${gradT.medianMs.toFixed(1)} ms, ` +
+          `hessian (default chunk ${chunk}) ${hessT.medianMs.toFixed(1)} ms (ratio ${ratio.toFixed(2)}), hessian chunk ${CHUNK} ${chunkT.medianMs.toFixed(1)} ms ` +
+          `(ratio ${chunkRatio.toFixed(2)}; r/4 = ${r / 4}), build ${buildMs.toFixed(0)} ms; ` +
+          `hessian census: ${totals.batched.nodes} batched ops (${(totals.batched.flops / 1e6).toFixed(0)} Mflop), ${totals.unbatched.nodes} unbatched (${(totals.unbatched.flops / 1e6).toFixed(0)} Mflop)`,
+      );
+    }
   }
   const path = writeResults('autodiff', {
     backend: referenceBackend.name,
     dtype: 'float64',
-    note: 'hessianMs: one batched forward-over-reverse pass over all r directions; hessianChunkedMs: the same in batches of `hessianChunk` directions; medians of wall time over alternating rounds (loss, gradient, Hessian) so all see the same load.',
+    note: "loss: nested-jvp (pinn-loss.ts) or taylor-nn (pinn-loss-nn.ts, the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions; medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load. Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
     cases,
   });
   console.log(`wrote ${path}`);
