@@ -14,3 +14,4 @@ export {
 } from './shape';
 export { referenceBackend, type ReferenceBackend } from './reference/register_all_kernels';
 export * as referenceKernels from './reference/shared';
+export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
