@@ -2,9 +2,10 @@
  * @sublora/hessian-projection: the closed-form Frobenius-nearest projection of
  * a Hessian onto the Theorem-2 sign constraints, on the host or on a backend.
  */
-export { projectHessian, projectValidatedHessian } from './project';
+export { projectHessian, projectHessianRows, projectValidatedHessian } from './project';
 export type {
   HessianProjection,
+  HessianRowsProjection,
   ProjectHessianOptions,
   ProjectionReport,
   ValidatedHessianProjection,

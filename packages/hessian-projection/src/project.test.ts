@@ -5,8 +5,8 @@ import {
   checkQuadraticSubmodularity,
   checkSubmodular,
 } from '@sublora/submodularity';
-import { InputError, SYMMETRIC_TILE } from '@sublora/tensor';
-import { projectHessian, projectValidatedHessian } from './project';
+import { assertSymmetric, InputError, SYMMETRIC_TILE, toFloat64Matrix } from '@sublora/tensor';
+import { projectHessian, projectHessianRows, projectValidatedHessian } from './project';
 
 type Instance = { sigma: number[]; hessian: number[][] };
 
@@ -251,32 +251,32 @@ function naiveProjection(h: Float64Array, s: Float64Array) {
   return { g, gSigma, removedPairs };
 }
 
-describe('projectValidatedHessian', () => {
-  /** Sizes across several tiles; round-off asymmetry; zeros in sigma and H. */
-  const tiled = fc
-    .record({
-      r: fc.integer({ min: 1, max: 2 * SYMMETRIC_TILE + 3 }),
-      values: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), {
-        minLength: 8,
-        maxLength: 40,
-      }),
-      zeroSigma: fc.nat(),
-    })
-    .map(({ r, values, zeroSigma }) => {
-      const pick = (k: number): number => values[k % values.length];
-      const s = Float64Array.from({ length: r }, (_, i) => pick(3 * i + 1));
-      s[zeroSigma % r] = 0;
-      const h = new Float64Array(r * r);
-      for (let i = 0; i < r; i++) {
-        for (let j = i; j < r; j++) {
-          const v = (i + j) % 7 === 0 ? 0 : pick(i * 13 + j * 5);
-          h[i * r + j] = v;
-          h[j * r + i] = v * (1 + 1e-12 * ((i * j) % 3)); // round-off asymmetry
-        }
+/** Sizes across several tiles; round-off asymmetry; zeros in sigma and H. */
+const tiled = fc
+  .record({
+    r: fc.integer({ min: 1, max: 2 * SYMMETRIC_TILE + 3 }),
+    values: fc.array(fc.double({ min: -3, max: 3, noNaN: true }), {
+      minLength: 8,
+      maxLength: 40,
+    }),
+    zeroSigma: fc.nat(),
+  })
+  .map(({ r, values, zeroSigma }) => {
+    const pick = (k: number): number => values[k % values.length];
+    const s = Float64Array.from({ length: r }, (_, i) => pick(3 * i + 1));
+    s[zeroSigma % r] = 0;
+    const h = new Float64Array(r * r);
+    for (let i = 0; i < r; i++) {
+      for (let j = i; j < r; j++) {
+        const v = (i + j) % 7 === 0 ? 0 : pick(i * 13 + j * 5);
+        h[i * r + j] = v;
+        h[j * r + i] = v * (1 + 1e-12 * ((i * j) % 3)); // round-off asymmetry
       }
-      return { h, s, r };
-    });
+    }
+    return { h, s, r };
+  });
 
+describe('projectValidatedHessian', () => {
   it('equals the untiled rule, and projectHessian, with G sigma from the same pass', () => {
     fc.assert(
       fc.property(tiled, ({ h, s, r }) => {
@@ -302,6 +302,83 @@ describe('projectValidatedHessian', () => {
   it('checks the sizes', () => {
     expect(() =>
       projectValidatedHessian({ data: new Float64Array(4), size: 2 }, Float64Array.of(1)),
+    ).toThrow(/^hessian: is 2x2 with 4 entries but 1x1 is required to match sigma/);
+  });
+});
+
+describe('projectHessianRows (G as a row view of H)', () => {
+  /** -0 and +0 may differ between the view and the written G (see ProjectedRows). */
+  const zeroSignless = (xs: ArrayLike<number>): number[] => Array.from(xs, (x) => x + 0);
+
+  it('rows, diagonal and addScaledRow are the rows of the materialized G; sums bit for bit', () => {
+    fc.assert(
+      fc.property(tiled, fc.boolean(), ({ h: generated, s, r }, exactlySymmetric) => {
+        const h = Float64Array.from(generated);
+        if (exactlySymmetric) {
+          for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) h[i * r + j] = h[j * r + i];
+        }
+        const before = Float64Array.from(h);
+        const view = projectHessianRows({ data: h, size: r }, s);
+        const full = projectValidatedHessian({ data: h, size: r }, s);
+        const g = full.projected.data;
+        expect(view.rows.size).toBe(r);
+        expect(Array.from(view.projectedHSigma)).toEqual(Array.from(full.projectedHSigma));
+        expect(view.report).toEqual(full.report);
+        const row = new Float64Array(r);
+        const diagonal = new Float64Array(r);
+        view.rows.diagonal(diagonal);
+        for (let i = 0; i < r; i++) {
+          expect(diagonal[i]).toBe(g[i * r + i]);
+          view.rows.row(i, row);
+          expect(zeroSignless(row)).toEqual(zeroSignless(g.subarray(i * r, (i + 1) * r)));
+          const target = Float64Array.from(s);
+          view.rows.addScaledRow(i, -s[i], target);
+          expect(zeroSignless(target)).toEqual(
+            zeroSignless(Array.from(s, (x, j) => x - g[i * r + j] * s[i])),
+          );
+        }
+        // H sigma of the symmetrized H, the raw model's product
+        for (let i = 0; i < r; i++) {
+          let truth = 0;
+          for (let j = 0; j < r; j++) truth += 0.5 * (h[i * r + j] + h[j * r + i]) * s[j];
+          expect(Math.abs(view.hSigma[i] - truth)).toBeLessThanOrEqual(1e-12 * (1 + 9 * r));
+        }
+        expect(Array.from(h)).toEqual(Array.from(before));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('checks finiteness, then symmetry, with the messages of toFloat64Matrix and assertSymmetric', () => {
+    const outcome = (data: number[], size: number, tol?: number): string => {
+      const s = new Float64Array(size).fill(1);
+      const m = { data: Float64Array.from(data), size };
+      let fused = 'ok';
+      let separate = 'ok';
+      try {
+        projectHessianRows(m, s, { symmetryTolerance: tol });
+      } catch (error) {
+        fused = (error as Error).message;
+      }
+      try {
+        assertSymmetric('hessian', toFloat64Matrix('hessian', m, size), tol);
+      } catch (error) {
+        separate = (error as Error).message;
+      }
+      expect(fused).toBe(separate);
+      return fused;
+    };
+    expect(outcome([1, 5, 0, 1], 2)).toMatch(/^hessian: is not symmetric: entry \(0, 1\)/);
+    expect(outcome([1, 5, 0, NaN], 2)).toMatch(/^hessian: entry \(1, 1\) is NaN/);
+    expect(outcome([1, Infinity, Infinity, 1], 2)).toMatch(/^hessian: entry \(0, 1\) is Infinity/);
+    expect(outcome([1, 1.7e308, -1.7e308, 1], 2)).toMatch(/^hessian: is not symmetric/);
+    expect(outcome([1e200, 0, 0, 1e200], 2)).toBe('ok'); // squares overflow, entries are finite
+    expect(outcome([1, 1 + 1e-9, 1, 1], 2)).toBe('ok');
+    expect(outcome([1, 1 + 1e-9, 1, 1], 2, 1e-12)).toMatch(/^hessian: is not symmetric/);
+    expect(outcome([1, 1, 1, 1], 2, -1)).toMatch(/^hessian: is not symmetric/);
+    expect(outcome([3], 1, -1)).toBe('ok');
+    expect(() =>
+      projectHessianRows({ data: new Float64Array(4), size: 2 }, Float64Array.of(1)),
     ).toThrow(/^hessian: is 2x2 with 4 entries but 1x1 is required to match sigma/);
   });
 });

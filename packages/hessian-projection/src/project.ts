@@ -12,13 +12,16 @@
  * end point, 0. The diagonal is unconstrained and stays.
  */
 import {
-  assertSymmetric,
+  assertFiniteSymmetricScan,
   InputError,
   SYMMETRIC_TILE,
   toFloat64Matrix,
   toFloat64Vector,
 } from '@sublora/tensor';
-import type { MatrixLike, VectorLike } from '@sublora/tensor';
+import type { MatrixLike, SymmetryScan, VectorLike } from '@sublora/tensor';
+import type { SymmetricRows } from '@sublora/set-function';
+import { ProjectedRows } from './projected-rows';
+import { feasibility, keptEntry, sigmaSigns } from './rule';
 
 /** What a projection removed. */
 export interface ProjectionReport {
@@ -56,13 +59,30 @@ export interface ValidatedHessianProjection extends HessianProjection {
   readonly projectedHSigma: Float64Array;
 }
 
+/** Result of {@link projectHessianRows}: `G` as a view, with what the pass over `H` summed. */
+export interface HessianRowsProjection {
+  /**
+   * `G`, a row at a time: each `row`/`addScaledRow` applies the rule to row
+   * `i` of `H` on demand (O(r); it also reads column `i` when `H` is not
+   * exactly symmetric). Holds `H` and `sigma` by reference.
+   */
+  readonly rows: SymmetricRows;
+  /** What the projection removes (the same numbers as {@link projectHessian}). */
+  readonly report: ProjectionReport;
+  /** `G sigma` (length `r`), bit for bit what {@link projectValidatedHessian} returns. */
+  readonly projectedHSigma: Float64Array;
+  /** `((H + H^T) / 2) sigma` (length `r`): `H sigma` for the raw model, from the same pass. */
+  readonly hSigma: Float64Array;
+}
+
 /**
  * Projects `hessian` onto `{G : G_ij sigma_i sigma_j >= 0 for i != j}`, the
  * Frobenius-nearest matrix that makes
  * `f(S) = g_P . sigma_P - 1/2 sigma_P^T G_PP sigma_P` submodular, and reports
- * what was removed. Pure host loops, O(r^2): validation, symmetry check and
- * {@link projectValidatedHessian}, each one cache-friendly pass; the input
- * is never modified (nor copied when it is `{ data: Float64Array, size }`).
+ * what was removed. Pure host loops, O(r^2): the sizes are checked first,
+ * then one cache-friendly pass over the pairs writes `G` and gathers what
+ * the finiteness and symmetry checks need; the input is never modified (nor
+ * copied when it is `{ data: Float64Array, size }`).
  *
  * @param hessian - symmetric `r` x `r` matrix (rows, or `{ data, size }` row-major)
  * @param sigma - the singular values (length `r`)
@@ -78,10 +98,11 @@ export function projectHessian(
   options: ProjectHessianOptions = {},
 ): HessianProjection {
   const s = toFloat64Vector('sigma', sigma);
-  const h = toFloat64Matrix('hessian', hessian, s.length, { copy: false });
-  assertSymmetric('hessian', h, options.symmetryTolerance);
-  const { projected, report } = projectValidatedHessian(h, s);
-  return { projected, report };
+  const h = toFloat64Matrix('hessian', hessian, s.length, { copy: false, checkFinite: false });
+  const g = new Float64Array(h.data.length);
+  const pass = projectPairs(h.data, s, g);
+  assertFiniteSymmetricScan('hessian', h, pass, options.symmetryTolerance);
+  return { projected: { data: g, size: s.length }, report: pass.report };
 }
 
 /**
@@ -107,22 +128,96 @@ export function projectValidatedHessian(
   hessian: { readonly data: Float64Array; readonly size: number },
   sigma: Float64Array,
 ): ValidatedHessianProjection {
+  const r = assertSizes(hessian, sigma);
+  const g = new Float64Array(r * r);
+  const { report, projectedHSigma } = projectPairs(hessian.data, sigma, g);
+  return { projected: { data: g, size: r }, report, projectedHSigma };
+}
+
+/**
+ * The projection without its `r` x `r` array: one tiled pass over the pairs
+ * of `H` checks it (finite, symmetric within `symmetryTolerance * max(1,
+ * max |H_ij|)`: the errors and messages of `toFloat64Matrix` and
+ * `assertSymmetric`, in that order) and sums the report, `G sigma` and
+ * `H sigma`; `G` itself is returned as a view that makes a row from `H` when
+ * asked. That is all the greedy oracle of the SubLoRA objective reads
+ * (`createQuadraticObjectiveFromRows`), so selection never writes `G`.
+ *
+ * `hessian`'s sizes must already be checked, its finiteness need not be
+ * (`toFloat64Matrix(name, m, r, { checkFinite: false })`); `sigma` must be
+ * finite. Both are held by reference by the view: do not modify them while
+ * it is in use.
+ *
+ * @param hessian - `r` x `r`, row-major
+ * @param sigma - length `r`
+ *
+ * @example
+ * const { rows, projectedHSigma } = projectHessianRows(
+ *   { data: Float64Array.of(2, -2, -2, 2), size: 2 },
+ *   Float64Array.of(1, 2.1),
+ * );
+ * const row = new Float64Array(2);
+ * rows.row(0, row); // Float64Array [2, 0]
+ * projectedHSigma; // Float64Array [2, 4.2]
+ */
+export function projectHessianRows(
+  hessian: { readonly data: Float64Array; readonly size: number },
+  sigma: Float64Array,
+  options: ProjectHessianOptions = {},
+): HessianRowsProjection {
+  const r = assertSizes(hessian, sigma);
+  const pass = projectPairs(hessian.data, sigma, undefined);
+  assertFiniteSymmetricScan('hessian', hessian, pass, options.symmetryTolerance);
+  // equal pairs let a row stand for its column, and (no entry near overflow,
+  // as the finite sum of squares shows) (H_ij + H_ij) / 2 is H_ij exactly
+  const exactlySymmetric = pass.maxAsymmetry <= 0 && Number.isFinite(pass.sumOfSquares);
+  const rows = new ProjectedRows(hessian.data, r, pass.signs, exactlySymmetric);
+  const { report, projectedHSigma, hSigma } = pass;
+  return { rows, report, projectedHSigma, hSigma };
+}
+
+function assertSizes(
+  hessian: { readonly data: Float64Array; readonly size: number },
+  sigma: Float64Array,
+): number {
   const r = sigma.length;
-  const h = hessian.data;
-  if (hessian.size !== r || h.length !== r * r) {
+  if (hessian.size !== r || hessian.data.length !== r * r) {
     throw new InputError(
       'hessian',
-      `is ${hessian.size}x${hessian.size} with ${h.length} entries but ${r}x${r} is required to match sigma`,
+      `is ${hessian.size}x${hessian.size} with ${hessian.data.length} entries but ${r}x${r} is required to match sigma`,
     );
   }
-  const g = new Float64Array(r * r);
+  return r;
+}
+
+/** What {@link projectPairs} gathered in its pass. */
+interface PairPass extends SymmetryScan {
+  readonly report: ProjectionReport;
+  readonly projectedHSigma: Float64Array;
+  readonly hSigma: Float64Array;
+  readonly signs: Float64Array;
+}
+
+/**
+ * The one pass over the pairs `(i, j)`, `(j, i)`, in tiles of
+ * `SYMMETRIC_TILE`: applies the rule to each pair, writes `G` into `out`
+ * when given, and sums the report, `G sigma`, `H sigma` and the
+ * {@link SymmetryScan} of `h`. The results are only meaningful when the scan
+ * passes `assertFiniteSymmetricScan`.
+ */
+function projectPairs(
+  h: Float64Array,
+  sigma: Float64Array,
+  out: Float64Array | undefined,
+): PairPass {
+  const r = sigma.length;
   const gSigma = new Float64Array(r);
-  // the decision uses signs only: exact, immune to underflow
-  const sigmaSign = new Float64Array(r);
-  for (let i = 0; i < r; i++) sigmaSign[i] = Math.sign(sigma[i]);
+  const hSigma = new Float64Array(r);
+  const signs = sigmaSigns(sigma);
+  let maxAsymmetry = -Infinity;
   let removedPairs = 0;
   let distanceSquares = 0; // ||H - G||_F^2
-  let totalSquares = 0;
+  let totalSquares = 0; // ||H||_F^2, and not finite when an entry is not
   for (let ib = 0; ib < r; ib += SYMMETRIC_TILE) {
     const iEnd = Math.min(ib + SYMMETRIC_TILE, r);
     for (let jb = ib; jb < r; jb += SYMMETRIC_TILE) {
@@ -130,45 +225,55 @@ export function projectValidatedHessian(
       for (let i = ib; i < iEnd; i++) {
         const row = i * r;
         const si = sigma[i];
-        const signI = sigmaSign[i];
-        let rowSum = 0; // this tile's part of (G sigma)_i
+        const signI = signs[i];
+        let gRow = 0; // this tile's part of (G sigma)_i
+        let hRow = 0; // and of (H sigma)_i
         let j = jb;
         if (jb === ib) {
           const hii = h[row + i]; // the diagonal is unconstrained
           totalSquares += hii * hii;
-          g[row + i] = hii;
-          rowSum += hii * si;
+          if (out !== undefined) out[row + i] = hii;
+          gRow += hii * si;
+          hRow += hii * si;
           j = i + 1;
         }
         for (; j < jEnd; j++) {
           const hij = h[row + j];
           const hji = h[j * r + i];
+          const asymmetry = Math.abs(hij - hji);
+          if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
           totalSquares += hij * hij + hji * hji;
           const value = 0.5 * (hij + hji);
-          // 1 if feasible, else 0 (value != 0 then); arithmetic, not a branch:
-          // decisions are close to coin flips and mispredictions cost more
-          const feasible = +(value * signI * sigmaSign[j] >= 0);
-          // adding -0 keeps any value as is (-0 included), adding +0 turns the
-          // -0 of an infeasible negative value into the 0 the rule asks for
-          const kept = value * feasible + (0.5 - feasible) * 0;
+          const feasible = feasibility(value, signI, signs[j]);
+          // value * feasible differs from G_ij only in the sign of a zero,
+          // which no sum below can tell apart; the written G gets the exact entry
+          const kept = value * feasible;
           removedPairs += 1 - feasible;
           // exact even for round-off asymmetry, where a kept pair moves slightly
           const di = hij - kept;
           const dj = hji - kept;
           distanceSquares += di * di + dj * dj;
-          g[row + j] = kept;
-          g[j * r + i] = kept;
-          rowSum += kept * sigma[j];
+          if (out !== undefined) {
+            const entry = keptEntry(value, feasible);
+            out[row + j] = entry;
+            out[j * r + i] = entry;
+          }
+          const sj = sigma[j];
+          gRow += kept * sj;
           gSigma[j] += kept * si;
+          hRow += value * sj;
+          hSigma[j] += value * si;
         }
-        gSigma[i] += rowSum;
+        gSigma[i] += gRow;
+        hSigma[i] += hRow;
       }
     }
   }
   const frobeniusDistance = Math.sqrt(distanceSquares);
   const norm = Math.sqrt(totalSquares);
   return {
-    projected: { data: g, size: r },
+    maxAsymmetry,
+    sumOfSquares: totalSquares,
     report: {
       removedEntries: 2 * removedPairs,
       removedPairs,
@@ -176,5 +281,7 @@ export function projectValidatedHessian(
       relativeFrobeniusDistance: norm === 0 ? 0 : frobeniusDistance / norm,
     },
     projectedHSigma: gSigma,
+    hSigma,
+    signs,
   };
 }

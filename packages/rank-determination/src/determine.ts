@@ -4,12 +4,9 @@
  */
 import { exactMaximize, greedy, quadraticSecondDifferences, randomGreedy } from '@sublora/greedy';
 import type { BoundAssumption, SelectionResult } from '@sublora/greedy';
-import { projectValidatedHessian } from '@sublora/hessian-projection';
-import type { ValidatedHessianProjection } from '@sublora/hessian-projection';
-import {
-  createQuadraticObjective,
-  createQuadraticObjectiveFromValidated,
-} from '@sublora/set-function';
+import { projectHessianRows } from '@sublora/hessian-projection';
+import type { HessianRowsProjection } from '@sublora/hessian-projection';
+import { createQuadraticObjective, createQuadraticObjectiveFromRows } from '@sublora/set-function';
 import { modularScores, topByScore } from './baselines';
 import type { MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
@@ -96,25 +93,25 @@ export interface RankResult {
 
 /** Work the async entry point may have done on a backend. */
 export interface Precomputed {
-  /** The projection `G` (exactly symmetric), its report and `G sigma`. */
-  readonly projection?: ValidatedHessianProjection;
+  /** The projection `G` (read back, dense), its report, `G sigma` and `H sigma`. */
+  readonly projection?: HessianRowsProjection;
   readonly computedOn?: string;
 }
 
 /** Runs the chosen method on validated host inputs. */
 export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankResult {
-  // validateInput checked H (finite, symmetric): project it without re-checking
-  const projection = pre.projection ?? projectValidatedHessian(v.hessian, v.sigma);
+  // the host path's validation made the projection (G as a view of H) on its way
+  const projection = pre.projection ?? v.projection ?? projectHessianRows(v.hessian, v.sigma);
   const removal = removalGains(v.sigma, v.grad, v.hessian);
   const rawSubmodular = projection.report.removedEntries === 0;
   const run = runMethod(v, projection, removal, rawSubmodular);
 
-  const kept = [...run.picks].sort((a, b) => a - b);
   const keptMask = new Uint8Array(v.r);
-  for (const e of kept) keptMask[e] = 1;
+  for (const e of run.picks) keptMask[e] = 1;
+  const kept: number[] = [];
   const pruned: number[] = [];
-  for (let i = 0; i < v.r; i++) if (keptMask[i] === 0) pruned.push(i);
-  const raw = rawObjectiveValues(v.sigma, v.grad, v.hessian, kept);
+  for (let i = 0; i < v.r; i++) (keptMask[i] === 1 ? kept : pruned).push(i);
+  const raw = rawObjectiveValues(v.sigma, v.grad, v.hessian, projection.hSigma, keptMask);
 
   const projectedMonotone = isMonotone(v, removal);
   const report = projection.report;
@@ -156,7 +153,7 @@ interface MethodRun {
 
 function runMethod(
   v: ValidatedInput,
-  projection: ValidatedHessianProjection,
+  projection: HessianRowsProjection,
   removal: Float64Array,
   rawSubmodular: boolean,
 ): MethodRun {
@@ -169,11 +166,12 @@ function runMethod(
       return { picks: topByScore(modularScores(v.method, sigma, grad, hessian), budget) };
     case 'sublora-g':
     case 'sublora-r': {
-      // G is exactly symmetric and G sigma came with it: nothing to redo
-      const f = createQuadraticObjectiveFromValidated({
+      // G (a view: each committed row is made from H on demand) and G sigma
+      // came with the projection: nothing to redo, no r x r array
+      const f = createQuadraticObjectiveFromRows({
         sigma,
         grad,
-        hessian: projection.projected,
+        rows: projection.rows,
         hSigma: projection.projectedHSigma,
       });
       const selection =

@@ -4,11 +4,13 @@
  * `determineRanksSync` (host arrays only, no promise).
  */
 import { projectHessianOn } from '@sublora/hessian-projection';
+import { denseSymmetricRows } from '@sublora/set-function';
 import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
 import type { Backend, DType, MatrixLike, Tensor, VectorLike } from '@sublora/tensor';
 import { solveValidated } from './determine';
 import type { Precomputed, RankResult } from './determine';
 import type { MethodName } from './methods';
+import { hessianTimesSigma } from './objective';
 import { validateInput, validateMethod } from './validate';
 import type { HostValues, ValidatedInput } from './validate';
 
@@ -156,9 +158,11 @@ async function precomputeOn(
     return {
       // float64 copies, checked finite (float32 rounding can overflow)
       projection: {
-        projected: toFloat64Matrix('hessian', { data: g, size: v.r }, v.r),
+        rows: denseSymmetricRows(toFloat64Matrix('hessian', { data: g, size: v.r }, v.r)),
         report,
         projectedHSigma: toFloat64Vector('hSigma', gs, v.r),
+        // the raw model is judged in float64 on the host, whatever the backend's dtype
+        hSigma: hessianTimesSigma(v.sigma, v.hessian),
       },
       computedOn: backend.name,
     };

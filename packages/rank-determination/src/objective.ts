@@ -10,39 +10,68 @@ export interface RawObjectiveValues {
 }
 
 /**
- * Evaluates `f(kept)` and `f(empty)` in one pass over `H` (they share the row
- * products), O(r^2).
+ * `f(kept)` and `f(empty)` from `u = H sigma` and the kept rows of `H`, in
+ * O(b r) instead of a pass over `H`:
+ *
+ *     sigma_P^T H_PP sigma_P = sum_{i in P} sigma_i (u_i - w_i),   w = H sigma_S
+ *
+ * with `w` summed from the `b` kept rows (`H` symmetric within round-off, so
+ * row `e` stands for column `e`). The subtraction is per element, so its
+ * round-off is bounded by the row sums `|H_i| |sigma|` of the pruned rows:
+ * no cancellation between whole quadratic forms (as in
+ * `sigma^T H sigma - 2 sigma_S^T u_S + sigma_S^T H_SS sigma_S`), and keeping
+ * nothing (`w = 0`) gives `f(kept) = f(empty)` and keeping everything 0,
+ * exactly.
+ *
+ * @param hSigma - `H sigma` (or `((H + H^T) / 2) sigma`), length `r`
+ * @param keptMask - 1 for kept indices, 0 for pruned ones
  */
 export function rawObjectiveValues(
   sigma: Float64Array,
   grad: Float64Array,
   hessian: { readonly data: Float64Array; readonly size: number },
-  kept: readonly number[],
+  hSigma: Float64Array,
+  keptMask: Uint8Array,
 ): RawObjectiveValues {
   const r = sigma.length;
   const m = hessian.data;
-  // sigmaP = sigma on the pruned set P, 0 on the kept set.
-  const sigmaP = Float64Array.from(sigma);
-  for (const e of kept) sigmaP[e] = 0;
+  const keptHSigma = new Float64Array(r); // w = H sigma_S
+  for (let e = 0; e < r; e++) {
+    if (keptMask[e] === 0) continue;
+    const s = sigma[e];
+    const base = e * r;
+    for (let j = 0; j < r; j++) keptHSigma[j] += m[base + j] * s;
+  }
   let linearAll = 0;
   let linearP = 0;
   let quadAll = 0;
   let quadP = 0;
   for (let i = 0; i < r; i++) {
-    const base = i * r;
-    let rowAll = 0;
-    let rowP = 0;
-    for (let j = 0; j < r; j++) {
-      const h = m[base + j];
-      rowAll += h * sigma[j];
-      rowP += h * sigmaP[j];
-    }
-    linearAll += grad[i] * sigma[i];
-    linearP += grad[i] * sigmaP[i];
-    quadAll += sigma[i] * rowAll;
-    quadP += sigmaP[i] * rowP;
+    const linear = grad[i] * sigma[i];
+    linearAll += linear;
+    quadAll += sigma[i] * hSigma[i];
+    if (keptMask[i] === 1) continue;
+    linearP += linear;
+    quadP += sigma[i] * (hSigma[i] - keptHSigma[i]);
   }
   return { kept: linearP - 0.5 * quadP, empty: linearAll - 0.5 * quadAll };
+}
+
+/** `H sigma`, one pass over `H` (for the backend path, whose projection did not make it on the host). */
+export function hessianTimesSigma(
+  sigma: Float64Array,
+  hessian: { readonly data: Float64Array; readonly size: number },
+): Float64Array {
+  const r = sigma.length;
+  const m = hessian.data;
+  const out = new Float64Array(r);
+  for (let i = 0; i < r; i++) {
+    const base = i * r;
+    let acc = 0;
+    for (let j = 0; j < r; j++) acc += m[base + j] * sigma[j];
+    out[i] = acc;
+  }
+  return out;
 }
 
 /**

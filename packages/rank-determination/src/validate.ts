@@ -2,6 +2,8 @@
  * Up-front validation of every {@link determineRanks} input. Each failure is
  * a one-line `InputError` naming the input and the fix, raised before any work.
  */
+import { projectHessianRows } from '@sublora/hessian-projection';
+import type { HessianRowsProjection } from '@sublora/hessian-projection';
 import { assertSymmetric, InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
 import type { MatrixLike, VectorLike } from '@sublora/tensor';
 import { EXACT_MAX_RANK, METHODS } from './methods';
@@ -20,6 +22,11 @@ export interface ValidatedInput {
   readonly method: MethodName;
   readonly layers: readonly number[] | undefined;
   readonly seed: number;
+  /**
+   * The host path's projection of `hessian`, made by the pass that checked it
+   * (see {@link validateInput}); absent when the projection runs on a backend.
+   */
+  readonly projection: HessianRowsProjection | undefined;
 }
 
 /** The host values to validate (tensors already read back). */
@@ -46,18 +53,28 @@ export function validateMethod(method: unknown): MethodName {
 
 /**
  * Validates everything and returns float64 arrays. A `{ data: Float64Array,
- * size }` Hessian is checked in place and used as is unless `copyHessian`
+ * size }` Hessian is checked in place and used as is unless `forBackend`
  * (set it when the caller awaits between validation and use, so a later
  * change to the caller's array cannot leak in).
+ *
+ * On the host path, the Hessian's finiteness and symmetry are checked by the
+ * same tiled pass that projects it (`projectHessianRows`: one pass over `H`
+ * instead of three, with the errors and messages of `toFloat64Matrix` and
+ * `assertSymmetric`, in their order); its result comes back as `projection`.
  */
-export function validateInput(values: HostValues, copyHessian = false): ValidatedInput {
+export function validateInput(values: HostValues, forBackend = false): ValidatedInput {
   const method = validateMethod(values.method);
   const sigma = toFloat64Vector('sigma', values.sigma);
   const r = sigma.length;
   if (r === 0) throw new InputError('sigma', 'is empty; pass at least one singular value');
   const grad = toFloat64Vector('grad', values.grad, r);
-  const hessian = toFloat64Matrix('hessian', values.hessian, r, { copy: copyHessian });
-  assertSymmetric('hessian', hessian);
+  const hessian = toFloat64Matrix('hessian', values.hessian, r, {
+    copy: forBackend,
+    checkFinite: forBackend,
+  });
+  let projection: HessianRowsProjection | undefined;
+  if (forBackend) assertSymmetric('hessian', hessian);
+  else projection = projectHessianRows(hessian, sigma);
   const { budget } = values;
   if (!Number.isInteger(budget) || budget < 0 || budget > r) {
     throw new InputError(
@@ -76,7 +93,7 @@ export function validateInput(values: HostValues, copyHessian = false): Validate
       `'exact' handles r <= ${EXACT_MAX_RANK} singular values but r = ${r}; use 'sublora-g' (its certificate bounds the gap to the optimum)`,
     );
   }
-  return { sigma, grad, hessian, r, budget, method, layers, seed };
+  return { sigma, grad, hessian, r, budget, method, layers, seed, projection };
 }
 
 function validateLayers(layers: readonly number[], r: number): number[] {

@@ -5,14 +5,19 @@
 export type { IncrementalOracle, SetFunction } from './set-function';
 export {
   createQuadraticObjective,
+  createQuadraticObjectiveFromRows,
   createQuadraticObjectiveFromValidated,
   quadraticValue,
 } from './quadratic';
 export type {
+  DenseQuadraticObjective,
   QuadraticObjective,
   QuadraticObjectiveInput,
+  QuadraticObjectiveRowsInput,
   ValidatedQuadraticObjectiveInput,
 } from './quadratic';
+export { denseSymmetricRows } from './symmetric-rows';
+export type { DenseSymmetricRows, SymmetricRows } from './symmetric-rows';
 export { createModular } from './modular';
 export type { ModularFunction } from './modular';
 export { createCoverage } from './coverage';

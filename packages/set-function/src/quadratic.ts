@@ -17,6 +17,8 @@ import {
 import type { MatrixLike, VectorLike } from '@sublora/tensor';
 import type { IncrementalOracle, SetFunction } from './set-function';
 import { assertGainsBuffer, Membership, subsetMask } from './subset';
+import { denseSymmetricRows } from './symmetric-rows';
+import type { SymmetricRows } from './symmetric-rows';
 
 /** Inputs of {@link createQuadraticObjective}. */
 export interface QuadraticObjectiveInput {
@@ -37,18 +39,24 @@ export interface QuadraticObjectiveInput {
 export interface QuadraticObjective extends SetFunction {
   /** Discriminant, for code that handles several kinds of set function. */
   readonly kind: 'quadratic';
-  /** Validated copy of `sigma`. */
+  /** Validated `sigma` (a copy, or the caller's array for the `From*` builders). */
   readonly sigma: Float64Array;
-  /** Validated copy of `g`. */
+  /** Validated `g` (a copy, or the caller's array for the `From*` builders). */
   readonly grad: Float64Array;
-  /** Validated, exactly symmetrized copy of `M`, row-major. */
-  readonly hessian: { readonly data: Float64Array; readonly size: number };
+  /** `M`, exactly symmetric, read a row at a time. */
+  readonly rows: SymmetricRows;
   /**
    * `f(empty) = g . sigma - 1/2 sigma^T M sigma`, in general NOT zero.
    * Approximation guarantees (1 - 1/e, 1/e) hold for the normalized function
    * `f(S) - f(empty)`: subtract this before quoting any ratio.
    */
   readonly emptyValue: number;
+}
+
+/** A {@link QuadraticObjective} over a dense `M`, which it also exposes as an array. */
+export interface DenseQuadraticObjective extends QuadraticObjective {
+  /** Validated, exactly symmetric `M`, row-major (a symmetrized copy for {@link createQuadraticObjective}). */
+  readonly hessian: { readonly data: Float64Array; readonly size: number };
 }
 
 /**
@@ -71,7 +79,7 @@ export interface QuadraticObjective extends SetFunction {
  * });
  * f.evaluate([1]) - f.emptyValue; // normalized value of keeping sigma_2
  */
-export function createQuadraticObjective(input: QuadraticObjectiveInput): QuadraticObjective {
+export function createQuadraticObjective(input: QuadraticObjectiveInput): DenseQuadraticObjective {
   const sigma = toFloat64Vector('sigma', input.sigma);
   const r = sigma.length;
   const grad = toFloat64Vector('grad', input.grad, r);
@@ -118,29 +126,96 @@ export interface ValidatedQuadraticObjectiveInput {
  */
 export function createQuadraticObjectiveFromValidated(
   input: ValidatedQuadraticObjectiveInput,
-): QuadraticObjective {
+): DenseQuadraticObjective {
   const { sigma, grad, hessian } = input;
   const r = sigma.length;
   const m = hessian.data;
-  if (grad.length !== r) {
-    throw new InputError('grad', `has length ${grad.length} but ${r} is required to match sigma`);
-  }
+  assertSizes(grad, r, input.hSigma);
   if (hessian.size !== r || m.length !== r * r) {
     throw new InputError(
       'hessian',
       `is ${hessian.size}x${hessian.size} with ${m.length} entries but ${r}x${r} is required to match sigma`,
     );
   }
-  if (input.hSigma !== undefined && input.hSigma.length !== r) {
+  const rows = denseSymmetricRows({ data: m, size: r });
+  const hSigma = input.hSigma ?? matVec(m, sigma, r);
+  return { ...objectiveOnRows(sigma, grad, rows, hSigma), hessian: rows };
+}
+
+/** Inputs of {@link createQuadraticObjectiveFromRows}: already validated, held by reference. */
+export interface QuadraticObjectiveRowsInput {
+  /** Finite `sigma` (length `r`). */
+  readonly sigma: Float64Array;
+  /** Finite `g` (length `r`). */
+  readonly grad: Float64Array;
+  /** `M` (`r` x `r`, exactly symmetric), a row at a time: dense or produced on demand. */
+  readonly rows: SymmetricRows;
+  /** `M sigma` (length `r`), typically from the pass that made `rows`. */
+  readonly hSigma: Float64Array;
+}
+
+/**
+ * The quadratic objective over a matrix read a row at a time, e.g. the
+ * Hessian projection of `@sublora/hessian-projection`'s `projectHessianRows`,
+ * which makes each row of `G` from `H` on demand so that no `r` x `r` array
+ * is allocated. Setup is O(r) given `M sigma`; each oracle `commit` reads one
+ * row (`addScaledRow`), `evaluate` every row of the complement. As with
+ * {@link createQuadraticObjectiveFromValidated}, only sizes are checked and
+ * the arrays are kept by reference.
+ *
+ * @example
+ * const f = createQuadraticObjectiveFromRows({
+ *   sigma: Float64Array.of(1, 2.1),
+ *   grad: Float64Array.of(-0.2, 0.2),
+ *   rows: denseSymmetricRows({ data: Float64Array.of(2, 0, 0, 2), size: 2 }),
+ *   hSigma: Float64Array.of(2, 4.2),
+ * });
+ * f.emptyValue; // g.sigma - 1/2 sigma^T M sigma
+ */
+export function createQuadraticObjectiveFromRows(
+  input: QuadraticObjectiveRowsInput,
+): QuadraticObjective {
+  const { sigma, grad, rows, hSigma } = input;
+  const r = sigma.length;
+  assertSizes(grad, r, hSigma);
+  if (rows.size !== r) {
     throw new InputError(
-      'hSigma',
-      `has length ${input.hSigma.length} but ${r} is required to match sigma`,
+      'hessian',
+      `is ${rows.size}x${rows.size} but ${r}x${r} is required to match sigma`,
     );
   }
-  const hSigma = input.hSigma ?? matVec(m, sigma, r);
+  return objectiveOnRows(sigma, grad, rows, hSigma);
+}
 
-  const diag = new Float64Array(r);
-  for (let i = 0; i < r; i++) diag[i] = m[i * r + i];
+function assertSizes(grad: Float64Array, r: number, hSigma: Float64Array | undefined): void {
+  if (grad.length !== r) {
+    throw new InputError('grad', `has length ${grad.length} but ${r} is required to match sigma`);
+  }
+  if (hSigma !== undefined && hSigma.length !== r) {
+    throw new InputError(
+      'hSigma',
+      `has length ${hSigma.length} but ${r} is required to match sigma`,
+    );
+  }
+}
+
+function objectiveOnRows(
+  sigma: Float64Array,
+  grad: Float64Array,
+  rows: SymmetricRows,
+  hSigma: Float64Array,
+): QuadraticObjective {
+  const r = sigma.length;
+  // the gain's h-independent terms, each rounded exactly as in
+  // -g_i sigma_i + sigma_i h_i - 1/2 M_ii sigma_i^2 (left to right)
+  const linear = new Float64Array(r);
+  const curvature = new Float64Array(r);
+  rows.diagonal(curvature); // M_ii, scaled in place
+  for (let i = 0; i < r; i++) {
+    const s = sigma[i];
+    linear[i] = -grad[i] * s;
+    curvature[i] = 0.5 * curvature[i] * s * s;
+  }
   let gDotSigma = 0;
   let sigmaHSigma = 0;
   for (let i = 0; i < r; i++) {
@@ -148,17 +223,16 @@ export function createQuadraticObjectiveFromValidated(
     sigmaHSigma += sigma[i] * hSigma[i];
   }
   const emptyValue = gDotSigma - 0.5 * sigmaHSigma;
-  const state: QuadraticState = { sigma, grad, m, diag, r };
-
+  const state: QuadraticState = { sigma, rows, linear, curvature, r };
   return {
     kind: 'quadratic',
     name: 'quadratic',
     n: r,
     sigma,
     grad,
-    hessian: { data: m, size: r },
+    rows,
     emptyValue,
-    evaluate: (set) => prunedValue(sigma, grad, m, r, subsetMask(set, r)),
+    evaluate: (set) => prunedValue(sigma, grad, rows, subsetMask(set, r)),
     oracle: () => new QuadraticOracle(state, new Membership(r), hSigma.slice(), emptyValue),
   };
 }
@@ -208,23 +282,25 @@ export function quadraticValue(
   const r = s.length;
   const g = toFloat64Vector('grad', grad, r);
   const m = toFloat64Matrix('hessian', hessian, r);
-  return prunedValue(s, g, m.data, r, subsetMask(kept, r, 'kept'));
+  return prunedValue(s, g, denseSymmetricRows(m), subsetMask(kept, r, 'kept'));
 }
 
 function prunedValue(
   sigma: Float64Array,
   grad: Float64Array,
-  m: Float64Array,
-  r: number,
+  rows: SymmetricRows,
   keptMask: Uint8Array,
 ): number {
+  const r = sigma.length;
+  const rowBuffer = new Float64Array(r);
   let linear = 0;
   let quadratic = 0;
   for (let i = 0; i < r; i++) {
     if (keptMask[i] === 1) continue;
     linear += grad[i] * sigma[i];
+    rows.row(i, rowBuffer);
     let row = 0;
-    for (let j = 0; j < r; j++) if (keptMask[j] === 0) row += m[i * r + j] * sigma[j];
+    for (let j = 0; j < r; j++) if (keptMask[j] === 0) row += rowBuffer[j] * sigma[j];
     quadratic += sigma[i] * row;
   }
   return linear - 0.5 * quadratic;
@@ -242,9 +318,11 @@ function matVec(m: Float64Array, v: Float64Array, r: number): Float64Array {
 
 interface QuadraticState {
   readonly sigma: Float64Array;
-  readonly grad: Float64Array;
-  readonly m: Float64Array;
-  readonly diag: Float64Array;
+  readonly rows: SymmetricRows;
+  /** `-g_i sigma_i`: the gain is `linear_i + sigma_i h_i - curvature_i`, rounded as the formula is. */
+  readonly linear: Float64Array;
+  /** `1/2 M_ii sigma_i^2`. */
+  readonly curvature: Float64Array;
   readonly r: number;
 }
 
@@ -275,15 +353,17 @@ class QuadraticOracle implements IncrementalOracle {
   }
 
   private gainUnchecked(i: number): number {
-    const s = this.q.sigma[i];
-    return -this.q.grad[i] * s + s * this.h[i] - 0.5 * this.q.diag[i] * s * s;
+    const { sigma, linear, curvature } = this.q;
+    return linear[i] + sigma[i] * this.h[i] - curvature[i];
   }
 
   gains(out: Float64Array): void {
-    assertGainsBuffer(out, this.q.r);
+    const { sigma, linear, curvature, r } = this.q;
+    assertGainsBuffer(out, r);
     const mask = this.members.mask;
-    for (let i = 0; i < this.q.r; i++) {
-      out[i] = mask[i] === 1 ? -Infinity : this.gainUnchecked(i);
+    const h = this.h;
+    for (let i = 0; i < r; i++) {
+      out[i] = mask[i] === 1 ? -Infinity : linear[i] + sigma[i] * h[i] - curvature[i];
     }
   }
 
@@ -291,11 +371,8 @@ class QuadraticOracle implements IncrementalOracle {
     this.members.assertAddable(e, 'commit');
     this.current += this.gainUnchecked(e);
     this.members.add(e);
-    // M is symmetric, so row e (contiguous) equals column e.
-    const { m, r } = this.q;
-    const s = this.q.sigma[e];
-    const base = e * r;
-    for (let j = 0; j < r; j++) this.h[j] -= m[base + j] * s;
+    // h -= M[:, e] sigma_e; M is symmetric, so row e (contiguous) is column e
+    this.q.rows.addScaledRow(e, -this.q.sigma[e], this.h);
   }
 
   fork(): IncrementalOracle {

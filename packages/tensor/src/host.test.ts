@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { assertSymmetric, InputError, SYMMETRIC_TILE, toFloat64Matrix } from './host';
+import {
+  assertFiniteSymmetricScan,
+  assertSymmetric,
+  InputError,
+  SYMMETRIC_TILE,
+  toFloat64Matrix,
+} from './host';
 
 /** Independent truth: the row-major scan assertSymmetric replaced, returning its message. */
 function naiveSymmetryError(data: ArrayLike<number>, size: number, tol: number): string | null {
@@ -153,5 +159,56 @@ describe('toFloat64Matrix', () => {
         );
       }
     }
+  });
+});
+
+describe('assertFiniteSymmetricScan', () => {
+  /** An independent scan: the fields the tiled kernels accumulate, entry by entry. */
+  function naiveScan(data: ArrayLike<number>, size: number) {
+    let maxAsymmetry = -Infinity;
+    let sumOfSquares = 0;
+    for (let i = 0; i < size; i++) {
+      for (let j = 0; j < size; j++) {
+        sumOfSquares += data[i * size + j] ** 2;
+        if (i < j) {
+          maxAsymmetry = Math.max(maxAsymmetry, Math.abs(data[i * size + j] - data[j * size + i]));
+        }
+      }
+    }
+    return { maxAsymmetry, sumOfSquares };
+  }
+  const outcome = (f: () => void): string => {
+    try {
+      f();
+      return 'ok';
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      return (error as Error).message;
+    }
+  };
+
+  it('raises what toFloat64Matrix then assertSymmetric raise, in that order', () => {
+    const withNonFinite = perturbed.chain(({ data, size, tol }) =>
+      fc
+        .tuple(fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, 1e200), fc.boolean())
+        .map(([at, bad, use]) => {
+          const copy = Float64Array.from(data);
+          if (use && size > 0) copy[at % copy.length] = bad;
+          return { data: copy, size, tol };
+        }),
+    );
+    fc.assert(
+      fc.property(withNonFinite, ({ data, size, tol }) => {
+        const m = { data, size };
+        const separate = outcome(() => assertSymmetric('h', toFloat64Matrix('h', m, size), tol));
+        const unchecked = toFloat64Matrix('h', m, size, { copy: false, checkFinite: false });
+        expect(unchecked.data).toBe(data);
+        const fused = outcome(() =>
+          assertFiniteSymmetricScan('h', unchecked, naiveScan(data, size), tol),
+        );
+        expect(fused).toBe(separate);
+      }),
+      { numRuns: 120 },
+    );
   });
 });

@@ -104,6 +104,13 @@ export interface ToFloat64MatrixOptions {
    * write to it. Rows and `Float32Array` data are copied either way.
    */
   readonly copy?: boolean;
+  /**
+   * `true` (default): reject a non-finite entry here. `false`: skip that scan
+   * (sizes are still checked), for a caller that makes its own pass over the
+   * pairs anyway and then calls {@link assertFiniteSymmetricScan}, which
+   * raises the same error: one pass over the matrix instead of two.
+   */
+  readonly checkFinite?: boolean;
 }
 
 /**
@@ -157,16 +164,25 @@ export function toFloat64Matrix(
       `is ${size}x${size} but ${expectedSize}x${expectedSize} is required to match sigma`,
     );
   }
-  const bad = firstNonFinite(data);
-  if (bad >= 0) {
-    const i = Math.floor(bad / size),
-      j = bad % size;
-    throw new InputError(
-      name,
-      `entry (${i}, ${j}) is ${String(data[bad])}; every value must be a finite number`,
-    );
+  if (options.checkFinite !== false) {
+    const bad = firstNonFinite(data);
+    if (bad >= 0) throw nonFiniteEntryError(name, data, size, bad);
   }
   return { data, size };
+}
+
+function nonFiniteEntryError(
+  name: string,
+  data: ArrayLike<number>,
+  size: number,
+  bad: number,
+): InputError {
+  const i = Math.floor(bad / size),
+    j = bad % size;
+  return new InputError(
+    name,
+    `entry (${i}, ${j}) is ${String(data[bad])}; every value must be a finite number`,
+  );
 }
 
 /**
@@ -176,6 +192,22 @@ export function toFloat64Matrix(
  * pairwise O(r^2) kernels (projection, symmetrization) to use the same tiling.
  */
 export const SYMMETRIC_TILE = 64;
+
+/**
+ * What one pass over the pairs `(i, j)`, `(j, i)` of a square matrix found:
+ * the input of {@link assertFiniteSymmetricScan}. A kernel that walks the
+ * pairs for its own purpose fills it on the way, at the cost of an
+ * absolute difference and a comparison per pair.
+ */
+export interface SymmetryScan {
+  /** `max |m_ij - m_ji|` over the pairs `i < j` (`-Infinity` when there are none). */
+  readonly maxAsymmetry: number;
+  /**
+   * `sum m_ij^2` over every entry: not finite when some entry is not finite
+   * (or, harmlessly, when the squares overflow).
+   */
+  readonly sumOfSquares: number;
+}
 
 /**
  * Throws unless `m` (row-major, `size` x `size`) is symmetric within
@@ -215,8 +247,51 @@ export function assertSymmetric(
       }
     }
   }
+  throwIfAsymmetric(name, m, scale, maxAsymmetry, tol);
+}
+
+/**
+ * The checks of `toFloat64Matrix` (finite entries) and {@link assertSymmetric},
+ * in that order and with the same messages, decided from a {@link SymmetryScan}
+ * that the caller's own pass over the pairs produced. With
+ * `toFloat64Matrix(name, m, size, { checkFinite: false })` before it, a kernel
+ * that walks the pairs anyway (the Hessian projection) validates the matrix
+ * without a pass of its own. `m` is read again only when it may fail: to find
+ * the first non-finite entry when `sumOfSquares` is not finite, and to find
+ * the scale `max(1, max |m_ij|)` when `maxAsymmetry` exceeds `tol` (for
+ * `tol >= 0`, a smaller one passes whatever the scale).
+ *
+ * @param m - the matrix the scan was made over
+ * @param scan - that pass's largest asymmetry and sum of squares
+ * @param tol - as in {@link assertSymmetric}
+ */
+export function assertFiniteSymmetricScan(
+  name: string,
+  m: { data: ArrayLike<number>; size: number },
+  scan: SymmetryScan,
+  tol = 1e-8,
+): void {
+  if (!Number.isFinite(scan.sumOfSquares)) {
+    const bad = firstNonFinite(m.data);
+    if (bad >= 0) throw nonFiniteEntryError(name, m.data, m.size, bad);
+  }
+  if (tol >= 0 && !(scan.maxAsymmetry > tol)) return;
+  let scale = 1;
+  for (let k = 0; k < m.data.length; k++) scale = Math.max(scale, Math.abs(m.data[k]));
+  throwIfAsymmetric(name, m, scale, scan.maxAsymmetry, tol);
+}
+
+/** The verdict of the symmetry check from its scale and largest asymmetry; names the first violating pair. */
+function throwIfAsymmetric(
+  name: string,
+  m: { data: ArrayLike<number>; size: number },
+  scale: number,
+  maxAsymmetry: number,
+  tol: number,
+): void {
   const limit = tol * scale;
   if (!(maxAsymmetry > limit)) return;
+  const { data, size } = m;
   for (let i = 0; i < size; i++) {
     for (let j = i + 1; j < size; j++) {
       const a = data[i * size + j],
