@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FormatError, parseNpy, serializeNpy } from './index';
+import { expectFormatError } from './format-error.test-utils';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const fixture = (name: string): Uint8Array =>
@@ -26,18 +27,6 @@ function specBytesForOneTwoThree(): Uint8Array {
   const view = new DataView(out.buffer);
   [1, 2, 3].forEach((v, k) => view.setFloat64(128 + 8 * k, v, true));
   return out;
-}
-
-function expectFormatError(f: () => unknown, pattern?: RegExp): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    expect((e as Error).message).not.toContain('\n');
-    if (pattern) expect((e as Error).message).toMatch(pattern);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 describe('parseNpy on files written by numpy', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { FormatError, parseSafetensors, serializeSafetensors } from './index';
+import { expectFormatError } from './format-error.test-utils';
 
 /**
  * Builds safetensors bytes by the spec: u64 little-endian header length N,
@@ -22,18 +23,6 @@ function littleEndian(kind: 'f32' | 'f64', values: number[]): Uint8Array {
     kind === 'f32' ? view.setFloat32(4 * k, v, true) : view.setFloat64(8 * k, v, true),
   );
   return out;
-}
-
-function expectFormatError(f: () => unknown, pattern?: RegExp): FormatError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(FormatError);
-    expect((e as Error).message).not.toContain('\n');
-    if (pattern) expect((e as Error).message).toMatch(pattern);
-    return e as FormatError;
-  }
-  throw new Error('expected a FormatError');
 }
 
 // What the reference implementation writes for

@@ -7,9 +7,8 @@
  * quadratic objective (its oracle is O(r) per call after O(r^2) setup).
  */
 import type { SetFunction } from '@sublora/set-function';
-import { BoundTracker, toRemovalGains } from './bound';
-import { certifiedRatio } from './result';
 import type { SelectionResult } from './result';
+import { SelectionRun } from './selection-run';
 import { assertBudget, assertGainNotNaN } from './validate';
 
 /** Options shared by the deterministic greedy solvers. */
@@ -46,13 +45,9 @@ export function greedy(
 ): SelectionResult {
   const n = f.n;
   assertBudget(budget, n);
-  const removal = toRemovalGains(options.removalGains, n);
-  const oracle = f.oracle();
-  const emptyValue = oracle.value();
-  const bound = new BoundTracker(n, budget, removal);
+  const run = new SelectionRun(f, budget, options.removalGains);
+  const { oracle, bound } = run;
   const gains = new Float64Array(n);
-  const picked: number[] = [];
-  const trace: number[] = [];
   let steps = 0;
   for (; steps < budget; steps++) {
     oracle.gains(gains);
@@ -62,16 +57,10 @@ export function greedy(
     if (best < 0) break;
     const gain = gains[best];
     if (options.stopWhenNonPositive && gain <= 0) break;
-    oracle.commit(best);
-    bound.committed(best);
-    picked.push(best);
-    trace.push(gain);
+    run.commit(best, gain);
   }
-  if (steps === budget) {
-    oracle.gains(gains);
-    bound.observe(oracle.value(), gains);
-  }
-  return finish(picked, trace, oracle.value(), emptyValue, bound, steps);
+  if (steps === budget) run.observeBound(gains);
+  return run.result(steps);
 }
 
 /**
@@ -79,7 +68,7 @@ export function greedy(
  * is > -Infinity) and the count and sum of the positive gains, for the bound.
  * Throws on NaN.
  */
-function scanGains(values: Float64Array): {
+export function scanGains(values: Float64Array): {
   best: number;
   positiveCount: number;
   positiveSum: number;
@@ -102,44 +91,4 @@ function scanGains(values: Float64Array): {
     }
   }
   return { best, positiveCount, positiveSum };
-}
-
-/** Index of the largest entry (lowest index among ties); -1 if none is > -Infinity. Throws on NaN. */
-export function argmaxLowestIndex(values: Float64Array): number {
-  let best = -1;
-  let bestValue = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v > bestValue) {
-      bestValue = v;
-      best = i;
-    } else if (v !== v) {
-      assertGainNotNaN(v, i);
-    }
-  }
-  return best;
-}
-
-/** Assembles a {@link SelectionResult}. */
-export function finish(
-  selected: number[],
-  gains: number[],
-  value: number,
-  emptyValue: number,
-  bound: BoundTracker,
-  steps: number,
-): SelectionResult {
-  const normalizedValue = value - emptyValue;
-  const upperBound = bound.value;
-  return {
-    selected,
-    gains,
-    value,
-    emptyValue,
-    normalizedValue,
-    upperBound,
-    boundAssumption: bound.assumption,
-    boundRatio: certifiedRatio(normalizedValue, upperBound - emptyValue),
-    steps,
-  };
 }

@@ -8,10 +8,9 @@
  * as in {@link greedy}: on submodular inputs both return the same picks.
  */
 import type { SetFunction } from '@sublora/set-function';
-import { BoundTracker, toRemovalGains } from './bound';
-import { finish } from './greedy';
 import type { GreedyOptions } from './greedy';
 import type { SelectionResult } from './result';
+import { SelectionRun } from './selection-run';
 import { assertBudget, assertGainNotNaN } from './validate';
 
 /**
@@ -31,13 +30,10 @@ export function lazyGreedy(
 ): SelectionResult {
   const n = f.n;
   assertBudget(budget, n);
-  const removal = toRemovalGains(options.removalGains, n);
-  const oracle = f.oracle();
-  const emptyValue = oracle.value();
-  const bound = new BoundTracker(n, budget, removal);
+  const run = new SelectionRun(f, budget, options.removalGains);
+  const { oracle } = run;
   const all = new Float64Array(n);
-  oracle.gains(all);
-  bound.observe(emptyValue, all);
+  run.observeBound(all);
 
   const heap = new GainHeap(n);
   for (let i = 0; i < n; i++) {
@@ -46,8 +42,6 @@ export function lazyGreedy(
   }
   // freshAt[e] = the step at which heap key of e was last computed.
   const freshAt = new Int32Array(n);
-  const picked: number[] = [];
-  const trace: number[] = [];
   let steps = 0;
   for (; steps < budget && heap.size > 0; steps++) {
     for (;;) {
@@ -60,17 +54,10 @@ export function lazyGreedy(
     }
     const gain = heap.topKey;
     if (options.stopWhenNonPositive && gain <= 0) break;
-    const e = heap.pop();
-    oracle.commit(e);
-    bound.committed(e);
-    picked.push(e);
-    trace.push(gain);
+    run.commit(heap.pop(), gain);
   }
-  if (picked.length > 0) {
-    oracle.gains(all);
-    bound.observe(oracle.value(), all);
-  }
-  return finish(picked, trace, oracle.value(), emptyValue, bound, steps);
+  if (run.picked.length > 0) run.observeBound(all);
+  return run.result(steps);
 }
 
 /** Binary max-heap of (key, index) ordered by key descending, then index ascending. */

@@ -18,10 +18,11 @@
 import { createRng } from '@sublora/set-function';
 import type { Rng, SetFunction } from '@sublora/set-function';
 import { InputError } from '@sublora/tensor';
-import { BoundTracker, positiveStats, toRemovalGains } from './bound';
-import { argmaxLowestIndex, finish } from './greedy';
+import { positiveStats } from './bound';
+import { scanGains } from './greedy';
 import type { GreedyOptions } from './greedy';
 import type { SelectionResult } from './result';
+import { SelectionRun } from './selection-run';
 import { assertBudget, assertGainNotNaN, assertSeed } from './validate';
 
 /** The randomized greedy rules: see the module documentation. */
@@ -57,15 +58,11 @@ export function randomGreedy(
     );
   }
   assertSeed(seed);
-  const removal = toRemovalGains(options.removalGains, n);
+  const run = new SelectionRun(f, budget, options.removalGains);
+  const { oracle, bound } = run;
   const rng = createRng(seed);
-  const oracle = f.oracle();
-  const emptyValue = oracle.value();
-  const bound = new BoundTracker(n, budget, removal);
   const gains = new Float64Array(n);
   const order = new Int32Array(n);
-  const picked: number[] = [];
-  const trace: number[] = [];
   let steps = 0;
   let done = false;
   for (; steps < budget && !done; steps++) {
@@ -81,17 +78,10 @@ export function randomGreedy(
       break;
     }
     if (e === DUMMY) continue;
-    const gain = gains[e];
-    oracle.commit(e);
-    bound.committed(e);
-    picked.push(e);
-    trace.push(gain);
+    run.commit(e, gains[e]);
   }
-  if (!done) {
-    oracle.gains(gains);
-    bound.observe(oracle.value(), gains);
-  }
-  return finish(picked, trace, oracle.value(), emptyValue, bound, steps);
+  if (!done) run.observeBound(gains);
+  return run.result(steps);
 }
 
 const STOP = -1;
@@ -111,7 +101,7 @@ function drawProportional(gains: Float64Array, rng: Rng, stopWhenNonPositive: bo
   }
   if (!(total > 0)) {
     if (stopWhenNonPositive) return STOP;
-    const best = argmaxLowestIndex(gains);
+    const best = scanGains(gains).best;
     return best < 0 ? STOP : best;
   }
   let u = rng.next() * total;

@@ -8,10 +8,9 @@
 import { createRng } from '@sublora/set-function';
 import type { SetFunction } from '@sublora/set-function';
 import { InputError } from '@sublora/tensor';
-import { BoundTracker, toRemovalGains } from './bound';
-import { finish } from './greedy';
 import type { GreedyOptions } from './greedy';
 import type { SelectionResult } from './result';
+import { SelectionRun } from './selection-run';
 import { assertBudget, assertGainNotNaN, assertSeed } from './validate';
 
 /** Options of {@link stochasticGreedy}. */
@@ -43,14 +42,11 @@ export function stochasticGreedy(
     throw new InputError('epsilon', `${String(epsilon)} is not in (0, 1); pass e.g. 0.1`);
   }
   assertSeed(seed);
-  const removal = toRemovalGains(options.removalGains, n);
+  const run = new SelectionRun(f, budget, options.removalGains);
+  const { oracle } = run;
   const rng = createRng(seed);
-  const oracle = f.oracle();
-  const emptyValue = oracle.value();
-  const bound = new BoundTracker(n, budget, removal);
   const all = new Float64Array(n);
-  oracle.gains(all);
-  bound.observe(emptyValue, all);
+  run.observeBound(all);
 
   const sampleSize =
     budget === 0 ? 0 : Math.max(1, Math.ceil((n / budget) * Math.log(1 / epsilon)));
@@ -58,8 +54,6 @@ export function stochasticGreedy(
   // Fisher-Yates shuffle moves the sample to the front.
   const rest = Int32Array.from({ length: n }, (_, i) => i);
   let restCount = n;
-  const picked: number[] = [];
-  const trace: number[] = [];
   let steps = 0;
   for (; steps < budget && restCount > 0; steps++) {
     const s = Math.min(sampleSize, restCount);
@@ -81,14 +75,8 @@ export function stochasticGreedy(
     if (options.stopWhenNonPositive && bestGain <= 0) break;
     const e = rest[bestPos];
     rest[bestPos] = rest[--restCount];
-    oracle.commit(e);
-    bound.committed(e);
-    picked.push(e);
-    trace.push(bestGain);
+    run.commit(e, bestGain);
   }
-  if (picked.length > 0) {
-    oracle.gains(all);
-    bound.observe(oracle.value(), all);
-  }
-  return finish(picked, trace, oracle.value(), emptyValue, bound, steps);
+  if (run.picked.length > 0) run.observeBound(all);
+  return run.result(steps);
 }

@@ -20,6 +20,35 @@ function describe(f: SetFunction): string {
   return `${f.name} (n = ${f.n})`;
 }
 
+/** What {@link checkSubmodular} and {@link checkMonotone} report, as the properties read it. */
+interface CheckOutcome<C> {
+  readonly checked: number;
+  readonly violations: number;
+  readonly counterexample?: C;
+}
+
+/**
+ * The property "`check(toSetFunction(t))` finds no counterexample"; a failure
+ * throws `<f> <explain(counterexample)> (<violations> of <checked> cases fail)`.
+ */
+function noCounterexampleProperty<T, C>(
+  arb: fc.Arbitrary<T>,
+  toSetFunction: (value: T) => SetFunction,
+  check: (f: SetFunction) => CheckOutcome<C>,
+  explain: (counterexample: C) => string,
+): fc.IPropertyWithHooks<[T]> {
+  return fc.property(arb, (value) => {
+    const f = toSetFunction(value);
+    const result = check(f);
+    const c = result.counterexample;
+    if (c !== undefined) {
+      throw new Error(
+        `${describe(f)} ${explain(c)} (${result.violations} of ${result.checked} cases fail)`,
+      );
+    }
+  });
+}
+
 /**
  * A fast-check property: for every generated value `t`, `toSetFunction(t)`
  * passes {@link checkSubmodular} (exhaustive for `n <= 10` by default).
@@ -33,17 +62,14 @@ export function submodularProperty<T>(
   toSetFunction: (value: T) => SetFunction,
   options: SetFunctionCheckOptions = {},
 ): fc.IPropertyWithHooks<[T]> {
-  return fc.property(arb, (value) => {
-    const f = toSetFunction(value);
-    const result = checkSubmodular(f, options);
-    const c = result.counterexample;
-    if (c !== undefined) {
-      throw new Error(
-        `${describe(f)} is not submodular: A = [${c.A.join(', ')}], B = [${c.B.join(', ')}], e = ${c.e}: ` +
-          `gain at A = ${c.gainA} < gain at B = ${c.gainB} (${result.violations} of ${result.checked} cases fail)`,
-      );
-    }
-  });
+  return noCounterexampleProperty(
+    arb,
+    toSetFunction,
+    (f) => checkSubmodular(f, options),
+    (c) =>
+      `is not submodular: A = [${c.A.join(', ')}], B = [${c.B.join(', ')}], e = ${c.e}: ` +
+      `gain at A = ${c.gainA} < gain at B = ${c.gainB}`,
+  );
 }
 
 /**
@@ -55,17 +81,12 @@ export function monotoneProperty<T>(
   toSetFunction: (value: T) => SetFunction,
   options: SetFunctionCheckOptions = {},
 ): fc.IPropertyWithHooks<[T]> {
-  return fc.property(arb, (value) => {
-    const f = toSetFunction(value);
-    const result = checkMonotone(f, options);
-    const c = result.counterexample;
-    if (c !== undefined) {
-      throw new Error(
-        `${describe(f)} is not monotone: A = [${c.A.join(', ')}], e = ${c.e}: gain = ${c.gain} ` +
-          `(${result.violations} of ${result.checked} cases fail)`,
-      );
-    }
-  });
+  return noCounterexampleProperty(
+    arb,
+    toSetFunction,
+    (f) => checkMonotone(f, options),
+    (c) => `is not monotone: A = [${c.A.join(', ')}], e = ${c.e}: gain = ${c.gain}`,
+  );
 }
 
 function split(options: PropertyRunOptions): [fc.Parameters<[unknown]>, SetFunctionCheckOptions] {

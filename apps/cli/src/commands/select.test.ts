@@ -58,6 +58,19 @@ function toyInputs(dir: string): Record<string, string[]> {
 describe('sublora select on the paper toy example', () => {
   const dir = tempDir();
   const inputs = toyInputs(dir);
+  /** `select` on the inline toy inputs with budget 1 and layers [1, 1], as `determineRanks` gets them below. */
+  const selectToy = (method: string, ...flags: string[]) =>
+    sublora([
+      'select',
+      ...inputs.inline,
+      '--budget',
+      '1',
+      '--method',
+      method,
+      '--layers',
+      '1,1',
+      ...flags,
+    ]);
   // Sec. 3: the second-order methods keep s2 (true loss 1.21), the linear one keeps s1 (true loss 4).
   const expectedKept: Record<string, number[]> = {
     'sublora-g': [1],
@@ -80,19 +93,7 @@ describe('sublora select on the paper toy example', () => {
 
   it('--json prints exactly the determineRanks result, for every method', async () => {
     for (const method of METHODS) {
-      const run = await sublora([
-        'select',
-        ...inputs.inline,
-        '--budget',
-        '1',
-        '--method',
-        method,
-        '--layers',
-        '1,1',
-        '--seed',
-        '3',
-        '--json',
-      ]);
+      const run = await selectToy(method, '--seed', '3', '--json');
       expect(run.code).toBe(0);
       expect(run.stdout.trim().split('\n')).toHaveLength(1);
       const direct = await determineRanks({
@@ -115,16 +116,7 @@ describe('sublora select on the paper toy example', () => {
   });
 
   it('prints a readable table without --json', async () => {
-    const run = await sublora([
-      'select',
-      ...inputs.inline,
-      '--budget',
-      '1',
-      '--method',
-      'sublora-g',
-      '--layers',
-      '1,1',
-    ]);
+    const run = await selectToy('sublora-g');
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const direct = await determineRanks({ ...TOY, budget: 1, method: 'sublora-g', layers: [1, 1] });
     expect(run.stdout).toMatch(/^method +sublora-g$/m);

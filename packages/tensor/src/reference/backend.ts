@@ -121,22 +121,40 @@ function elementwiseOperands(
   return [ta, tb, broadcastShapes(ta.shape, tb.shape, op)];
 }
 
+/** A two-operand kernel on host data, as `binaryImpl` and `compareImpl`. */
+type BroadcastKernel<Op> = (
+  op: Op,
+  a: HostArray,
+  aShape: Shape,
+  b: HostArray,
+  bShape: Shape,
+  out: HostArray,
+  outShape: Shape,
+) => void;
+
+/** Runs `impl` on checked operands into a new tensor of their broadcast shape and dtype. */
+function broadcastKernel<Op extends string>(
+  impl: BroadcastKernel<Op>,
+  op: Op,
+  a: Tensor,
+  b: Tensor,
+): Tensor {
+  const [ta, tb, shape] = elementwiseOperands(op, a, b);
+  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
+  impl(op, ta.data, ta.shape, tb.data, tb.shape, out, shape);
+  return makeTensor(out, shape, ta.dtype);
+}
+
 /** Elementwise `op(a, b)` with numpy broadcasting. */
 export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   assertOp('binary', op, BINARY_OPS);
-  const [ta, tb, shape] = elementwiseOperands(op, a, b);
-  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
-  binaryImpl(op, ta.data, ta.shape, tb.data, tb.shape, out, shape);
-  return makeTensor(out, shape, ta.dtype);
+  return broadcastKernel(binaryImpl, op, a, b);
 }
 
 /** Elementwise comparison: 1 where true, 0 where false, in the inputs' dtype. */
 export function compare(op: CompareOp, a: Tensor, b: Tensor): Tensor {
   assertOp('compare', op, COMPARE_OPS);
-  const [ta, tb, shape] = elementwiseOperands(op, a, b);
-  const out = allocateUninitialized(ta.dtype, sizeOf(shape));
-  compareImpl(op, ta.data, ta.shape, tb.data, tb.shape, out, shape);
-  return makeTensor(out, shape, ta.dtype);
+  return broadcastKernel(compareImpl, op, a, b);
 }
 
 /** `cond ? a : b` with three-way broadcasting; `cond` may have either dtype. */

@@ -1,11 +1,8 @@
 /** Elementwise binary kernels with numpy broadcasting. */
 import type { BinaryOp, HostArray, Shape } from '../../backend';
-import { forEachRun, planRuns } from './broadcast_iterator';
+import { broadcastBinary } from './broadcast_iterator';
 
-/**
- * One run: `out[o + i] = op(a[ia + i*sa], b[ib + i*sb])` for `i < n`, with
- * inner strides `sa`, `sb` in {0, 1}.
- */
+/** The {@link BinaryRun} of the arithmetic ops. */
 function binaryRun(
   op: BinaryOp,
   a: HostArray,
@@ -57,13 +54,7 @@ export function binaryImpl(
   out: HostArray,
   outShape: Shape,
 ): void {
-  const plan = planRuns(outShape, [aShape, bShape]);
-  const last = plan.shape.length - 1;
-  const sa = plan.strides[0][last],
-    sb = plan.strides[1][last];
-  forEachRun(plan, (offsets, o, n) =>
-    binaryRun(op, a, offsets[0], sa, b, offsets[1], sb, out, o, n),
-  );
+  broadcastBinary(binaryRun, op, a, aShape, b, bShape, out, outShape);
 }
 
 /** The binary ops this backend implements. */

@@ -11,7 +11,7 @@
  * - column broadcast (`[m,n] + [m,1]`): m runs of length n, the column entry
  *   with stride 0.
  */
-import type { Shape } from '../../backend';
+import type { HostArray, Shape } from '../../backend';
 import { broadcastStrides, sizeOf } from '../../shape';
 
 /** Output axes after merging, and each input's strides along them. */
@@ -81,4 +81,44 @@ export function forEachRun(
       for (let k = 0; k < nIn; k++) offsets[k] -= strides[k][axis] * (shape[axis] - 1);
     }
   }
+}
+
+/**
+ * The inner loop of a two-operand elementwise kernel over one run:
+ * `out[o + i] = op(a[ia + i*sa], b[ib + i*sb])` for `i < n`, with inner
+ * strides `sa`, `sb` in {0, 1}. One function per op family keeps each loop
+ * monomorphic.
+ */
+export type BinaryRun<Op> = (
+  op: Op,
+  a: HostArray,
+  ia: number,
+  sa: number,
+  b: HostArray,
+  ib: number,
+  sb: number,
+  out: HostArray,
+  o: number,
+  n: number,
+) => void;
+
+/**
+ * Broadcasts `a` and `b` to `outShape` (their numpy broadcast, already
+ * validated) and calls `run` once per contiguous run of the output.
+ */
+export function broadcastBinary<Op>(
+  run: BinaryRun<Op>,
+  op: Op,
+  a: HostArray,
+  aShape: Shape,
+  b: HostArray,
+  bShape: Shape,
+  out: HostArray,
+  outShape: Shape,
+): void {
+  const plan = planRuns(outShape, [aShape, bShape]);
+  const last = plan.shape.length - 1;
+  const sa = plan.strides[0][last],
+    sb = plan.strides[1][last];
+  forEachRun(plan, (offsets, o, n) => run(op, a, offsets[0], sa, b, offsets[1], sb, out, o, n));
 }

@@ -1,7 +1,8 @@
 /** Elementwise comparisons with numpy broadcasting: 1 where true, 0 where false. */
 import type { CompareOp, HostArray, Shape } from '../../backend';
-import { forEachRun, planRuns } from './broadcast_iterator';
+import { broadcastBinary } from './broadcast_iterator';
 
+/** The {@link BinaryRun} of the comparisons. */
 function compareRun(
   op: CompareOp,
   a: HostArray,
@@ -47,13 +48,7 @@ export function compareImpl(
   out: HostArray,
   outShape: Shape,
 ): void {
-  const plan = planRuns(outShape, [aShape, bShape]);
-  const last = plan.shape.length - 1;
-  const sa = plan.strides[0][last],
-    sb = plan.strides[1][last];
-  forEachRun(plan, (offsets, o, n) =>
-    compareRun(op, a, offsets[0], sa, b, offsets[1], sb, out, o, n),
-  );
+  broadcastBinary(compareRun, op, a, aShape, b, bShape, out, outShape);
 }
 
 /** The comparison ops this backend implements. */

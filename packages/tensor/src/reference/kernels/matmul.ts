@@ -106,20 +106,8 @@ function packA(
   kc: number,
   out: Float64Array,
 ): void {
-  const { data, offset, rowStride, colStride } = a;
-  for (let s = 0; s < mc; s += MR) {
-    const rows = Math.min(MR, mc - s);
-    const base = s * kc;
-    for (let ii = 0; ii < MR; ii++) {
-      if (ii < rows) {
-        let src = offset + (ic + s + ii) * rowStride + pc * colStride;
-        for (let p = 0, dst = base + ii; p < kc; p++, dst += MR, src += colStride)
-          out[dst] = data[src];
-      } else {
-        for (let p = 0, dst = base + ii; p < kc; p++, dst += MR) out[dst] = 0;
-      }
-    }
-  }
+  const start = a.offset + ic * a.rowStride + pc * a.colStride;
+  packSlivers(a.data, start, a.rowStride, a.colStride, mc, kc, MR, out);
 }
 
 /**
@@ -135,17 +123,37 @@ function packB(
   nc: number,
   out: Float64Array,
 ): void {
-  const { data, offset, rowStride, colStride } = b;
-  for (let s = 0; s < nc; s += NR) {
-    const cols = Math.min(NR, nc - s);
+  const start = b.offset + pc * b.rowStride + jc * b.colStride;
+  packSlivers(b.data, start, b.colStride, b.rowStride, nc, kc, NR, out);
+}
+
+/**
+ * The packing loop of {@link packA} (lines = rows of A) and {@link packB}
+ * (lines = columns of B): `lines` lines of depth `kc`, line `l` starting at
+ * `data[start + l * lineStride]` and stepping `depthStride`, interleaved in
+ * slivers of `width` lines: `out[s*kc + p*width + w] = line (s + w), entry p`
+ * for each multiple s of width, zero-padded past the last line.
+ */
+function packSlivers(
+  data: HostArray,
+  start: number,
+  lineStride: number,
+  depthStride: number,
+  lines: number,
+  kc: number,
+  width: number,
+  out: Float64Array,
+): void {
+  for (let s = 0; s < lines; s += width) {
+    const used = Math.min(width, lines - s);
     const base = s * kc;
-    for (let jj = 0; jj < NR; jj++) {
-      if (jj < cols) {
-        let src = offset + pc * rowStride + (jc + s + jj) * colStride;
-        for (let p = 0, dst = base + jj; p < kc; p++, dst += NR, src += rowStride)
+    for (let w = 0; w < width; w++) {
+      if (w < used) {
+        let src = start + (s + w) * lineStride;
+        for (let p = 0, dst = base + w; p < kc; p++, dst += width, src += depthStride)
           out[dst] = data[src];
       } else {
-        for (let p = 0, dst = base + jj; p < kc; p++, dst += NR) out[dst] = 0;
+        for (let p = 0, dst = base + w; p < kc; p++, dst += width) out[dst] = 0;
       }
     }
   }
