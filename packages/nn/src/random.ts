@@ -1,12 +1,18 @@
 /**
  * Seeded pseudo-random numbers for initialisation and sampling.
  *
- * The generator is xoshiro128** (Blackman and Vigna) seeded through
- * splitmix32, so every seed (including 0) gives a well-mixed state. Uniform
+ * The bits come from the workspace's xoshiro128** core (`seedXoshiro128` in
+ * `@sublora/tensor`), so every seed (including 0) gives a well-mixed state. Uniform
  * doubles use 53 random bits; normals use the Box-Muller transform. Nothing
  * here touches `Math.random`: the same seed gives the same stream on every
  * platform, which is what makes runs reproducible and resumable.
  */
+import {
+  type Xoshiro128,
+  type Xoshiro128State,
+  restoreXoshiro128,
+  seedXoshiro128,
+} from '@sublora/tensor';
 
 /** A seeded random source. Methods advance its state. */
 export interface Random {
@@ -21,22 +27,7 @@ export interface Random {
 }
 
 /** The four 32-bit words of a xoshiro128** state. */
-export type RandomState = readonly [number, number, number, number];
-
-function splitmix32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
-}
+export type RandomState = Xoshiro128State;
 
 /**
  * Creates a seeded generator.
@@ -46,31 +37,19 @@ function rotl(x: number, k: number): number {
  * rng.uniform(); // same value on every run
  */
 export function createRandom(seed: number | RandomState): Random {
-  let s: [number, number, number, number];
+  let core: Xoshiro128;
   if (typeof seed === 'number') {
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new RangeError(`seed: ${seed} is not a non-negative integer; pass e.g. 0, 1 or 42`);
     }
     // Mix the high bits in too, so seeds above 2^32 differ from their low word.
-    const next = splitmix32((seed ^ Math.floor(seed / 2 ** 32)) >>> 0);
-    s = [next(), next(), next(), next()];
+    core = seedXoshiro128((seed ^ Math.floor(seed / 2 ** 32)) >>> 0);
   } else {
-    s = [seed[0] >>> 0, seed[1] >>> 0, seed[2] >>> 0, seed[3] >>> 0];
-    if ((s[0] | s[1] | s[2] | s[3]) === 0)
+    if ((seed[0] | seed[1] | seed[2] | seed[3]) === 0)
       throw new RangeError('seed: an all-zero xoshiro state never changes; pass a saved state');
+    core = restoreXoshiro128(seed);
   }
-  const nextU32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    s = [s[0] >>> 0, s[1] >>> 0, s[2] >>> 0, s[3] >>> 0];
-    return result;
-  };
+  const nextU32 = core.uint32;
   const uniform = (): number =>
     ((nextU32() >>> 5) * 67108864 + (nextU32() >>> 6)) / 9007199254740992;
   return {
@@ -85,6 +64,6 @@ export function createRandom(seed: number | RandomState): Random {
         throw new RangeError(`n: ${n} is not a positive integer`);
       return Math.floor(uniform() * n);
     },
-    state: () => [s[0], s[1], s[2], s[3]],
+    state: core.state,
   };
 }

@@ -1,9 +1,10 @@
 /**
- * A small seeded pseudo-random generator (xoshiro128**, seeded through
- * splitmix32), so that every randomized routine in the workspace is
- * reproducible from one integer and none depends on `Math.random`.
+ * Seeded random draws for the selection algorithms (randomized and stochastic
+ * greedy, sampled checks): uniform doubles with 32 bits, unbiased integers and
+ * normals, all drawn from the workspace's xoshiro128** core
+ * (`seedXoshiro128` in `@sublora/tensor`).
  */
-import { InputError } from '@sublora/tensor';
+import { InputError, seedXoshiro128 } from '@sublora/tensor';
 
 /** A seeded stream of pseudo-random numbers. Not cryptographic. */
 export interface Rng {
@@ -18,16 +19,6 @@ export interface Rng {
 }
 
 const TWO_32 = 4294967296;
-
-/** splitmix32: spreads the bits of a (possibly small) seed over a full word. */
-function splitmix32(state: number): [next: number, output: number] {
-  const next = (state + 0x9e3779b9) | 0;
-  let z = next;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  z ^= z >>> 16;
-  return [next, z >>> 0];
-}
 
 /**
  * Creates a generator from an integer seed (any safe integer, negative allowed).
@@ -44,28 +35,7 @@ export function createRng(seed: number): Rng {
   }
   const lo = seed >>> 0;
   const hi = Math.floor(seed / TWO_32) >>> 0;
-  let mix = lo ^ Math.imul(hi, 0x27d4eb2d);
-  const s = new Uint32Array(4);
-  for (let k = 0; k < 4; k++) {
-    const [next, out] = splitmix32(mix);
-    mix = next;
-    s[k] = out;
-  }
-  // xoshiro128** must not start from the all-zero state; splitmix32 makes it
-  // astronomically unlikely, this makes it impossible.
-  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
-
-  const uint32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
-  };
+  const { uint32 } = seedXoshiro128(lo ^ Math.imul(hi, 0x27d4eb2d));
 
   let spareNormal: number | undefined;
 
@@ -98,8 +68,4 @@ export function createRng(seed: number): Rng {
       return radius * Math.cos(2 * Math.PI * u2);
     },
   };
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -15,3 +15,4 @@ export {
 export { referenceBackend, type ReferenceBackend } from './reference/register_all_kernels';
 export * as referenceKernels from './reference/shared';
 export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
+export * from './random';
