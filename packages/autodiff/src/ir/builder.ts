@@ -23,10 +23,23 @@ export class Value {
   }
 }
 
+/**
+ * Keys already computed, per params object. Transformations pass a node's
+ * params through by reference, and a `constant` holding a w x w weight would
+ * otherwise be serialized again on every rebuild (minutes for a w = 1000
+ * Hessian graph). Params are never mutated, so the cache cannot go stale.
+ */
+const paramsKeyCache = new WeakMap<Params, string>();
+
 /** Canonical JSON for params (keys sorted), used as part of hash-consing keys. */
 export function paramsKey(params: Params): string {
-  const keys = Object.keys(params).sort();
-  return keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(';');
+  let key = paramsKeyCache.get(params);
+  if (key === undefined) {
+    const keys = Object.keys(params).sort();
+    key = keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(';');
+    paramsKeyCache.set(params, key);
+  }
+  return key;
 }
 
 /** Appends checked, hash-consed nodes; `finish` freezes them into a {@link Graph}. */

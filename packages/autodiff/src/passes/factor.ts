@@ -1,7 +1,7 @@
 /**
  * Factoring of broadcast products: rewrites that move elementwise work off
  * large operands onto small ones. A "small" operand is one that is broadcast
- * in the product (fewer elements than the result), typically a primal factor
+ * in the product (its shape differs from the result's), typically a primal factor
  * such as `tanh'(z)` multiplying a batched `[B, N, w]` tangent. Forward over
  * reverse builds long chains of such products; each rewrite below saves one
  * full-size elementwise op per match (at the price of at most one small op):
@@ -16,13 +16,19 @@
  * (`p`, `q` small, `T`, `U` full size). They are exact in real arithmetic;
  * in floating point they change rounding only.
  */
-import { sizeOf, shapesEqual } from '@sublora/tensor';
+import { shapesEqual } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';
 import type { Graph, Node } from '../ir/types';
 import * as ops from '../ops';
 import { rebuild } from './rebuild';
 
-/** A product `big * small` with `small` broadcast (fewer elements than `big`, which has the product's shape). */
+/**
+ * A product `big * small` where `big` has the product's shape and `small` is
+ * broadcast to it. "Broadcast" is decided by shape, not by element count: a
+ * one-direction tangent `[1, N, w]` times a primal `[N, w]` has equal counts,
+ * yet the primal factor is shared by every direction chunk, so moving work
+ * onto it still pays.
+ */
 interface Scaled {
   readonly big: Value;
   readonly small: Value;
@@ -32,9 +38,8 @@ function asScaled(b: Builder, v: Value): Scaled | undefined {
   const n = b.node(v);
   if (n.op !== 'mul') return undefined;
   const [x, y] = n.inputs.map((id) => b.valueAt(id));
-  const size = sizeOf(v.shape);
-  if (shapesEqual(x.shape, v.shape) && sizeOf(y.shape) < size) return { big: x, small: y };
-  if (shapesEqual(y.shape, v.shape) && sizeOf(x.shape) < size) return { big: y, small: x };
+  if (shapesEqual(x.shape, v.shape) && !shapesEqual(y.shape, v.shape)) return { big: x, small: y };
+  if (shapesEqual(y.shape, v.shape) && !shapesEqual(x.shape, v.shape)) return { big: y, small: x };
   return undefined;
 }
 
@@ -49,12 +54,11 @@ function fitting(v: Value, node: Node): Value | undefined {
 }
 
 function rewriteMul(node: Node, [x, y]: readonly Value[], b: Builder): Value | undefined {
-  const size = sizeOf(node.shape);
   for (const [big, q] of [
     [x, y],
     [y, x],
   ]) {
-    if (!shapesEqual(big.shape, node.shape) || sizeOf(q.shape) >= size) continue;
+    if (!shapesEqual(big.shape, node.shape) || shapesEqual(q.shape, node.shape)) continue;
     const inner = asScaled(b, big);
     if (inner) return fitting(ops.mul(inner.big, ops.mul(inner.small, q)), node);
     const t = negated(b, big);

@@ -10,8 +10,22 @@
  * `--budget-s` (default 120) are skipped and listed with the reason.
  *
  *   node dist/backends/main.js [--quick] [--budget-s S] [--out FILE]
+ *     [--widths 64,256,1000] [--backends reference,onnxruntime-float64,onnxruntime-float32,tfjs]
+ *     [--ops loss,gradient,hessian,adamStep] [--hessian-chunk C]
+ *
+ * `--widths` picks sizes of the full list (64 -> k 8, 256 -> k 16, 1000 -> k 50),
+ * `--backends` and `--ops` pick rows and columns; `--hessian-chunk` overrides
+ * autodiff's memory-bounded default (`defaultHessianChunk`: 2 directions per
+ * pass at w = 256, 1 at w = 1000), which measured fastest on onnxruntime too.
  */
-import { evaluateToArrays, grad, hessian, valueAndGrad, type Graph } from '@sublora/autodiff';
+import {
+  defaultHessianChunk,
+  evaluateToArrays,
+  grad,
+  hessian,
+  valueAndGrad,
+  type Graph,
+} from '@sublora/autodiff';
 import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
@@ -21,29 +35,75 @@ import { pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
 
 const argv = process.argv;
 const quick = argv.includes('--quick');
-const budgetIndex = argv.indexOf('--budget-s');
-const budgetMs = 1000 * (budgetIndex >= 0 ? Number(argv[budgetIndex + 1]) : 120);
 
-const points = quick ? { interior: 128, boundary: 32 } : { interior: 1024, boundary: 256 };
-const sizes: PinnSize[] = (
-  quick
-    ? [
-        { width: 16, rank: 4 },
-        { width: 32, rank: 8 },
-      ]
-    : [
-        { width: 64, rank: 8 },
-        { width: 256, rank: 16 },
-        { width: 1000, rank: 50 },
-      ]
-).map((s) => ({ ...s, ...points }));
+/** Prints a one-line usage error and exits (bad flags are the caller's mistake, not a crash). */
+function usageError(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
 
-/** Hessian directions per batched pass: bounds the [chunk, N, w] tangent intermediates' memory. */
-const hessianChunk = (size: PinnSize): number =>
-  Math.max(1, Math.min(2 * size.rank, Math.floor(2e7 / (size.interior * size.width))));
+/** The value after `flag`, or undefined when the flag is absent. */
+function flagValue(flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) usageError(`${flag}: missing value`);
+  return v;
+}
+
+/** A comma-separated list flag, each entry checked against `known`. */
+function listFlag<T extends string>(flag: string, known: readonly T[]): readonly T[] | undefined {
+  const v = flagValue(flag);
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((x) => x.trim());
+  const bad = items.find((x) => !known.includes(x as T));
+  if (bad !== undefined) usageError(`${flag}: unknown '${bad}'; use any of ${known.join(',')}`);
+  return items as T[];
+}
+
+function positiveIntFlag(flag: string): number | undefined {
+  const v = flagValue(flag);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) usageError(`${flag}: '${v}' is not a positive integer`);
+  return n;
+}
+
+const budgetMs = 1000 * (positiveIntFlag('--budget-s') ?? 120);
 
 type Op = 'loss' | 'gradient' | 'hessian' | 'adamStep';
-const OPS: readonly Op[] = ['loss', 'gradient', 'hessian', 'adamStep'];
+const ALL_OPS: readonly Op[] = ['loss', 'gradient', 'hessian', 'adamStep'];
+const OPS = listFlag('--ops', ALL_OPS) ?? ALL_OPS;
+
+const BACKEND_LABELS = ['reference', 'onnxruntime-float64', 'onnxruntime-float32', 'tfjs'] as const;
+type BackendLabel = (typeof BACKEND_LABELS)[number];
+const selectedBackends = listFlag('--backends', BACKEND_LABELS) ?? BACKEND_LABELS;
+
+const points = quick ? { interior: 128, boundary: 32 } : { interior: 1024, boundary: 256 };
+const allSizes = quick
+  ? [
+      { width: 16, rank: 4 },
+      { width: 32, rank: 8 },
+    ]
+  : [
+      { width: 64, rank: 8 },
+      { width: 256, rank: 16 },
+      { width: 1000, rank: 50 },
+    ];
+const widths = flagValue('--widths')
+  ?.split(',')
+  .map((x) => Number(x.trim()));
+const unknownWidth = widths?.find((w) => !allSizes.some((s) => s.width === w));
+if (unknownWidth !== undefined)
+  usageError(
+    `--widths: no size of width ${unknownWidth}; use any of ${allSizes.map((s) => s.width).join(',')}`,
+  );
+const sizes: PinnSize[] = allSizes
+  .filter((s) => widths === undefined || widths.includes(s.width))
+  .map((s) => ({ ...s, ...points }));
+
+/** Hessian directions per batched pass: `--hessian-chunk`, else autodiff's memory-bounded default. */
+const chunkOverride = positiveIntFlag('--hessian-chunk');
 
 /** Relative work of an op at a size (flops per point of the 3-layer net; Hessian: one tangent per direction). */
 function work(op: Op, s: PinnSize): number {
@@ -61,25 +121,34 @@ async function loadBackends(): Promise<{
   loaded: NamedBackend[];
   unavailable: { label: string; reason: string }[];
 }> {
-  const loaded: NamedBackend[] = [
-    { label: 'reference', backend: referenceBackend, description: { dtype: 'float64' } },
-  ];
+  const loaded: NamedBackend[] = [];
   const unavailable: { label: string; reason: string }[] = [];
+  const wanted = (label: BackendLabel) => selectedBackends.includes(label);
   const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  if (wanted('reference'))
+    loaded.push({
+      label: 'reference',
+      backend: referenceBackend,
+      description: { dtype: 'float64' },
+    });
   for (const dtype of ['float64', 'float32'] as const) {
+    const label = `onnxruntime-${dtype}` as const;
+    if (!wanted(label)) continue;
     try {
       const be = await createOnnxruntimeBackend({ dtype });
-      loaded.push({ label: `onnxruntime-${dtype}`, backend: be, description: be.describe() });
+      loaded.push({ label, backend: be, description: be.describe() });
     } catch (e) {
-      unavailable.push({ label: `onnxruntime-${dtype}`, reason: firstLine(e) });
+      unavailable.push({ label, reason: firstLine(e) });
     }
   }
-  try {
-    // tfjs computes in float32: float64 graph inputs are served in float32.
-    const be = await createTfjsBackend({ allowDowncast: true, log: () => undefined });
-    loaded.push({ label: 'tfjs', backend: be, description: be.describe() });
-  } catch (e) {
-    unavailable.push({ label: 'tfjs', reason: firstLine(e) });
+  if (wanted('tfjs')) {
+    try {
+      // tfjs computes in float32: float64 graph inputs are served in float32.
+      const be = await createTfjsBackend({ allowDowncast: true, log: () => undefined });
+      loaded.push({ label: 'tfjs', backend: be, description: be.describe() });
+    } catch (e) {
+      unavailable.push({ label: 'tfjs', reason: firstLine(e) });
+    }
   }
   return { loaded, unavailable };
 }
@@ -87,7 +156,10 @@ async function loadBackends(): Promise<{
 interface Graphs {
   readonly loss: Graph;
   readonly gradient: Graph;
-  readonly hessian: Graph;
+  /** Absent when `--ops` leaves the Hessian out. */
+  readonly hessian: Graph | undefined;
+  /** Directions per batched pass of the Hessian graph. */
+  readonly hessianChunk: number;
   readonly valueAndGradient: Graph;
   readonly buildMs: number;
 }
@@ -97,8 +169,17 @@ function buildGraphs(size: PinnSize): Graphs {
   const loss = pinnLoss(size);
   const gradient = grad(loss, { wrt: 0 });
   const valueAndGradient = valueAndGrad(loss, { wrt: 0 });
-  const hess = hessian(loss, { wrt: 0, chunk: hessianChunk(size) });
-  return { loss, gradient, hessian: hess, valueAndGradient, buildMs: performance.now() - t0 };
+  const hessianChunk = chunkOverride ?? defaultHessianChunk(gradient, 2 * size.rank);
+  // The Hessian transform is the slow part of building (seconds at w = 1000): only when timed.
+  const hess = OPS.includes('hessian') ? hessian(loss, { wrt: 0, chunk: hessianChunk }) : undefined;
+  return {
+    loss,
+    gradient,
+    hessian: hess,
+    hessianChunk,
+    valueAndGradient,
+    buildMs: performance.now() - t0,
+  };
 }
 
 /** One call of `op`: evaluate the graph and read the results back (an Adam step also updates sigma on the host). */
@@ -108,7 +189,10 @@ function operation(
   backend: Backend,
   inputs: Float64Array[],
 ): () => Promise<unknown> {
-  if (op !== 'adamStep') return () => evaluateToArrays(graphs[op], backend, inputs);
+  if (op !== 'adamStep') {
+    const graph = graphs[op] as Graph;
+    return () => evaluateToArrays(graph, backend, inputs);
+  }
   const params = { sigma: { data: Float64Array.from(inputs[0]), shape: [inputs[0].length] } };
   const state = createAdamState(params);
   return async () => {
@@ -155,14 +239,14 @@ async function main(): Promise<void> {
       randoms(5, 2 * size.boundary, -1, 1),
     ];
     console.log(
-      `w=${size.width} k=${size.rank}: graphs built in ${graphs.buildMs.toFixed(0)} ms (hessian nodes ${graphs.hessian.nodes.length}, chunk ${hessianChunk(size)})`,
+      `w=${size.width} k=${size.rank}: graphs built in ${graphs.buildMs.toFixed(0)} ms (hessian nodes ${graphs.hessian?.nodes.length ?? 'not built'}, chunk ${graphs.hessianChunk})`,
     );
     for (const { label, backend } of loaded) {
       const row: Record<string, unknown> = {
         backend: label,
         ...size,
         r,
-        hessianChunk: hessianChunk(size),
+        hessianChunk: graphs.hessianChunk,
         graphBuildMs: graphs.buildMs,
       };
       for (const op of OPS) {
@@ -203,6 +287,7 @@ async function main(): Promise<void> {
       'adamStep = valueAndGrad w.r.t. sigma on the backend + host adamStep from @sublora/nn (sigma is the only trainable input of this loss). ' +
       'tfjs serves the float64 graph in float32 (allowDowncast). Cases predicted to exceed the budget are listed in `skipped`.',
     budgetSeconds: budgetMs / 1000,
+    selection: { widths: sizes.map((s) => s.width), backends: selectedBackends, ops: OPS },
     backends: loaded.map((b) => ({ label: b.label, description: b.description })),
     unavailable,
     cases,
