@@ -23,6 +23,7 @@ import {
   type Graph,
   type Value,
 } from '@sublora/autodiff';
+import { seedXoshiro128 } from '@sublora/tensor';
 
 /** Sizes of the benchmark problem. */
 export interface PinnSize {
@@ -32,17 +33,11 @@ export interface PinnSize {
   readonly boundary: number;
 }
 
-/** Deterministic pseudo-random numbers in [lo, hi) (mulberry32). */
+/** Deterministic pseudo-random numbers in [lo, hi), from the workspace's xoshiro128** core. */
 export function randoms(seed: number, n: number, lo = -1, hi = 1): Float64Array {
-  let a = seed >>> 0;
+  const { uint32 } = seedXoshiro128(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + (uint32() / 4294967296) * (hi - lo);
   return out;
 }
 
