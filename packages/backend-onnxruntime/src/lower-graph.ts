@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Graph, Node } from '@sublora/autodiff';
 import {
   TensorError,
+  UNARY_OPS,
   type BinaryOp,
   type CompareOp,
   type DType,
@@ -18,19 +19,7 @@ import * as k from './kernels';
 import { buildPlanModel, opNode, plan, type LazyNode } from './lazy-graph';
 import type { OnnxElemType, onnx } from './onnx-model';
 
-const UNARY = new Set<string>([
-  'neg',
-  'exp',
-  'log',
-  'tanh',
-  'sin',
-  'cos',
-  'sqrt',
-  'square',
-  'abs',
-  'sign',
-  'reciprocal',
-]);
+const UNARY = new Set<string>(UNARY_OPS);
 const BINARY = new Set<string>(['add', 'sub', 'mul', 'div', 'maximum', 'minimum']);
 const REDUCE = new Set<string>(['sum', 'mean', 'max']);
 

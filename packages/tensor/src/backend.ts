@@ -27,25 +27,35 @@ export interface Tensor {
   readonly backend: string;
 }
 
+/** Every elementwise unary kernel, in a fixed order (for validation and coverage listings). */
+export const UNARY_OPS = [
+  'neg',
+  'exp',
+  'log',
+  'tanh',
+  'sin',
+  'cos',
+  'sqrt',
+  'square',
+  'abs',
+  'sign',
+  'reciprocal',
+] as const;
+
 /** Elementwise unary kernels. */
-export type UnaryOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'tanh'
-  | 'sin'
-  | 'cos'
-  | 'sqrt'
-  | 'square'
-  | 'abs'
-  | 'sign'
-  | 'reciprocal';
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Every elementwise binary kernel. */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
 
 /** Elementwise binary kernels, with numpy broadcasting. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Every comparison kernel. */
+export const COMPARE_OPS = ['less', 'lessEqual', 'greater', 'greaterEqual', 'equal'] as const;
 
 /** Comparisons, with numpy broadcasting; the result is 1 where true, 0 where false (same dtype). */
-export type CompareOp = 'less' | 'lessEqual' | 'greater' | 'greaterEqual' | 'equal';
+export type CompareOp = (typeof COMPARE_OPS)[number];
 
 /** Reductions along axes. */
 export type ReduceOp = 'sum' | 'mean' | 'max';

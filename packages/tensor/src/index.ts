@@ -1,4 +1,4 @@
-export type * from './backend';
+export * from './backend';
 export * from './host';
 export { TensorError } from './errors';
 export {

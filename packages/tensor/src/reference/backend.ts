@@ -14,6 +14,7 @@ import type {
   Tensor,
   UnaryOp,
 } from '../backend';
+import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../backend';
 import { TensorError } from '../errors';
 import {
   assertValidShape,
@@ -24,10 +25,10 @@ import {
   shapeToString,
   sizeOf,
 } from '../shape';
-import { BINARY_OPS, binaryImpl } from './kernels/binary';
+import { binaryImpl } from './kernels/binary';
 import { broadcastToImpl } from './kernels/broadcast_to';
 import { castImpl } from './kernels/cast';
-import { COMPARE_OPS, compareImpl } from './kernels/compare';
+import { compareImpl } from './kernels/compare';
 import { concatImpl } from './kernels/concat';
 import { gatherImpl } from './kernels/gather';
 import { matmulImpl } from './kernels/matmul';
@@ -35,7 +36,7 @@ import { reduceImpl } from './kernels/reduce';
 import { scatterAddImpl } from './kernels/scatter_add';
 import { sliceImpl } from './kernels/slice';
 import { transposeImpl } from './kernels/transpose';
-import { UNARY_OPS, unaryImpl } from './kernels/unary';
+import { unaryImpl } from './kernels/unary';
 import { whereImpl } from './kernels/where';
 import {
   allocate,

@@ -56,14 +56,3 @@ export function binaryImpl(
 ): void {
   broadcastBinary(binaryRun, op, a, aShape, b, bShape, out, outShape);
 }
-
-/** The binary ops this backend implements. */
-export const BINARY_OPS: readonly BinaryOp[] = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-];

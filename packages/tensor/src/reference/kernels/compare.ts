@@ -50,12 +50,3 @@ export function compareImpl(
 ): void {
   broadcastBinary(compareRun, op, a, aShape, b, bShape, out, outShape);
 }
-
-/** The comparison ops this backend implements. */
-export const COMPARE_OPS: readonly CompareOp[] = [
-  'less',
-  'lessEqual',
-  'greater',
-  'greaterEqual',
-  'equal',
-];

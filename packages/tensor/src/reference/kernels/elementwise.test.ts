@@ -10,9 +10,8 @@ import {
   size,
 } from '../../test-utils/naive.test-utils';
 import { referenceBackend as B } from '../register_all_kernels';
-import { BINARY_OPS } from './binary';
-import { COMPARE_OPS } from './compare';
-import { UNARY_OPS, unaryImpl } from './unary';
+import { unaryImpl } from './unary';
+import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../../backend';
 
 const RUNS = { numRuns: 60 };
 const DTYPES: DType[] = ['float64', 'float32'];

@@ -43,18 +43,3 @@ export function unaryImpl(op: UnaryOp, x: HostArray, out: HostArray): void {
       return;
   }
 }
-
-/** The unary ops this backend implements (for validation and coverage listings). */
-export const UNARY_OPS: readonly UnaryOp[] = [
-  'neg',
-  'exp',
-  'log',
-  'tanh',
-  'sin',
-  'cos',
-  'sqrt',
-  'square',
-  'abs',
-  'sign',
-  'reciprocal',
-];
