@@ -23,9 +23,14 @@ export async function sublora(argv: readonly string[], cwd = process.cwd()): Pro
   return { code, stdout, stderr };
 }
 
-/** A fresh directory under the OS temp dir (left there: the tests write only a few small files). */
+const created: string[] = [];
+afterAll(() => created.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** A fresh directory under the OS temp dir, removed after the test file. */
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-cli-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-cli-'));
+  created.push(dir);
+  return dir;
 }
 
 /** The paper's toy example (Sec. 3): L = (s1 - s2 + 1)^2 at (1, 2.1). */

@@ -18,6 +18,7 @@ function inputError(f: () => unknown): InputError {
 
 describe('loadInput / toVector / toMatrix', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-inputs-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
   const write = (name: string, bytes: Uint8Array | string): string => {
     fs.writeFileSync(path.join(dir, name), bytes);
     return name;

@@ -3,9 +3,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runConformanceCommand, type ConformanceResults } from './cli';
 
+const created: string[] = [];
+afterAll(() => created.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 describe('conformance command', () => {
   it('prints tables, writes JSON, and exits 2 when a named backend is missing', async () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-')), 'r.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
+    created.push(dir);
+    const out = path.join(dir, 'r.json');
     const printed: string[] = [];
     const { exitCode } = await runConformanceCommand({
       backends: ['tfjs:cpu', 'tfjs:node'],
