@@ -3,18 +3,20 @@
  * handles, shapes and dtypes (one-line {@link TensorError}s), allocate the
  * output, call the `xxxImpl`, wrap the result in a handle.
  */
-import type {
-  BinaryOp,
-  CompareOp,
-  DType,
-  HostArray,
-  MatmulOptions,
-  ReduceOp,
-  Shape,
-  Tensor,
-  UnaryOp,
+import {
+  BINARY_OPS,
+  COMPARE_OPS,
+  UNARY_OPS,
+  type BinaryOp,
+  type CompareOp,
+  type DType,
+  type HostArray,
+  type MatmulOptions,
+  type ReduceOp,
+  type Shape,
+  type Tensor,
+  type UnaryOp,
 } from '../backend';
-import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../backend';
 import { TensorError } from '../errors';
 import {
   assertValidShape,
