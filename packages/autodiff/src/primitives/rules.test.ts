@@ -128,6 +128,14 @@ const cases: Record<string, Case> = {
     ],
     build: ([a, b]) => ops.add(ops.mul(ops.less(a, b), 3), a),
   },
+  // hessian's internal cotangent mark: the identity on its first operand, no derivative to the second
+  adjointOf: {
+    shapes: (d) => [
+      [d.m, d.n],
+      [d.m, d.n],
+    ],
+    build: ([ct, m]) => ops.mul(ct.builder.emit('adjointOf', [ct, m], { contraction: 1 }), ct),
+  },
   cast: {
     shapes: (d) => [[d.m, d.n]],
     build: ([x]) => ops.cast(ops.mul(ops.cast(x, 'float32'), 2), 'float64'),

@@ -1,5 +1,6 @@
 /** The rule table: every primitive by name. */
 import { GraphError } from '../ir/types';
+import { adjointOf } from './adjoint';
 import { add, div, mul, sub } from './binary';
 import { matmul } from './matmul';
 import { pow } from './pow';
@@ -40,6 +41,7 @@ const all: readonly Primitive[] = [
   compare,
   where,
   cast,
+  adjointOf,
 ];
 
 /** Primitives by name. */

@@ -4,6 +4,7 @@
  * LoRA-SVD layers, checked against finite differences of its gradient, for
  * symmetry, and against jacfwd(jacrev) done the slow way (one jvp per direction).
  */
+import fc from 'fast-check';
 import { fdDirectional, randoms, relError, run } from '../fd.test-utils';
 import type { Value } from '../ir/builder';
 import { call, spec, trace } from '../ir/trace';
@@ -127,6 +128,24 @@ describe('Hessian w.r.t. sigma of a LoRA-SVD tanh MLP PINN loss with a Laplacian
     }
   });
 
+  test('adjoint cuts: same Hessian as plain forward-over-reverse, without the batched backward w x w products', async () => {
+    const plain = hessian(loss, { wrt: 0, chunk: 1, adjointCuts: false });
+    const cut = hessian(loss, { wrt: 0, chunk: 1 });
+    const [hp] = await run(plain, inputs);
+    const [hc] = await run(cut, inputs);
+    expect(relError(hc, hp)).toBeLessThan(1e-12);
+    // the backward product of a direction's cotangent with a hidden-to-hidden weight: [1, N, w] x [w, w]^T
+    const backward = (h: Graph) =>
+      h.nodes.filter((n) => {
+        if (n.op !== 'matmul' || !n.params.transposeB) return false;
+        const [a, b] = n.inputs.map((i) => h.nodes[i].shape);
+        return a.length === 3 && a[0] === 1 && b.length === 2 && b[0] === w && b[1] === w;
+      }).length;
+    expect(backward(plain)).toBeGreaterThan(0);
+    expect(backward(cut)).toBe(0);
+    for (const h of [plain, cut]) expect(h.nodes.some((n) => n.op === 'adjointOf')).toBe(false);
+  });
+
   test('the default chunk keeps the largest batched tangent within HESSIAN_CHUNK_BYTES', () => {
     const g = grad(loss, { wrt: 0 });
     const largest = Math.max(...g.nodes.map((n) => n.shape.reduce((a, b) => a * b, 1)));
@@ -162,5 +181,63 @@ describe('Hessian w.r.t. sigma of a LoRA-SVD tanh MLP PINN loss with a Laplacian
         ),
       ).toBeLessThan(1e-8);
     }
+  });
+});
+
+describe('adjoint cuts on random LoRA-SVD MLP losses (fast-check)', () => {
+  /** A tanh MLP 2 -> w -> w -> 1, LoRA-SVD rank k on the hidden-to-hidden layer and on the output layer, Laplacian residual loss. */
+  function randomLoss(w: number, k: number, N: number, wSeed: number): Graph {
+    let s = wSeed;
+    const c = (shape: number[], scale: number) =>
+      ops.constant(
+        randoms(
+          s++,
+          shape.reduce((a, b) => a * b, 1),
+          -scale,
+          scale,
+        ),
+        shape,
+      );
+    const u = trace([spec('sigma', [2 * k]), spec('x', [N, 2])], (sigma, x) => {
+      const h1 = ops.tanh(ops.matmul(x, c([2, w], 1)));
+      const lora = (h: Value, out: number, sl: Value) =>
+        ops.add(
+          ops.matmul(h, c([w, out], 0.7)),
+          ops.matmul(ops.mul(ops.matmul(h, c([w, k], 0.6)), sl), c([k, out], 0.6)),
+        );
+      const h2 = ops.tanh(lora(h1, w, ops.slice(sigma, [0], [k])));
+      return lora(h2, 1, ops.slice(sigma, [k], [k]));
+    });
+    const lap = laplacian(u, { wrt: 1 });
+    return trace([spec('sigma', [2 * k]), spec('x', [N, 2])], (sigma, x) => {
+      const [l] = call(lap, sigma, x);
+      const [v] = call(u, sigma, x);
+      return ops.add(ops.mean(ops.square(ops.sub(l, 0.3))), ops.mean(ops.square(v)));
+    });
+  }
+
+  test('the cut Hessian equals plain forward-over-reverse and is exactly symmetric', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          w: fc.integer({ min: 1, max: 6 }),
+          k: fc.integer({ min: 1, max: 3 }),
+          N: fc.integer({ min: 1, max: 4 }),
+          chunk: fc.integer({ min: 1, max: 6 }),
+          seed: fc.integer({ min: 1, max: 1_000_000 }),
+        }),
+        async ({ w: width, k: rank, N, chunk, seed: s }) => {
+          const f = randomLoss(width, rank, N, s);
+          const n = 2 * rank;
+          const xs = [randoms(s + 7, n, 0.5, 1.5), randoms(s + 8, 2 * N, -1, 1)];
+          const [plain] = await run(hessian(f, { wrt: 0, chunk, adjointCuts: false }), xs);
+          const [cut] = await run(hessian(f, { wrt: 0, chunk }), xs);
+          expect(relError(cut, plain)).toBeLessThan(1e-10);
+          for (let i = 0; i < n; i++)
+            for (let j = 0; j < i; j++) expect(cut[i * n + j]).toBe(cut[j * n + i]);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });

@@ -8,11 +8,12 @@ import { Builder, type Value } from '../ir/builder';
 import { inlineNodes } from '../ir/trace';
 import { GraphError, type Graph } from '../ir/types';
 import * as ops from '../ops';
+import { dce } from '../passes/dce';
 import { simplify } from '../passes/simplify';
 import type { Tangent } from '../primitives/types';
-import { jvpNodes } from './jvp';
+import { jvpNodes, type JvpOverride } from './jvp';
 import { DiagTangent, Tangents } from './tangents';
-import { grad } from './vjp';
+import { grad, gradNodes } from './vjp';
 import { checkWrt } from './wrt';
 
 /** Options of {@link hvp}. */
@@ -75,6 +76,13 @@ export interface HessianOptions extends SingleWrtOptions {
    * largest count whose biggest batched tangent stays within 4 MiB.
    */
   readonly chunk?: number;
+  /**
+   * Replace the batched backward products through weights that do not depend
+   * on the differentiated input by Gram products with forward tangents (see
+   * {@link hessian}). Default true; false gives plain forward-over-reverse,
+   * for checking and benchmarking.
+   */
+  readonly adjointCuts?: boolean;
 }
 
 function checkChunk(
@@ -108,8 +116,8 @@ export function defaultHessianChunk(g: Graph, n: number): number {
 }
 
 /**
- * The entries `first ..` of f's (flattened) gradient as a graph with f's
- * inputs. Folding pushes the slice into the gradient's assembly (a sum of
+ * The entries `first ..` of the (flattened) gradient `g` of f as a graph with
+ * f's inputs. Folding pushes the slice into the gradient's assembly (a sum of
  * zero-padded pieces per use of the input), so DCE drops the backward work
  * that only earlier entries needed, e.g. the earlier adapted layers.
  */
@@ -120,35 +128,155 @@ function gradientTail(f: Graph, g: Graph, first: number, n: number): Graph {
   return simplify(b.finish([first === 0 ? flat : ops.slice(flat, [first], [n - first])]));
 }
 
+/** Basis directions `first .. first+B-1` of the differentiated input, one batched pass. */
+interface Chunk {
+  readonly first: number;
+  readonly B: number;
+}
+
+/**
+ * Forward tangents, per chunk of directions, of the products that `adjointOf`
+ * marks, keyed by the product's value in the Hessian's builder. Computed on
+ * demand by forward mode over just the forward subgraph that produces them;
+ * a pass over the same chunk later builds the same nodes (the builder
+ * hash-conses), so nothing is computed twice.
+ */
+class MarkedProductTangents {
+  private readonly cache = new Map<string, Tangent>();
+
+  constructor(
+    private readonly b: Builder,
+    private readonly chunks: readonly Chunk[],
+    private readonly seeds: (c: Chunk) => Tangent[],
+  ) {}
+
+  /**
+   * For every product marked in `tail`: its value and its tangent for each
+   * chunk from `from` on (`null` where the chunk's directions do not reach it).
+   */
+  of(tail: Graph, from: number): Map<number, Tangent[]> {
+    const ids = [
+      ...new Set(tail.nodes.filter((n) => n.op === 'adjointOf').map((n) => n.inputs[1])),
+    ];
+    const result = new Map<number, Tangent[]>();
+    if (ids.length === 0) return result;
+    const forward = dce({ inputs: tail.inputs, nodes: tail.nodes, outputs: ids });
+    const inlined = inlineNodes(this.b, forward, this.b.args);
+    const products = forward.outputs.map((id) => inlined[id]);
+    for (let c = from; c < this.chunks.length; c++) {
+      const missing = products.some((p) => !this.cache.has(`${p.id}:${c}`));
+      if (missing) {
+        const chunk = this.chunks[c];
+        const T = new Tangents(chunk.B);
+        const { values, tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(chunk), T);
+        forward.outputs.forEach((id) => this.cache.set(`${values[id].id}:${c}`, tangents[id]));
+      }
+    }
+    for (const p of products) {
+      const perChunk: Tangent[] = [];
+      for (let c = from; c < this.chunks.length; c++)
+        perChunk.push(this.cache.get(`${p.id}:${c}`) ?? null);
+      result.set(p.id, perChunk);
+    }
+    return result;
+  }
+}
+
+/** `d` (`[B, ...s]`) and `j` (`[B', ...s]`) contracted over `s`: `[B, B']`. */
+function gram(d: Value, j: Value): Value {
+  const e = sizeOf(d.shape.slice(1));
+  return ops.matmul(ops.reshape(d, [d.shape[0], e]), ops.reshape(j, [j.shape[0], e]), {
+    transposeB: true,
+  });
+}
+
+/** `t` (`[B, m]`, `m >= B`) with its leading `B x B` block replaced by `(X + X^T) / 2`, exactly symmetric. */
+function symmetrizeLeadingBlock(t: Value): Value {
+  const [B, m] = t.shape;
+  if (B === 1) return t;
+  const block = ops.slice(t, [0, 0], [B, B]);
+  const sym = ops.mul(ops.add(block, ops.transpose(block, [1, 0])), 0.5);
+  return m === B ? sym : ops.concat([sym, ops.slice(t, [0, B], [B, m - B])], 1);
+}
+
 /**
  * Full Hessian of f's first output (a scalar) w.r.t. input `wrt` of shape s,
- * as a `[...s, ...s]` output. Forward over reverse: the gradient graph is
- * differentiated with a batched tangent holding `chunk` basis directions per
- * pass, not once per direction. By symmetry, the pass for directions
- * `first .. first+chunk-1` differentiates only gradient entries `first ..`
- * (the block `H[d, :first]` is the transpose of blocks found by earlier
- * passes), so later directions never touch the backward work of earlier
- * entries. The result is exactly symmetric. Same inputs as f.
+ * as a `[...s, ...s]` output. Same inputs as f.
+ *
+ * Forward over reverse: the gradient graph is differentiated with a batched
+ * tangent holding `chunk` basis directions per pass, not once per direction.
+ *
+ * Symmetry: the pass for directions `first .. first+chunk-1` differentiates
+ * only gradient entries `first ..`; the block `H[d, :first]` is the transpose
+ * of blocks earlier passes found, so later directions never touch the
+ * backward work of earlier entries. Each pass's own `chunk x chunk` block
+ * is replaced by its symmetric part, so the result is exactly symmetric.
+ *
+ * Adjoint cuts: where reverse mode multiplies the cotangent `ct` of a
+ * product `m = A W` by a weight `W` that does not depend on the input, its
+ * contribution to the gradient is `J_m^T ct` (`J_m` the Jacobian of `m`), so
+ * the tangent of that contribution in direction i is, entry j, the inner
+ * product of the forward tangent `dm_j` with `d(ct)_i`. The pass drops the
+ * batched backward product `d(ct) W^T` (and the backward work below it) and
+ * adds that `[B, directions]` Gram product instead, whenever fewer
+ * directions reach `m` than `W`'s contracted length. For a LoRA-SVD layer
+ * followed by another adapted layer this removes the `w x w` backward matmul
+ * of every direction of the first layer; the forward tangents it needs are
+ * the ones forward mode computes anyway.
  */
 export function hessian(f: Graph, options: HessianOptions): Graph {
   const wrt = checkWrt('hessian', f, options.wrt);
   const s = f.inputs[wrt].shape;
   const n = sizeOf(s);
-  const g = grad(f, { wrt });
+  const cuts = options.adjointCuts ?? true;
+  const gb = new Builder(f.inputs);
+  const g = simplify(gb.finish(gradNodes(gb, f, gb.args, [wrt], { markAdjoints: cuts }).grads));
   const chunk = checkChunk('hessian', options.chunk, n, () => defaultHessianChunk(g, n));
   const b = new Builder(f.inputs);
   const x = b.args[wrt];
+  const chunks: Chunk[] = [];
+  for (let first = 0; first < n; first += chunk)
+    chunks.push({ first, B: Math.min(chunk, n - first) });
+  const seeds = (c: Chunk): Tangent[] =>
+    b.args.map((_, i) => (i === wrt ? basisSeed(x, c.first, c.B) : null));
+  const marked = new MarkedProductTangents(b, chunks, seeds);
   const blocks: { first: number; B: number; tangent: Value }[] = [];
   const rows: Value[] = [];
-  for (let first = 0; first < n; first += chunk) {
-    const B = Math.min(chunk, n - first);
+  chunks.forEach((c, a) => {
+    const { first, B } = c;
     const tail = gradientTail(f, g, first, n);
     const T = new Tangents(B);
-    const seeds: Tangent[] = b.args.map((_, i) => (i === wrt ? basisSeed(x, first, B) : null));
-    const { values, tangents } = jvpNodes(b, tail, b.args, seeds, T);
+    const later = chunks.slice(a);
+    const forward = marked.of(tail, a);
+    // grams[q]: the Gram blocks for the directions of later[q], summed over cut marks
+    const grams: (Value | null)[] = later.map(() => null);
+    const override: JvpOverride = (node, [ct, product], [dct]) => {
+      if (node.op !== 'adjointOf') return undefined;
+      const js = forward.get(product.id) ?? [];
+      let reach = 0;
+      js.forEach((t, q) => (reach += t ? later[q].B : 0));
+      if (reach >= (node.params.contraction as number)) return { value: ct, tangent: dct };
+      const d = T.dense(dct);
+      if (d) {
+        js.forEach((t, q) => {
+          const j = new Tangents(later[q].B).dense(t);
+          if (!j) return;
+          const block = gram(d, j);
+          const prev = grams[q];
+          grams[q] = prev ? ops.add(prev, block) : block;
+        });
+      }
+      return { value: ct, tangent: null };
+    };
+    const { values, tangents } = jvpNodes(b, tail, b.args, seeds(c), T, override);
     const id = tail.outputs[0];
-    // tangent[i, j] = H[first + j, first + i] = H[first + i, first + j]
-    const tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
+    // tangent[i, j] = H[first + i, first + j]
+    let tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
+    if (grams.some((q) => q !== null)) {
+      const cross = grams.map((q, i) => q ?? ops.full(x, 0, [B, later[i].B]));
+      tangent = ops.add(tangent, ops.concat(cross, 1));
+    }
+    tangent = symmetrizeLeadingBlock(tangent);
     const left = blocks.map((p) => ops.slice(p.tangent, [0, first - p.first], [p.B, B]));
     rows.push(
       left.length === 0
@@ -156,7 +284,7 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
         : ops.concat([ops.transpose(ops.concat(left, 0), [1, 0]), tangent], 1),
     );
     blocks.push({ first, B, tangent });
-  }
+  });
   return simplify(b.finish([ops.reshape(ops.concat(rows, 0), [...s, ...s])]));
 }
 

@@ -1,11 +1,21 @@
 /** Forward mode: staged jvp of a graph, with symbolic-zero tangents. */
 import { Builder, type Value } from '../ir/builder';
-import type { Graph } from '../ir/types';
+import type { Graph, Node } from '../ir/types';
 import { primitive } from '../primitives/table';
 import type { Tangent, TangentAlgebra } from '../primitives/types';
 import { simplify } from '../passes/simplify';
 import { Tangents } from './tangents';
 import { normalizeWrt } from './wrt';
+
+/**
+ * Replaces the value and tangent rule of some nodes during {@link jvpNodes}:
+ * returns the node's value and tangent, or undefined for the usual rule.
+ */
+export type JvpOverride = (
+  node: Node,
+  primals: readonly Value[],
+  tangents: readonly Tangent[],
+) => { value: Value; tangent: Tangent } | undefined;
 
 /**
  * Emits `graph`'s primal nodes and their tangents into `builder`. `seeds[i]` is
@@ -17,6 +27,7 @@ export function jvpNodes(
   args: readonly Value[],
   seeds: readonly Tangent[],
   T: TangentAlgebra,
+  override?: JvpOverride,
 ): { values: Value[]; tangents: Tangent[] } {
   const values: Value[] = [];
   const tangents: Tangent[] = [];
@@ -28,6 +39,16 @@ export function jvpNodes(
       continue;
     }
     const primals = node.inputs.map((i) => values[i]);
+    const replaced = override?.(
+      node,
+      primals,
+      node.inputs.map((i) => tangents[i]),
+    );
+    if (replaced) {
+      values.push(replaced.value);
+      tangents.push(replaced.tangent);
+      continue;
+    }
     const out = builder.emit(node.op, primals, node.params);
     values.push(out);
     const ts = node.inputs.map((i) => tangents[i]);

@@ -1,12 +1,29 @@
 /** Reverse mode: staged vjp of a graph, with symbolic-zero cotangents. */
 import { Builder, type Value } from '../ir/builder';
 import { inlineNodes } from '../ir/trace';
-import { GraphError, type Graph } from '../ir/types';
+import { GraphError, type Graph, type Params } from '../ir/types';
 import { add, full } from '../ops';
 import { simplify } from '../passes/simplify';
 import { primitive, reverseRule } from '../primitives/table';
 import type { WrtOptions } from './jvp';
 import { normalizeWrt } from './wrt';
+
+/** Options of {@link vjpNodes}. */
+export interface VjpNodesOptions {
+  /**
+   * Wrap the cotangent of every `matmul` with exactly one operand that depends
+   * on a `wrt` input in an `adjointOf(ct, product)` mark before its backward
+   * product (see `primitives/adjoint.ts`; only `hessian` asks for this and
+   * removes the marks).
+   */
+  readonly markAdjoints?: boolean;
+}
+
+/** The length of the contracted axis of a matmul node with operands `a`, `b`. */
+function contractionOf(a: Value, params: Params): number {
+  const r = a.shape.length;
+  return params.transposeA ? a.shape[r - 2] : a.shape[r - 1];
+}
 
 /**
  * Emits `graph`'s forward nodes and the backward pass into `builder`.
@@ -21,6 +38,7 @@ export function vjpNodes(
   args: readonly Value[],
   wrt: readonly number[],
   outCts: readonly (Value | null)[],
+  options: VjpNodesOptions = {},
 ): { values: Value[]; cts: (Value | null)[] } {
   const values = inlineNodes(builder, graph, args);
   const active = graph.nodes.map(() => false);
@@ -45,8 +63,14 @@ export function vjpNodes(
     if (!ct || node.op === 'input' || !active[id]) continue;
     const primals = node.inputs.map((i) => values[i]);
     const needs = node.inputs.map((i) => active[i]);
+    const marked =
+      options.markAdjoints && node.op === 'matmul' && needs[0] !== needs[1]
+        ? builder.emit('adjointOf', [ct, values[id]], {
+            contraction: contractionOf(primals[0], node.params),
+          })
+        : ct;
     const res = reverseRule(primitive(node.op))({
-      ct,
+      ct: marked,
       primals,
       out: values[id],
       params: node.params,
@@ -90,6 +114,7 @@ export function gradNodes(
   f: Graph,
   args: readonly Value[],
   wrt: readonly number[],
+  options: VjpNodesOptions = {},
 ): { value: Value; grads: Value[] } {
   const out = f.nodes[f.outputs[0]];
   if (!out || out.shape.length !== 0) {
@@ -99,7 +124,7 @@ export function gradNodes(
     );
   }
   const seed = full(args[0], 1, [], out.dtype);
-  const { values, cts } = vjpNodes(builder, f, args, wrt, [seed]);
+  const { values, cts } = vjpNodes(builder, f, args, wrt, [seed], options);
   return { value: values[f.outputs[0]], grads: cts.map((ct, k) => orZeros(ct, args[wrt[k]])) };
 }
 
