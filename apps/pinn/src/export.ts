@@ -20,8 +20,12 @@ import { type LoraShape, SIGMA, mergeLora } from '@sublora/nn';
 import { serializeSafetensors } from '@sublora/formats';
 import { writeFileAtomic } from './checkpoint';
 import { totalRank } from './config';
-import { buildSigmaDerivatives } from './model';
-import { type RunContext, ensureFinetuned, sigmaDerivatives } from './pipeline';
+import {
+  type RunContext,
+  ensureFinetuned,
+  sigmaDerivativeGraph,
+  sigmaDerivatives,
+} from './pipeline';
 import type { PdeName } from './pdes';
 
 /** Options of {@link exportCheckpoint}. */
@@ -40,7 +44,7 @@ export async function exportCheckpoint(ctx: RunContext, options: ExportOptions):
   const { loss, grad, hessian } = await sigmaDerivatives(
     ctx,
     model.graphs,
-    buildSigmaDerivatives(model.graphs),
+    sigmaDerivativeGraph(ctx, model.graphs),
     model.params,
   );
   const r = totalRank(ctx.config);

@@ -206,8 +206,13 @@ export function buildLossGraphs(
  * The loss as a function of `lora.sigma`: outputs `[loss, g, H]` with the
  * gradient `[r]` and Hessian `[r, r]` w.r.t. sigma. The orthogonality
  * regulariser does not depend on sigma, so g and H are those of the PDE loss.
+ * `adjointCuts` is passed to `hessian` (default true; turn it off for a
+ * backend that compiles whole graphs, see `sigmaDerivativeGraph`).
  */
-export function buildSigmaDerivatives(graphs: LossGraphs): Graph {
+export function buildSigmaDerivatives(
+  graphs: LossGraphs,
+  options: { readonly adjointCuts?: boolean } = {},
+): Graph {
   const pdeLoss = graphs.loss;
   const sigmaIndex = graphs.paramNames.indexOf(SIGMA);
   if (sigmaIndex < 0)
@@ -215,7 +220,7 @@ export function buildSigmaDerivatives(graphs: LossGraphs): Graph {
       'buildSigmaDerivatives: the graphs have no lora.sigma input; build them with a LoRA network',
     );
   const g = grad(pdeLoss, { wrt: sigmaIndex });
-  const h = hessian(pdeLoss, { wrt: sigmaIndex });
+  const h = hessian(pdeLoss, { wrt: sigmaIndex, adjointCuts: options.adjointCuts });
   return simplify(
     trace(pdeLoss.inputs, (...args) => {
       const [value] = call(pdeLoss, ...args);

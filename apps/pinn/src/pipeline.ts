@@ -5,7 +5,7 @@
  * alternating training with rank determination (Alg. 4).
  */
 import * as path from 'node:path';
-import { evaluateToArrays, type Graph } from '@sublora/autodiff';
+import { evaluateToArrays, isGraphExecutor, type Graph } from '@sublora/autodiff';
 import {
   type AdamState,
   type LoraShape,
@@ -327,6 +327,17 @@ export async function ensureFinetuned(
   return { ...model, graphs };
 }
 
+/**
+ * The `[loss, g, H]` graph for `ctx`'s backend. Adjoint cuts (see
+ * `@sublora/autodiff`'s README) pay on eager backends; onnxruntime, which
+ * compiles the whole graph, runs its fast matmuls either way and compiles
+ * the cut graph slower (measured: same run time, 2.5x the first call at
+ * w = 1000), so backends that take whole graphs get the plain one.
+ */
+export function sigmaDerivativeGraph(ctx: RunContext, graphs: LossGraphs): Graph {
+  return buildSigmaDerivatives(graphs, { adjointCuts: !isGraphExecutor(ctx.backend) });
+}
+
 /** Loss, g and H w.r.t. sigma at the current parameters (all parameters as graph inputs). */
 export async function sigmaDerivatives(
   ctx: RunContext,
@@ -372,7 +383,7 @@ export async function runDetermination(
   const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
 
   const started = Date.now();
-  const derivs = buildSigmaDerivatives(model.graphs);
+  const derivs = sigmaDerivativeGraph(ctx, model.graphs);
   const { loss, grad, hessian } = await sigmaDerivatives(ctx, model.graphs, derivs, model.params);
   const derivativeSeconds = (Date.now() - started) / 1000;
   const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
@@ -472,7 +483,7 @@ export async function runAlternating(
   const model = adapted(ctx, def, base, seed);
   const col = collocationFor(ctx, def, lambda, seed);
   const graphs = graphsFor(ctx, def, col, model.net, model.params, model.loraNames);
-  const derivs = buildSigmaDerivatives(graphs);
+  const derivs = sigmaDerivativeGraph(ctx, graphs);
   const r = totalRank(config);
   const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
   const b = budgetCount(config, config.alternating.budget);

@@ -135,14 +135,25 @@ interface Chunk {
 }
 
 /**
- * Forward tangents, per chunk of directions, of the products that `adjointOf`
- * marks, keyed by the product's value in the Hessian's builder. Computed on
- * demand by forward mode over just the forward subgraph that produces them;
- * a pass over the same chunk later builds the same nodes (the builder
- * hash-conses), so nothing is computed twice.
+ * The forward tangents of a marked product `m` for every direction that
+ * reaches it, stacked as `[R, size(m)]`, and where each chunk's rows start.
+ */
+interface ProductTangents {
+  /** `[R, size(m)]`, or null when no direction reaches `m` (R = 0). */
+  readonly stack: Value | null;
+  /** Per chunk: the row of its first direction in `stack`, or -1 where its directions do not reach `m`. */
+  readonly row: readonly number[];
+}
+
+/**
+ * Forward tangents of the products that `adjointOf` marks, keyed by the
+ * product's value in the Hessian's builder. Computed once per product by
+ * forward mode, chunk by chunk, over just the forward subgraph that produces
+ * it; the pass over a chunk later builds the same tangent nodes (the builder
+ * hash-conses), so the only extra work is the stacking copy.
  */
 class MarkedProductTangents {
-  private readonly cache = new Map<string, Tangent>();
+  private readonly stacks = new Map<number, ProductTangents>();
 
   constructor(
     private readonly b: Builder,
@@ -150,35 +161,36 @@ class MarkedProductTangents {
     private readonly seeds: (c: Chunk) => Tangent[],
   ) {}
 
-  /**
-   * For every product marked in `tail`: its value and its tangent for each
-   * chunk from `from` on (`null` where the chunk's directions do not reach it).
-   */
-  of(tail: Graph, from: number): Map<number, Tangent[]> {
+  /** The stacked forward tangents of every product marked in `tail` (and earlier tails), by product value id. */
+  of(tail: Graph): ReadonlyMap<number, ProductTangents> {
     const ids = [
       ...new Set(tail.nodes.filter((n) => n.op === 'adjointOf').map((n) => n.inputs[1])),
     ];
-    const result = new Map<number, Tangent[]>();
-    if (ids.length === 0) return result;
+    if (ids.length === 0) return this.stacks;
     const forward = dce({ inputs: tail.inputs, nodes: tail.nodes, outputs: ids });
     const inlined = inlineNodes(this.b, forward, this.b.args);
     const products = forward.outputs.map((id) => inlined[id]);
-    for (let c = from; c < this.chunks.length; c++) {
-      const missing = products.some((p) => !this.cache.has(`${p.id}:${c}`));
-      if (missing) {
-        const chunk = this.chunks[c];
-        const T = new Tangents(chunk.B);
-        const { values, tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(chunk), T);
-        forward.outputs.forEach((id) => this.cache.set(`${values[id].id}:${c}`, tangents[id]));
-      }
-    }
+    if (products.every((p) => this.stacks.has(p.id))) return this.stacks;
+    const perChunk = this.chunks.map((c) => {
+      const T = new Tangents(c.B);
+      const { values, tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(c), T);
+      return new Map(forward.outputs.map((id) => [values[id].id, T.dense(tangents[id])]));
+    });
     for (const p of products) {
-      const perChunk: Tangent[] = [];
-      for (let c = from; c < this.chunks.length; c++)
-        perChunk.push(this.cache.get(`${p.id}:${c}`) ?? null);
-      result.set(p.id, perChunk);
+      if (this.stacks.has(p.id)) continue;
+      const rows: Value[] = [];
+      const row: number[] = [];
+      let R = 0;
+      this.chunks.forEach((c, q) => {
+        const t = perChunk[q].get(p.id) ?? null;
+        row.push(t ? R : -1);
+        if (!t) return;
+        rows.push(ops.reshape(t, [c.B, sizeOf(p.shape)]));
+        R += c.B;
+      });
+      this.stacks.set(p.id, { stack: rows.length === 0 ? null : ops.concat(rows, 0), row });
     }
-    return result;
+    return this.stacks;
   }
 }
 
@@ -190,33 +202,71 @@ class MarkedProductTangents {
 const GRAM_READ_FLOPS = 7.5;
 
 /**
- * Whether a pass of `B` directions should cut a marked product: dropping the
- * backward product costs `2 B K` flops per element of the product saved (K
- * its contracted length, plus the batched work below it, not counted); the
- * Gram products read the cotangent's tangent once per later chunk the
- * product's forward tangent reaches and each of those tangents once.
+ * Whether a pass of `B` directions should cut a marked product whose forward
+ * tangents have `R` rows: dropping the backward product saves `2 B K` flops
+ * per element of the product (K its contracted length; the batched work below
+ * it is not counted), the Gram product reads `B + R` elements per element.
  */
-function cutPays(B: number, contraction: number, reached: readonly number[]): boolean {
-  if (reached.length === 0) return true;
-  const reads = reached.reduce((sum, Bc) => sum + B + Bc, 0);
-  return GRAM_READ_FLOPS * reads < 2 * B * contraction;
+function cutPays(B: number, contraction: number, R: number): boolean {
+  return R === 0 || GRAM_READ_FLOPS * (B + R) < 2 * B * contraction;
 }
 
-/** `d` (`[B, ...s]`) and `j` (`[B', ...s]`) contracted over `s`: `[B, B']`. */
-function gram(d: Value, j: Value): Value {
-  const e = sizeOf(d.shape.slice(1));
-  return ops.matmul(ops.reshape(d, [d.shape[0], e]), ops.reshape(j, [j.shape[0], e]), {
-    transposeB: true,
-  });
+/**
+ * The columns `first ..` of a pass's Hessian rows that the Gram product `G`
+ * (`[B, R]`, against a product's stacked forward tangents) gives: chunk q's
+ * block is `G[:, row[q] .. row[q] + B_q]`, zeros where its directions do not
+ * reach the product. Consecutive blocks are taken as one slice.
+ */
+function gramColumns(G: Value, t: ProductTangents, chunks: readonly Chunk[], from: number): Value {
+  const B = G.shape[0];
+  const pieces: Value[] = [];
+  for (let q = from; q < chunks.length;) {
+    const reaches = t.row[q] >= 0;
+    let end = q + 1;
+    while (
+      end < chunks.length &&
+      (reaches ? t.row[end] === t.row[end - 1] + chunks[end - 1].B : t.row[end] < 0)
+    )
+      end++;
+    const width = chunks.slice(q, end).reduce((sum, c) => sum + c.B, 0);
+    pieces.push(reaches ? ops.slice(G, [0, t.row[q]], [B, width]) : ops.full(G, 0, [B, width]));
+    q = end;
+  }
+  return pieces.length === 1 ? pieces[0] : ops.concat(pieces, 1);
 }
 
-/** `t` (`[B, m]`, `m >= B`) with its leading `B x B` block replaced by `(X + X^T) / 2`, exactly symmetric. */
-function symmetrizeLeadingBlock(t: Value): Value {
-  const [B, m] = t.shape;
-  if (B === 1) return t;
-  const block = ops.slice(t, [0, 0], [B, B]);
-  const sym = ops.mul(ops.add(block, ops.transpose(block, [1, 0])), 0.5);
-  return m === B ? sym : ops.concat([sym, ops.slice(t, [0, B], [B, m - B])], 1);
+/**
+ * Assembles the Hessian from the passes' rows `rows[a]` (`[B_a, n - first_a]`,
+ * the columns from the pass's own first direction on) without a slice per
+ * pair of passes: the rows, zero-padded on the left, form a block upper
+ * triangle `M`; the result takes `M` above the diagonal blocks, `M^T` below
+ * them and `(M + M^T) / 2` in them, so it is exactly symmetric.
+ */
+function mirrorBlockTriangle(rows: readonly Value[], chunks: readonly Chunk[], n: number): Value {
+  const padded = rows.map((r, a) =>
+    chunks[a].first === 0 ? r : ops.concat([ops.full(r, 0, [chunks[a].B, chunks[a].first]), r], 1),
+  );
+  const M = padded.length === 1 ? padded[0] : ops.concat(padded, 0);
+  const Mt = ops.transpose(M, [1, 0]);
+  const sym = ops.mul(ops.add(M, Mt), 0.5);
+  if (chunks.length === 1) return sym;
+  const chunkOf: number[] = [];
+  chunks.forEach((c, q) => chunkOf.push(...new Array<number>(c.B).fill(q)));
+  const mask = (keep: (qi: number, qj: number) => boolean) => {
+    const data = new Array<number>(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) data[i * n + j] = keep(chunkOf[i], chunkOf[j]) ? 1 : 0;
+    return M.builder.emit('constant', [], { data, shape: [n, n], dtype: M.dtype });
+  };
+  return ops.where(
+    mask((qi, qj) => qj > qi),
+    M,
+    ops.where(
+      mask((qi, qj) => qj < qi),
+      Mt,
+      sym,
+    ),
+  );
 }
 
 /**
@@ -229,8 +279,8 @@ function symmetrizeLeadingBlock(t: Value): Value {
  * Symmetry: the pass for directions `first .. first+chunk-1` differentiates
  * only gradient entries `first ..`; the block `H[d, :first]` is the transpose
  * of blocks earlier passes found, so later directions never touch the
- * backward work of earlier entries. Each pass's own `chunk x chunk` block
- * is replaced by its symmetric part, so the result is exactly symmetric.
+ * backward work of earlier entries (`mirrorBlockTriangle` assembles the
+ * rows; diagonal blocks are symmetrized, so the result is exactly symmetric).
  *
  * Adjoint cuts: where reverse mode multiplies the cotangent `ct` of a
  * product `m = A W` by a weight `W` that does not depend on the input, its
@@ -261,52 +311,36 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
   const seeds = (c: Chunk): Tangent[] =>
     b.args.map((_, i) => (i === wrt ? basisSeed(x, c.first, c.B) : null));
   const marked = new MarkedProductTangents(b, chunks, seeds);
-  const blocks: { first: number; B: number; tangent: Value }[] = [];
   const rows: Value[] = [];
   chunks.forEach((c, a) => {
     const { first, B } = c;
     const tail = gradientTail(f, g, first, n);
     const T = new Tangents(B);
-    const later = chunks.slice(a);
-    const forward = marked.of(tail, a);
-    // grams[q]: the Gram blocks for the directions of later[q], summed over cut marks
-    const grams: (Value | null)[] = later.map(() => null);
+    const forward = marked.of(tail);
+    let cross: Value | null = null; // Gram columns first .., summed over the cut marks
     const override: JvpOverride = (node, [ct, product], [dct]) => {
       if (node.op !== 'adjointOf') return undefined;
-      const js = forward.get(product.id) ?? [];
-      const reached = later.filter((_, q) => js[q]).map((q) => q.B);
-      if (!cutPays(B, node.params.contraction as number, reached))
+      const t = forward.get(product.id);
+      const R = t?.stack?.shape[0] ?? 0;
+      if (!t || !cutPays(B, node.params.contraction as number, R))
         return { value: ct, tangent: dct };
       const d = T.dense(dct);
-      if (d) {
-        js.forEach((t, q) => {
-          const j = new Tangents(later[q].B).dense(t);
-          if (!j) return;
-          const block = gram(d, j);
-          const prev = grams[q];
-          grams[q] = prev ? ops.add(prev, block) : block;
+      if (d && t.stack) {
+        const G = ops.matmul(ops.reshape(d, [B, sizeOf(product.shape)]), t.stack, {
+          transposeB: true,
         });
+        const cols = gramColumns(G, t, chunks, a);
+        cross = cross ? ops.add(cross, cols) : cols;
       }
       return { value: ct, tangent: null };
     };
     const { values, tangents } = jvpNodes(b, tail, b.args, seeds(c), T, override);
     const id = tail.outputs[0];
     // tangent[i, j] = H[first + i, first + j]
-    let tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
-    if (grams.some((q) => q !== null)) {
-      const cross = grams.map((q, i) => q ?? ops.full(x, 0, [B, later[i].B]));
-      tangent = ops.add(tangent, ops.concat(cross, 1));
-    }
-    tangent = symmetrizeLeadingBlock(tangent);
-    const left = blocks.map((p) => ops.slice(p.tangent, [0, first - p.first], [p.B, B]));
-    rows.push(
-      left.length === 0
-        ? tangent
-        : ops.concat([ops.transpose(ops.concat(left, 0), [1, 0]), tangent], 1),
-    );
-    blocks.push({ first, B, tangent });
+    const tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
+    rows.push(cross ? ops.add(tangent, cross) : tangent);
   });
-  return simplify(b.finish([ops.reshape(ops.concat(rows, 0), [...s, ...s])]));
+  return simplify(b.finish([ops.reshape(mirrorBlockTriangle(rows, chunks, n), [...s, ...s])]));
 }
 
 /** Options of {@link jacobian}. */
