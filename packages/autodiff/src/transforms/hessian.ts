@@ -135,25 +135,15 @@ interface Chunk {
 }
 
 /**
- * The forward tangents of a marked product `m` for every direction that
- * reaches it, stacked as `[R, size(m)]`, and where each chunk's rows start.
- */
-interface ProductTangents {
-  /** `[R, size(m)]`, or null when no direction reaches `m` (R = 0). */
-  readonly stack: Value | null;
-  /** Per chunk: the row of its first direction in `stack`, or -1 where its directions do not reach `m`. */
-  readonly row: readonly number[];
-}
-
-/**
- * Forward tangents of the products that `adjointOf` marks, keyed by the
- * product's value in the Hessian's builder. Computed once per product by
- * forward mode, chunk by chunk, over just the forward subgraph that produces
- * it; the pass over a chunk later builds the same tangent nodes (the builder
- * hash-conses), so the only extra work is the stacking copy.
+ * Forward tangents of the products that `adjointOf` marks, per chunk of
+ * directions (dense `[B_c, size(m)]`, or null where the chunk's directions do
+ * not reach the product), keyed by the product's value in the Hessian's
+ * builder. Computed once per product by forward mode over just the forward
+ * subgraph that produces it; the pass over a chunk later builds the same
+ * tangent nodes (the builder hash-conses), so nothing is computed twice.
  */
 class MarkedProductTangents {
-  private readonly stacks = new Map<number, ProductTangents>();
+  private readonly byProduct = new Map<number, (Value | null)[]>();
 
   constructor(
     private readonly b: Builder,
@@ -161,36 +151,26 @@ class MarkedProductTangents {
     private readonly seeds: (c: Chunk) => Tangent[],
   ) {}
 
-  /** The stacked forward tangents of every product marked in `tail` (and earlier tails), by product value id. */
-  of(tail: Graph): ReadonlyMap<number, ProductTangents> {
+  /** The per-chunk forward tangents of every product marked in `tail` (and in earlier tails), by product value id. */
+  of(tail: Graph): ReadonlyMap<number, readonly (Value | null)[]> {
     const ids = [
       ...new Set(tail.nodes.filter((n) => n.op === 'adjointOf').map((n) => n.inputs[1])),
     ];
-    if (ids.length === 0) return this.stacks;
+    if (ids.length === 0) return this.byProduct;
     const forward = dce({ inputs: tail.inputs, nodes: tail.nodes, outputs: ids });
     const inlined = inlineNodes(this.b, forward, this.b.args);
     const products = forward.outputs.map((id) => inlined[id]);
-    if (products.every((p) => this.stacks.has(p.id))) return this.stacks;
-    const perChunk = this.chunks.map((c) => {
+    if (products.every((p) => this.byProduct.has(p.id))) return this.byProduct;
+    for (const p of products) this.byProduct.set(p.id, []);
+    this.chunks.forEach((c) => {
       const T = new Tangents(c.B);
       const { values, tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(c), T);
-      return new Map(forward.outputs.map((id) => [values[id].id, T.dense(tangents[id])]));
-    });
-    for (const p of products) {
-      if (this.stacks.has(p.id)) continue;
-      const rows: Value[] = [];
-      const row: number[] = [];
-      let R = 0;
-      this.chunks.forEach((c, q) => {
-        const t = perChunk[q].get(p.id) ?? null;
-        row.push(t ? R : -1);
-        if (!t) return;
-        rows.push(ops.reshape(t, [c.B, sizeOf(p.shape)]));
-        R += c.B;
+      forward.outputs.forEach((id) => {
+        const t = T.dense(tangents[id]);
+        this.byProduct.get(values[id].id)?.push(t && ops.reshape(t, [c.B, sizeOf(t.shape) / c.B]));
       });
-      this.stacks.set(p.id, { stack: rows.length === 0 ? null : ops.concat(rows, 0), row });
-    }
-    return this.stacks;
+    });
+    return this.byProduct;
   }
 }
 
@@ -202,37 +182,15 @@ class MarkedProductTangents {
 const GRAM_READ_FLOPS = 7.5;
 
 /**
- * Whether a pass of `B` directions should cut a marked product whose forward
- * tangents have `R` rows: dropping the backward product saves `2 B K` flops
- * per element of the product (K its contracted length; the batched work below
- * it is not counted), the Gram product reads `B + R` elements per element.
+ * Whether a pass of `B` directions should cut a marked product: dropping the
+ * backward product saves `2 B K` flops per element of the product (K its
+ * contracted length; the batched work below it is not counted); the Gram
+ * products read, per element, the cotangent's tangent once for each later
+ * chunk that reaches the product and that chunk's forward tangent.
  */
-function cutPays(B: number, contraction: number, R: number): boolean {
-  return R === 0 || GRAM_READ_FLOPS * (B + R) < 2 * B * contraction;
-}
-
-/**
- * The columns `first ..` of a pass's Hessian rows that the Gram product `G`
- * (`[B, R]`, against a product's stacked forward tangents) gives: chunk q's
- * block is `G[:, row[q] .. row[q] + B_q]`, zeros where its directions do not
- * reach the product. Consecutive blocks are taken as one slice.
- */
-function gramColumns(G: Value, t: ProductTangents, chunks: readonly Chunk[], from: number): Value {
-  const B = G.shape[0];
-  const pieces: Value[] = [];
-  for (let q = from; q < chunks.length;) {
-    const reaches = t.row[q] >= 0;
-    let end = q + 1;
-    while (
-      end < chunks.length &&
-      (reaches ? t.row[end] === t.row[end - 1] + chunks[end - 1].B : t.row[end] < 0)
-    )
-      end++;
-    const width = chunks.slice(q, end).reduce((sum, c) => sum + c.B, 0);
-    pieces.push(reaches ? ops.slice(G, [0, t.row[q]], [B, width]) : ops.full(G, 0, [B, width]));
-    q = end;
-  }
-  return pieces.length === 1 ? pieces[0] : ops.concat(pieces, 1);
+function cutPays(B: number, contraction: number, reached: readonly number[]): boolean {
+  const reads = reached.reduce((sum, Bc) => sum + B + Bc, 0);
+  return GRAM_READ_FLOPS * reads < 2 * B * contraction;
 }
 
 /**
@@ -317,20 +275,23 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
     const tail = gradientTail(f, g, first, n);
     const T = new Tangents(B);
     const forward = marked.of(tail);
-    let cross: Value | null = null; // Gram columns first .., summed over the cut marks
+    // grams[q]: the Gram block for the directions of chunk a + q, summed over the cut marks
+    const grams: (Value | null)[] = chunks.slice(a).map(() => null);
     const override: JvpOverride = (node, [ct, product], [dct]) => {
       if (node.op !== 'adjointOf') return undefined;
-      const t = forward.get(product.id);
-      const R = t?.stack?.shape[0] ?? 0;
-      if (!t || !cutPays(B, node.params.contraction as number, R))
+      const js = (forward.get(product.id) ?? []).slice(a);
+      const reached = js.flatMap((j, q) => (j ? [chunks[a + q].B] : []));
+      if (!forward.has(product.id) || !cutPays(B, node.params.contraction as number, reached))
         return { value: ct, tangent: dct };
       const d = T.dense(dct);
-      if (d && t.stack) {
-        const G = ops.matmul(ops.reshape(d, [B, sizeOf(product.shape)]), t.stack, {
-          transposeB: true,
+      if (d) {
+        const flat = ops.reshape(d, [B, sizeOf(product.shape)]);
+        js.forEach((j, q) => {
+          if (!j) return;
+          const block = ops.matmul(flat, j, { transposeB: true });
+          const prev = grams[q];
+          grams[q] = prev ? ops.add(prev, block) : block;
         });
-        const cols = gramColumns(G, t, chunks, a);
-        cross = cross ? ops.add(cross, cols) : cols;
       }
       return { value: ct, tangent: null };
     };
@@ -338,7 +299,11 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
     const id = tail.outputs[0];
     // tangent[i, j] = H[first + i, first + j]
     const tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
-    rows.push(cross ? ops.add(tangent, cross) : tangent);
+    if (grams.every((q) => q === null)) rows.push(tangent);
+    else {
+      const cross = grams.map((q, i) => q ?? ops.full(x, 0, [B, chunks[a + i].B]));
+      rows.push(ops.add(tangent, ops.concat(cross, 1)));
+    }
   });
   return simplify(b.finish([ops.reshape(mirrorBlockTriangle(rows, chunks, n), [...s, ...s])]));
 }
