@@ -229,6 +229,13 @@ describe('adjoint cuts', () => {
     for (const h of [plain, cut]) expect(h.nodes.some((n) => n.op === 'adjointOf')).toBe(false);
   });
 
+  test('a graph that already holds the internal mark is refused with a one-line error', () => {
+    const f = trace([spec('x', [3])], (x) =>
+      ops.sum(ops.square(x.builder.emit('adjointOf', [x, x], { contraction: 1 }))),
+    );
+    expect(() => hessian(f, { wrt: 0 })).toThrow(/'adjointOf' node, a mark internal to hessian/);
+  });
+
   test('on random LoRA-SVD MLP losses the cut Hessian equals plain forward-over-reverse and is exactly symmetric (fast-check)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -160,16 +160,18 @@ class MarkedProductTangents {
     const forward = dce({ inputs: tail.inputs, nodes: tail.nodes, outputs: ids });
     const inlined = inlineNodes(this.b, forward, this.b.args);
     const products = forward.outputs.map((id) => inlined[id]);
-    if (products.every((p) => this.byProduct.has(p.id))) return this.byProduct;
-    for (const p of products) this.byProduct.set(p.id, []);
+    const fresh = products.flatMap((p, k) => (this.byProduct.has(p.id) ? [] : [k]));
+    if (fresh.length === 0) return this.byProduct;
+    const perChunk = fresh.map(() => [] as (Value | null)[]);
     this.chunks.forEach((c) => {
       const T = new Tangents(c.B);
-      const { values, tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(c), T);
-      forward.outputs.forEach((id) => {
-        const t = T.dense(tangents[id]);
-        this.byProduct.get(values[id].id)?.push(t && ops.reshape(t, [c.B, sizeOf(t.shape) / c.B]));
+      const { tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(c), T);
+      fresh.forEach((k, f) => {
+        const t = T.dense(tangents[forward.outputs[k]]);
+        perChunk[f].push(t && ops.reshape(t, [c.B, sizeOf(t.shape) / c.B]));
       });
     });
+    fresh.forEach((k, f) => this.byProduct.set(products[k].id, perChunk[f]));
     return this.byProduct;
   }
 }
@@ -257,6 +259,11 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
   const wrt = checkWrt('hessian', f, options.wrt);
   const s = f.inputs[wrt].shape;
   const n = sizeOf(s);
+  if (f.nodes.some((node) => node.op === 'adjointOf'))
+    throw new GraphError(
+      'hessian',
+      "the graph holds an 'adjointOf' node, a mark internal to hessian; build the graph without it",
+    );
   const cuts = options.adjointCuts ?? true;
   const gb = new Builder(f.inputs);
   const g = simplify(gb.finish(gradNodes(gb, f, gb.args, [wrt], { markAdjoints: cuts }).grads));
