@@ -19,7 +19,7 @@ export interface VjpNodesOptions {
   readonly markAdjoints?: boolean;
 }
 
-/** The length of the contracted axis of a matmul node with operands `a`, `b`. */
+/** The length of the contracted axis of a matmul whose first operand is `a`. */
 function contractionOf(a: Value, params: Params): number {
   const r = a.shape.length;
   return params.transposeA ? a.shape[r - 2] : a.shape[r - 1];
