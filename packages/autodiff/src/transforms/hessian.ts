@@ -137,13 +137,16 @@ interface Chunk {
 /**
  * Forward tangents of the products that `adjointOf` marks, per chunk of
  * directions (dense `[B_c, size(m)]`, or null where the chunk's directions do
- * not reach the product), keyed by the product's value in the Hessian's
- * builder. Computed once per product by forward mode over just the forward
- * subgraph that produces it; the pass over a chunk later builds the same
- * tangent nodes (the builder hash-conses), so nothing is computed twice.
+ * not reach the product), keyed by product value id and chunk. A missing one
+ * is built by forward mode over just the forward subgraph that produces the
+ * product. `hessian` builds its passes from the last chunk to the first, so
+ * a pass only asks for its own chunk's tangents (the same nodes as its own
+ * forward mode: the builder hash-conses) and for those of passes built, and
+ * evaluated, before it: nothing is computed twice or early, and only the
+ * Gram products keep a forward tangent alive past its own pass.
  */
 class MarkedProductTangents {
-  private readonly byProduct = new Map<number, (Value | null)[]>();
+  private readonly cache = new Map<string, Value | null>();
 
   constructor(
     private readonly b: Builder,
@@ -151,28 +154,34 @@ class MarkedProductTangents {
     private readonly seeds: (c: Chunk) => Tangent[],
   ) {}
 
-  /** The per-chunk forward tangents of every product marked in `tail` (and in earlier tails), by product value id. */
-  of(tail: Graph): ReadonlyMap<number, readonly (Value | null)[]> {
+  /** For every product marked in `tail`, by product value id: its tangents for chunks `from ..`. */
+  of(tail: Graph, from: number): Map<number, (Value | null)[]> {
+    const result = new Map<number, (Value | null)[]>();
     const ids = [
       ...new Set(tail.nodes.filter((n) => n.op === 'adjointOf').map((n) => n.inputs[1])),
     ];
-    if (ids.length === 0) return this.byProduct;
+    if (ids.length === 0) return result;
     const forward = dce({ inputs: tail.inputs, nodes: tail.nodes, outputs: ids });
     const inlined = inlineNodes(this.b, forward, this.b.args);
     const products = forward.outputs.map((id) => inlined[id]);
-    const fresh = products.flatMap((p, k) => (this.byProduct.has(p.id) ? [] : [k]));
-    if (fresh.length === 0) return this.byProduct;
-    const perChunk = fresh.map(() => [] as (Value | null)[]);
-    this.chunks.forEach((c) => {
+    for (let q = from; q < this.chunks.length; q++) {
+      if (products.every((p) => this.cache.has(`${p.id}:${q}`))) continue;
+      const c = this.chunks[q];
       const T = new Tangents(c.B);
       const { tangents } = jvpNodes(this.b, forward, this.b.args, this.seeds(c), T);
-      fresh.forEach((k, f) => {
+      products.forEach((p, k) => {
         const t = T.dense(tangents[forward.outputs[k]]);
-        perChunk[f].push(t && ops.reshape(t, [c.B, sizeOf(t.shape) / c.B]));
+        const key = `${p.id}:${q}`;
+        if (!this.cache.has(key))
+          this.cache.set(key, t && ops.reshape(t, [c.B, sizeOf(t.shape) / c.B]));
       });
-    });
-    fresh.forEach((k, f) => this.byProduct.set(products[k].id, perChunk[f]));
-    return this.byProduct;
+    }
+    for (const p of products)
+      result.set(
+        p.id,
+        this.chunks.slice(from).map((_, q) => this.cache.get(`${p.id}:${from + q}`) ?? null),
+      );
+    return result;
   }
 }
 
@@ -276,17 +285,19 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
   const seeds = (c: Chunk): Tangent[] =>
     b.args.map((_, i) => (i === wrt ? basisSeed(x, c.first, c.B) : null));
   const marked = new MarkedProductTangents(b, chunks, seeds);
-  const rows: Value[] = [];
-  chunks.forEach((c, a) => {
+  const rows: Value[] = new Array<Value>(chunks.length);
+  // Last chunk first: see MarkedProductTangents.
+  for (let a = chunks.length - 1; a >= 0; a--) {
+    const c = chunks[a];
     const { first, B } = c;
     const tail = gradientTail(f, g, first, n);
     const T = new Tangents(B);
-    const forward = marked.of(tail);
+    const forward = marked.of(tail, a);
     // grams[q]: the Gram block for the directions of chunk a + q, summed over the cut marks
     const grams: (Value | null)[] = chunks.slice(a).map(() => null);
     const override: JvpOverride = (node, [ct, product], [dct]) => {
       if (node.op !== 'adjointOf') return undefined;
-      const js = (forward.get(product.id) ?? []).slice(a);
+      const js = forward.get(product.id) ?? [];
       const reached = js.flatMap((j, q) => (j ? [chunks[a + q].B] : []));
       if (!forward.has(product.id) || !cutPays(B, node.params.contraction as number, reached))
         return { value: ct, tangent: dct };
@@ -306,12 +317,12 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
     const id = tail.outputs[0];
     // tangent[i, j] = H[first + i, first + j]
     const tangent = T.denseOrZeros(tangents[id], values[id], values[id]);
-    if (grams.every((q) => q === null)) rows.push(tangent);
+    if (grams.every((q) => q === null)) rows[a] = tangent;
     else {
       const cross = grams.map((q, i) => q ?? ops.full(x, 0, [B, chunks[a + i].B]));
-      rows.push(ops.add(tangent, ops.concat(cross, 1)));
+      rows[a] = ops.add(tangent, ops.concat(cross, 1));
     }
-  });
+  }
   return simplify(b.finish([ops.reshape(mirrorBlockTriangle(rows, chunks, n), [...s, ...s])]));
 }
 
