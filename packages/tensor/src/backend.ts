@@ -57,6 +57,24 @@ export const COMPARE_OPS = ['less', 'lessEqual', 'greater', 'greaterEqual', 'equ
 /** Comparisons, with numpy broadcasting; the result is 1 where true, 0 where false (same dtype). */
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
+/** One step of an {@link ElementwiseProgram}: an op on earlier registers. */
+export interface ElementwiseStep {
+  readonly op: UnaryOp | BinaryOp;
+  /** The registers it reads: one for a unary op, two for a binary op. */
+  readonly args: readonly number[];
+}
+
+/**
+ * A chain of elementwise ops run as one fused kernel. Registers `0 .. k-1`
+ * hold the k operands, broadcast to the output shape; step s writes register
+ * `k + s` from earlier registers; the result is the last register. Every step
+ * is rounded to the dtype, so the result is exactly that of the steps run as
+ * separate `unary`/`binary` kernels.
+ */
+export interface ElementwiseProgram {
+  readonly steps: readonly ElementwiseStep[];
+}
+
 /** Reductions along axes. */
 export type ReduceOp = 'sum' | 'mean' | 'max';
 
@@ -91,6 +109,14 @@ export interface Backend {
   /** `cond ? a : b` elementwise (cond nonzero = true), with broadcasting. */
   where(cond: Tensor, a: Tensor, b: Tensor): Tensor;
   cast(x: Tensor, dtype: DType): Tensor;
+  /**
+   * Optional fused kernel: `program` over `operands` (one dtype) with result
+   * shape `shape`. Each operand has `shape`, is a scalar, or has a trailing
+   * part of `shape` broadcast over the leading axes ({@link isFusibleOperand}).
+   * Callers that find it (autodiff's `evaluate`) run chains of elementwise
+   * nodes through it instead of one kernel per node.
+   */
+  elementwise?(program: ElementwiseProgram, operands: readonly Tensor[], shape: Shape): Tensor;
 
   // linear algebra: `[..., m, k] x [..., k, n] -> [..., m, n]`, batch dims broadcast
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor;

@@ -5,6 +5,7 @@ export {
   assertValidShape,
   broadcastShapes,
   broadcastStrides,
+  isFusibleOperand,
   normalizeAxes,
   normalizeAxis,
   shapesEqual,

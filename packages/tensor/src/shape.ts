@@ -127,3 +127,20 @@ export function normalizeAxes(
   }
   return [...seen].sort((x, y) => x - y);
 }
+
+/**
+ * Whether an operand of shape `operand` can feed a fused elementwise kernel
+ * (`Backend.elementwise`) with result shape `shape`: it has that shape, holds
+ * one element, or (leading ones dropped) equals the trailing axes of `shape`.
+ */
+export function isFusibleOperand(operand: Shape, shape: Shape): boolean {
+  if (sizeOf(operand) === 1) return true;
+  let lead = 0;
+  while (lead < operand.length && operand[lead] === 1) lead++;
+  const rest = operand.length - lead;
+  if (rest > shape.length) return false;
+  for (let i = 0; i < rest; i++) {
+    if (operand[lead + i] !== shape[shape.length - rest + i]) return false;
+  }
+  return true;
+}

@@ -10,6 +10,7 @@ import {
   type BinaryOp,
   type CompareOp,
   type DType,
+  type ElementwiseProgram,
   type HostArray,
   type MatmulOptions,
   type ReduceOp,
@@ -22,6 +23,7 @@ import {
   assertValidShape,
   broadcastShapes,
   broadcastStrides,
+  isFusibleOperand,
   normalizeAxes,
   normalizeAxis,
   shapeToString,
@@ -32,6 +34,7 @@ import { broadcastToImpl } from './kernels/broadcast_to';
 import { castImpl } from './kernels/cast';
 import { compareImpl } from './kernels/compare';
 import { concatImpl } from './kernels/concat';
+import { elementwiseImpl, type OperandLayout } from './kernels/fused';
 import { gatherImpl } from './kernels/gather';
 import { matmulImpl } from './kernels/matmul';
 import { reduceImpl } from './kernels/reduce';
@@ -158,6 +161,67 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
 export function compare(op: CompareOp, a: Tensor, b: Tensor): Tensor {
   assertOp('compare', op, COMPARE_OPS);
   return broadcastKernel(compareImpl, op, a, b);
+}
+
+/**
+ * A fused chain of elementwise ops (`Backend.elementwise`): one generated loop
+ * per program, bit-identical to running its steps as separate kernels.
+ */
+export function elementwise(
+  program: ElementwiseProgram,
+  operands: readonly Tensor[],
+  shape: Shape,
+): Tensor {
+  assertValidShape(shape, 'elementwise');
+  if (operands.length === 0) throw new TensorError('elementwise', 'needs at least one operand');
+  const ts = operands.map((o) => live(o, 'elementwise'));
+  const dtype = ts[0].dtype;
+  for (const t of ts) {
+    assertSameDType(ts[0], t, 'elementwise');
+    if (!isFusibleOperand(t.shape, shape)) {
+      throw new TensorError(
+        'elementwise',
+        `operand ${shapeToString(t.shape)} does not fuse into ${shapeToString(shape)}: it needs that shape, one element, or the trailing axes of it`,
+      );
+    }
+  }
+  const k = ts.length;
+  if (program.steps.length === 0) throw new TensorError('elementwise', 'program has no steps');
+  program.steps.forEach((step, i) => {
+    const arity = (UNARY_OPS as readonly string[]).includes(step.op)
+      ? 1
+      : (BINARY_OPS as readonly string[]).includes(step.op)
+        ? 2
+        : 0;
+    if (arity === 0) {
+      throw new TensorError(
+        'elementwise',
+        `step ${i}: unknown op '${String(step.op)}'; expected one of ${[...UNARY_OPS, ...BINARY_OPS].join(', ')}`,
+      );
+    }
+    if (
+      step.args.length !== arity ||
+      step.args.some((r) => !Number.isInteger(r) || r < 0 || r >= k + i)
+    ) {
+      throw new TensorError(
+        'elementwise',
+        `step ${i} (${step.op}) reads registers [${step.args.join(', ')}]; it needs ${arity} of 0..${k + i - 1}`,
+      );
+    }
+  });
+  const n = sizeOf(shape);
+  const layouts = ts.map((t): OperandLayout => {
+    const size = sizeOf(t.shape);
+    return size === n ? 'full' : size === 1 ? 'scalar' : size;
+  });
+  const out = allocateUninitialized(dtype, n);
+  elementwiseImpl(
+    program,
+    ts.map((t) => t.data),
+    layouts,
+    out,
+  );
+  return makeTensor(out, shape, dtype);
 }
 
 /** `cond ? a : b` with three-way broadcasting; `cond` may have either dtype. */

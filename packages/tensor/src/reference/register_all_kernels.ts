@@ -10,6 +10,7 @@ import {
   compare,
   concat,
   dispose,
+  elementwise,
   fill,
   fromArray,
   gather,
@@ -53,6 +54,7 @@ export const referenceBackend: ReferenceBackend = Object.freeze({
   compare,
   where,
   cast,
+  elementwise,
   // linear algebra
   matmul,
   // structure
