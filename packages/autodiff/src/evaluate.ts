@@ -4,6 +4,7 @@
  */
 import { shapeToString, sizeOf, type Backend, type HostArray, type Tensor } from '@sublora/tensor';
 import { GraphError, type Graph } from './ir/types';
+import { planFusion } from './fusion';
 import { primitive } from './primitives/table';
 
 /** A backend that runs whole graphs itself (e.g. onnxruntime compiles them once per shape). */
@@ -88,6 +89,13 @@ export interface EvaluateOptions {
    * nothing. Summarize it with {@link profileByOp}.
    */
   readonly profile?: NodeTiming[];
+  /**
+   * Run chains of elementwise nodes as one fused kernel where the backend has
+   * `elementwise` (the reference backend does; see `fusion.ts`). Default
+   * true; the results are the same bit for bit. A fused chain is profiled as
+   * one node with op `fused`, under its last node's id.
+   */
+  readonly fuse?: boolean;
 }
 
 /** Totals of a profile per op and output rank: `[op, rank]`, node count and milliseconds, slowest first. */
@@ -148,7 +156,19 @@ export async function evaluate(
   const isOutput = new Array<boolean>(n).fill(false);
   for (const id of graph.outputs) isOutput[id] = true;
   const owned = (id: number) => !isOutput[id] && (graph.nodes[id].op !== 'input' || created[id]);
+  const fused =
+    backend.elementwise && options.fuse !== false
+      ? planFusion(graph, needed, uses, isOutput)
+      : undefined;
   const values: (Tensor | undefined)[] = new Array(n);
+  const release = (inputs: readonly number[]) => {
+    for (const i of inputs) {
+      if (--uses[i] === 0 && owned(i)) {
+        backend.dispose(values[i] as Tensor);
+        values[i] = undefined;
+      }
+    }
+  };
   try {
     for (const node of graph.nodes) {
       if (node.op === 'input') {
@@ -157,17 +177,25 @@ export async function evaluate(
         continue;
       }
       if (!needed[node.id]) continue;
-      const operands = node.inputs.map((i) => values[i] as Tensor);
+      const root = fused ? fused.root[node.id] : -1;
+      if (root >= 0 && root !== node.id) continue; // computed inside its cluster's kernel
+      const cluster = root >= 0 ? fused?.clusters.get(root) : undefined;
       const t0 = profile ? performance.now() : 0;
-      values[node.id] = primitive(node.op).evaluate(backend, operands, node.params, node);
-      if (profile)
-        profile.push({ id: node.id, op: node.op, shape: node.shape, ms: performance.now() - t0 });
-      for (const i of node.inputs) {
-        if (--uses[i] === 0 && owned(i)) {
-          backend.dispose(values[i] as Tensor);
-          values[i] = undefined;
-        }
+      if (cluster && backend.elementwise) {
+        const operands = cluster.leaves.map((i) => values[i] as Tensor);
+        values[node.id] = backend.elementwise(cluster.program, operands, node.shape);
+      } else {
+        const operands = node.inputs.map((i) => values[i] as Tensor);
+        values[node.id] = primitive(node.op).evaluate(backend, operands, node.params, node);
       }
+      if (profile) {
+        const op = cluster ? 'fused' : node.op;
+        profile.push({ id: node.id, op, shape: node.shape, ms: performance.now() - t0 });
+      }
+      if (!cluster) release(node.inputs);
+      else
+        for (const m of cluster.members)
+          release(graph.nodes[m].inputs.filter((i) => fused?.root[i] !== root));
     }
   } catch (e) {
     values.forEach((t, id) => t && owned(id) && backend.dispose(t));
