@@ -2,7 +2,7 @@
  * The reference backend: every kernel of the {@link Backend} interface, in
  * one record, so its coverage is visible at a glance.
  */
-import type { Backend, HostArray, Tensor } from '../backend';
+import type { Backend, ElementwiseProgram, HostArray, Shape, Tensor } from '../backend';
 import {
   binary,
   broadcastTo,
@@ -28,11 +28,13 @@ import {
 } from './backend';
 import { REFERENCE } from './tensor';
 
-/** The reference backend's type: a {@link Backend} whose `readSync` is always present. */
+/** The reference backend's type: a {@link Backend} whose `readSync` and `elementwise` are always present. */
 export interface ReferenceBackend extends Backend {
   readonly name: 'reference';
   /** A row-major copy of the data, synchronously (the reference backend computes eagerly). */
   readSync(x: Tensor): HostArray;
+  /** The fused elementwise kernel (a generated loop per program). */
+  elementwise(program: ElementwiseProgram, operands: readonly Tensor[], shape: Shape): Tensor;
 }
 
 /**

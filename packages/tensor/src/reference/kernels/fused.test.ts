@@ -17,13 +17,15 @@ import { referenceBackend as B } from '../register_all_kernels';
 
 /** An operand shape that fuses into `shape`: all of it, a scalar, or its trailing axes (maybe with leading ones). */
 function operandArb(shape: readonly number[]): fc.Arbitrary<number[]> {
-  return fc.oneof(
-    fc.constant([...shape]),
-    fc.constantFrom([], [1], [1, 1]),
-    fc
-      .integer({ min: 0, max: shape.length })
-      .chain((drop) => fc.boolean().map((one) => [...(one ? [1] : []), ...shape.slice(drop)])),
-  );
+  return fc
+    .oneof(
+      fc.constant([...shape]),
+      fc.constantFrom<number[]>([], [1], [1, 1]),
+      fc
+        .integer({ min: 0, max: shape.length })
+        .chain((drop) => fc.boolean().map((one) => [...(one ? [1] : []), ...shape.slice(drop)])),
+    )
+    .map((s) => [...s]);
 }
 
 function programArb(operands: number): fc.Arbitrary<ElementwiseProgram> {
