@@ -6,7 +6,11 @@
  * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
  * census of each Hessian graph (`census.ts`).
  *
- *   node dist/autodiff/main.js [--quick] [--out FILE]
+ *   node dist/autodiff/main.js [--quick] [--ablation] [--out FILE]
+ *
+ * `--ablation` also times, in the same alternating rounds, the gradient and
+ * Hessian without elementwise fusion (`evaluate(..., { fuse: false })`) and
+ * the Hessian without adjoint cuts (`hessian(..., { adjointCuts: false })`).
  */
 import {
   defaultHessianChunk,
@@ -28,6 +32,7 @@ const builders: readonly { name: string; build: (size: PinnSize) => Graph }[] = 
 ];
 
 const quick = process.argv.includes('--quick');
+const ablation = process.argv.includes('--ablation');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
 const CHUNK = 4;
 const sizes: PinnSize[] = quick
@@ -42,15 +47,17 @@ const sizes: PinnSize[] = quick
  * machine load (the machine is shared): returns per-graph timings.
  */
 async function timeAlternating(
-  graphs: readonly Graph[],
+  graphs: readonly { graph: Graph; fuse?: boolean }[],
   inputs: Float64Array[],
   rounds: number,
 ): Promise<Timing[]> {
   const samples: number[][] = graphs.map(() => []);
-  for (const g of graphs) await evaluateToArrays(g, referenceBackend, inputs); // warm-up
+  const run = (i: number) =>
+    evaluateToArrays(graphs[i].graph, referenceBackend, inputs, { fuse: graphs[i].fuse });
+  for (let i = 0; i < graphs.length; i++) await run(i); // warm-up
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < graphs.length; i++) {
-      const t = await timeIt(() => evaluateToArrays(graphs[i], referenceBackend, inputs), {
+      const t = await timeIt(() => run(i), {
         warmup: 0,
         minRepeats: 1,
         minTotalMs: 0,
@@ -89,8 +96,15 @@ async function main(): Promise<void> {
         randoms(5, 2 * size.boundary, -1, 1),
       ];
       const rounds = size.width >= 256 ? 2 : 5;
-      const [lossT, gradT, hessT, chunkT] = await timeAlternating(
-        [loss, g, H, Hchunked],
+      const variants = [{ graph: loss }, { graph: g }, { graph: H }, { graph: Hchunked }];
+      if (ablation)
+        variants.push(
+          { graph: g, fuse: false },
+          { graph: H, fuse: false },
+          { graph: hessian(loss, { wrt: 0, adjointCuts: false }) },
+        );
+      const [lossT, gradT, hessT, chunkT, ...ablated] = await timeAlternating(
+        variants,
         inputs,
         rounds,
       );
@@ -113,6 +127,17 @@ async function main(): Promise<void> {
         hessianChunk: CHUNK,
         hessianChunkedMs: chunkT,
         hessianChunkedOverGradient: chunkRatio,
+        ...(ablation && {
+          withoutFusion: {
+            gradientMs: ablated[0],
+            hessianMs: ablated[1],
+            hessianOverGradient: ablated[1].medianMs / ablated[0].medianMs,
+          },
+          withoutAdjointCuts: {
+            hessianMs: ablated[2],
+            hessianOverGradient: ablated[2].medianMs / gradT.medianMs,
+          },
+        }),
       };
       cases.push(row);
       console.log(
@@ -121,6 +146,11 @@ async function main(): Promise<void> {
           `(ratio ${chunkRatio.toFixed(2)}; r/4 = ${r / 4}), build ${buildMs.toFixed(0)} ms; ` +
           `hessian census: ${totals.batched.nodes} batched ops (${(totals.batched.flops / 1e6).toFixed(0)} Mflop), ${totals.unbatched.nodes} unbatched (${(totals.unbatched.flops / 1e6).toFixed(0)} Mflop)`,
       );
+      if (ablation)
+        console.log(
+          `  without fusion: gradient ${ablated[0].medianMs.toFixed(1)} ms, hessian ${ablated[1].medianMs.toFixed(1)} ms (ratio ${(ablated[1].medianMs / ablated[0].medianMs).toFixed(2)}); ` +
+            `without adjoint cuts: hessian ${ablated[2].medianMs.toFixed(1)} ms (ratio ${(ablated[2].medianMs / gradT.medianMs).toFixed(2)})`,
+        );
     }
   }
   const path = writeResults('autodiff', {
