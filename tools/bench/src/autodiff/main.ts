@@ -96,7 +96,12 @@ async function main(): Promise<void> {
         randoms(5, 2 * size.boundary, -1, 1),
       ];
       const rounds = size.width >= 256 ? 2 : 5;
-      const variants = [{ graph: loss }, { graph: g }, { graph: H }, { graph: Hchunked }];
+      const variants: { graph: Graph; fuse?: boolean }[] = [
+        { graph: loss },
+        { graph: g },
+        { graph: H },
+        { graph: Hchunked },
+      ];
       if (ablation)
         variants.push(
           { graph: g, fuse: false },
