@@ -5,7 +5,7 @@
  * alternating training with rank determination (Alg. 4).
  */
 import * as path from 'node:path';
-import { evaluateToArrays, isGraphExecutor, type Graph } from '@sublora/autodiff';
+import { adjointCutsPay, evaluateToArrays, type Graph } from '@sublora/autodiff';
 import {
   type AdamState,
   type LoraShape,
@@ -327,15 +327,9 @@ export async function ensureFinetuned(
   return { ...model, graphs };
 }
 
-/**
- * The `[loss, g, H]` graph for `ctx`'s backend. Adjoint cuts (see
- * `@sublora/autodiff`'s README) pay on eager backends; onnxruntime, which
- * compiles the whole graph, runs its fast matmuls either way and compiles
- * the cut graph slower (measured: same run time, 2.5x the first call at
- * w = 1000), so backends that take whole graphs get the plain one.
- */
+/** The `[loss, g, H]` graph for `ctx`'s backend: adjoint cuts where they pay (`adjointCutsPay`). */
 export function sigmaDerivativeGraph(ctx: RunContext, graphs: LossGraphs): Graph {
-  return buildSigmaDerivatives(graphs, { adjointCuts: !isGraphExecutor(ctx.backend) });
+  return buildSigmaDerivatives(graphs, { adjointCuts: adjointCutsPay(ctx.backend) });
 }
 
 /** Loss, g and H w.r.t. sigma at the current parameters (all parameters as graph inputs). */

@@ -48,6 +48,7 @@ export {
 export { jvp, type WrtOptions } from './transforms/jvp';
 export { grad, valueAndGrad, vjp } from './transforms/vjp';
 export {
+  adjointCutsPay,
   defaultHessianChunk,
   HESSIAN_CHUNK_BYTES,
   hessian,

@@ -3,7 +3,8 @@
  * batched tangent: one pass for all directions) and `jacobian` (forward mode
  * over the input basis, batched).
  */
-import { sizeOf } from '@sublora/tensor';
+import { sizeOf, type Backend } from '@sublora/tensor';
+import { isGraphExecutor } from '../evaluate';
 import { Builder, type Value } from '../ir/builder';
 import { inlineNodes } from '../ir/trace';
 import { GraphError, type Graph } from '../ir/types';
@@ -67,6 +68,18 @@ function basisJvp(b: Builder, g: Graph, nInputs: number, wrt: number, chunk: num
     );
   }
   return pieces.map((p) => ops.concat(p, 0));
+}
+
+/**
+ * Whether adjoint cuts ({@link HessianOptions.adjointCuts}) pay on `backend`:
+ * yes on eager backends (reference, tfjs), whose matmuls they save; no on a
+ * `GraphExecutor` such as onnxruntime, whose fast matmuls make the run
+ * time the same while the bigger cut graph compiles slower (measured: 2.5x
+ * the first call at w = 1000). Pass it as `adjointCuts` when the backend is
+ * known before the Hessian graph is built.
+ */
+export function adjointCutsPay(backend: Backend): boolean {
+  return !isGraphExecutor(backend);
 }
 
 /** Options of {@link hessian}. */
@@ -297,9 +310,9 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
     const grams: (Value | null)[] = chunks.slice(a).map(() => null);
     const override: JvpOverride = (node, [ct, product], [dct]) => {
       if (node.op !== 'adjointOf') return undefined;
-      const js = forward.get(product.id) ?? [];
-      const reached = js.flatMap((j, q) => (j ? [chunks[a + q].B] : []));
-      if (!forward.has(product.id) || !cutPays(B, node.params.contraction as number, reached))
+      const js = forward.get(product.id);
+      const reached = js?.flatMap((j, q) => (j ? [chunks[a + q].B] : []));
+      if (!js || !reached || !cutPays(B, node.params.contraction as number, reached))
         return { value: ct, tangent: dct };
       const d = T.dense(dct);
       if (d) {

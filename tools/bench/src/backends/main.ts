@@ -23,7 +23,7 @@ import {
   evaluateToArrays,
   grad,
   hessian,
-  isGraphExecutor,
+  adjointCutsPay,
   valueAndGrad,
   type Graph,
 } from '@sublora/autodiff';
@@ -187,7 +187,7 @@ function buildGraphs(size: PinnSize): Graphs {
  * whole graphs (onnxruntime: same run time, slower compilation with cuts).
  */
 function hessianFor(graphs: Graphs, backend: Backend): { graph: Graph; buildMs: number } {
-  const cuts = !isGraphExecutor(backend);
+  const cuts = adjointCutsPay(backend);
   let built = graphs.hessians.get(cuts);
   if (!built) {
     const t0 = performance.now();
@@ -294,15 +294,16 @@ async function main(): Promise<void> {
           `  ${label} ${op}: median ${m.timing.medianMs.toFixed(1)} ms (first call ${m.firstCallMs.toFixed(0)} ms, ${m.timing.repeats} runs)`,
         );
       }
-      const built = graphs.hessians.get(!isGraphExecutor(backend));
+      const cuts = adjointCutsPay(backend);
+      const built = graphs.hessians.get(cuts);
       if (built) {
         row.hessianGraph = {
-          adjointCuts: !isGraphExecutor(backend),
+          adjointCuts: cuts,
           nodes: built.graph.nodes.length,
           buildMs: built.buildMs,
         };
         console.log(
-          `  ${label} Hessian graph: adjointCuts ${!isGraphExecutor(backend)}, ${built.graph.nodes.length} nodes, built in ${built.buildMs.toFixed(0)} ms`,
+          `  ${label} Hessian graph: adjointCuts ${cuts}, ${built.graph.nodes.length} nodes, built in ${built.buildMs.toFixed(0)} ms`,
         );
       }
       cases.push(row);
