@@ -4,7 +4,7 @@
  */
 import { shapeToString, sizeOf, type Backend, type HostArray, type Tensor } from '@sublora/tensor';
 import { GraphError, type Graph } from './ir/types';
-import { planFusion } from './fusion';
+import { planFusion, type FusionPlan } from './fusion';
 import { primitive } from './primitives/table';
 
 /** A backend that runs whole graphs itself (e.g. onnxruntime compiles them once per shape). */
@@ -120,6 +120,9 @@ export function profileByOp(profile: readonly NodeTiming[]): OpTiming[] {
   return [...rows.values()].sort((a, b) => b.ms - a.ms);
 }
 
+/** Fusion plans by graph (a plan is a function of the graph alone). */
+const fusionPlans = new WeakMap<Graph, FusionPlan>();
+
 /**
  * Evaluates `graph` on `backend`. Returns one tensor per output (owned by the
  * caller: dispose them). Intermediates are disposed after their last use;
@@ -156,10 +159,12 @@ export async function evaluate(
   const isOutput = new Array<boolean>(n).fill(false);
   for (const id of graph.outputs) isOutput[id] = true;
   const owned = (id: number) => !isOutput[id] && (graph.nodes[id].op !== 'input' || created[id]);
-  const fused =
-    backend.elementwise && options.fuse !== false
-      ? planFusion(graph, needed, uses, isOutput)
-      : undefined;
+  let fused: FusionPlan | undefined;
+  if (backend.elementwise && options.fuse !== false) {
+    // depends on the graph alone; graphs are evaluated many times (training steps)
+    fused = fusionPlans.get(graph) ?? planFusion(graph, needed, uses, isOutput);
+    fusionPlans.set(graph, fused);
+  }
   const values: (Tensor | undefined)[] = new Array(n);
   const release = (inputs: readonly number[]) => {
     for (const i of inputs) {
