@@ -2,8 +2,9 @@
  * Constant folding and algebraic simplification. Folds any elementwise or
  * shape primitive whose operands are all `fill` constants into a `fill`, and
  * removes identities (`x + 0`, `x * 1`, `x / 1`, `x ** 1`, `--x`, reshape
- * chains, slices of concats) and annihilators (`x * 0`: symbolic-zero propagation; note it maps
- * `NaN * 0` to 0, like JAX's symbolic zeros).
+ * chains, slices of concats, sums of zero-padded concats) and annihilators
+ * (`x * 0`: symbolic-zero propagation; note it maps `NaN * 0` to 0, like
+ * JAX's symbolic zeros).
  */
 import { shapesEqual, sizeOf, type DType } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';
@@ -83,11 +84,11 @@ function identity(
     case 'add':
       if (fills[1] === 0 && same(xs[0])) return xs[0];
       if (fills[0] === 0 && same(xs[1])) return xs[1];
-      return undefined;
+      return sumOfConcats(b, 'add', xs[0], xs[1]);
     case 'sub':
       if (fills[1] === 0 && same(xs[0])) return xs[0];
       if (fills[0] === 0 && same(xs[1])) return ops.neg(xs[1]);
-      return undefined;
+      return sumOfConcats(b, 'sub', xs[0], xs[1]);
     case 'mul':
       if (fills[0] === 0 || fills[1] === 0) return zeros();
       if (fills[1] === 1 && same(xs[0])) return xs[0];
@@ -121,6 +122,72 @@ function identity(
     default:
       return undefined;
   }
+}
+
+/**
+ * The parts of concat `v` cut at `cuts` (sorted offsets along `axis`, ending
+ * at the axis length), or undefined when a cut falls inside a part that is
+ * not a fill (a fill splits into smaller fills for free; other parts would
+ * need slices, i.e. copies).
+ */
+function partsAt(b: Builder, v: Value, axis: number, cuts: readonly number[]): Value[] | undefined {
+  const out: Value[] = [];
+  let start = 0;
+  let c = 0;
+  for (const id of b.node(v).inputs) {
+    const part = b.valueAt(id);
+    const end = start + part.shape[axis];
+    const inside: number[] = [];
+    while (cuts[c] < end) inside.push(cuts[c++]);
+    c++; // cuts[c] === end
+    if (inside.length === 0) out.push(part);
+    else {
+      const value = fillValue(b, part);
+      if (value === undefined) return undefined;
+      let from = start;
+      for (const to of [...inside, end]) {
+        const shape = part.shape.map((d, i) => (i === axis ? to - from : d));
+        out.push(ops.full(part, value, shape, part.dtype));
+        from = to;
+      }
+    }
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * `concat(p..) ± concat(q..)` along one axis, where at least one piece is
+ * paired with a zero fill, as one concat of piecewise sums: reverse mode
+ * assembles the cotangent of a concat of Taylor streams as a sum of
+ * zero-padded pieces, `concat(g1, 0, 0) + concat(0, g2, 0) + ...`, which this
+ * turns into `concat(g1, g2, ...)` (no padded copies, no full-size adds).
+ * Pieces are cut at the union of both concats' boundaries; a cut inside a
+ * piece that is not a fill leaves the sum alone.
+ */
+function sumOfConcats(b: Builder, op: 'add' | 'sub', x: Value, y: Value): Value | undefined {
+  const nx = b.node(x),
+    ny = b.node(y);
+  if (nx.op !== 'concat' || ny.op !== 'concat' || nx.params.axis !== ny.params.axis)
+    return undefined;
+  if (!shapesEqual(x.shape, y.shape)) return undefined;
+  const axis = nx.params.axis as number;
+  const ends = (n: Node) => {
+    let at = 0;
+    return n.inputs.map((id) => (at += b.valueAt(id).shape[axis]));
+  };
+  const cuts = [...new Set([...ends(nx), ...ends(ny)])].sort((p, q) => p - q);
+  const px = partsAt(b, x, axis, cuts);
+  const py = partsAt(b, y, axis, cuts);
+  if (!px || !py) return undefined;
+  if (!px.some((p, i) => fillValue(b, p) === 0 || fillValue(b, py[i]) === 0)) return undefined;
+  const pieces = px.map((p, i) => {
+    const q = py[i];
+    if (fillValue(b, q) === 0) return p;
+    if (fillValue(b, p) === 0) return op === 'add' ? q : ops.neg(q);
+    return op === 'add' ? ops.add(p, q) : ops.sub(p, q);
+  });
+  return ops.concat(pieces, axis);
 }
 
 /** True when `v` is a concat or fill, or a sum/difference with such a term within `depth` levels. */

@@ -239,3 +239,69 @@ test('a slice of a gradient drops the backward work of the other entries', () =>
   expect(g.nodes.some((n) => n.op === 'exp')).toBe(true);
   expect(tail.nodes.some((n) => n.op === 'exp')).toBe(false);
 });
+
+describe('sums of concats', () => {
+  /**
+   * A concat along axis 0 of a [6, 2] value: random cut points, each piece
+   * either a zero fill, a nonzero fill, or a slice of `x` or `y` (a non-fill
+   * piece a cut may not split).
+   */
+  const piece = fc.constantFrom('zero', 'fill', 'x', 'y');
+  const layout = fc.record({
+    cuts: fc.uniqueArray(fc.integer({ min: 1, max: 5 }), { maxLength: 3 }),
+    kinds: fc.array(piece, { minLength: 4, maxLength: 4 }),
+  });
+  function padded(x: Value, y: Value, l: { cuts: number[]; kinds: string[] }): Value {
+    const ends = [...[...l.cuts].sort((a, b) => a - b), 6];
+    let start = 0;
+    return ops.concat(
+      ends.map((end, i) => {
+        const rows = end - start;
+        const from = start;
+        start = end;
+        const kind = l.kinds[i];
+        if (kind === 'zero' || kind === 'fill')
+          return ops.full(x, kind === 'zero' ? 0 : 1.5, [rows, 2]);
+        return ops.slice(kind === 'x' ? x : ops.sin(y), [from, 0], [rows, 2]);
+      }),
+      0,
+    );
+  }
+  const xs = [randoms(21, 12), randoms(22, 12)];
+
+  test('folding keeps the value of random sums and differences of concats', async () => {
+    await fc.assert(
+      fc.asyncProperty(layout, layout, fc.boolean(), async (p, q, minus) => {
+        const g = trace([spec('x', [6, 2]), spec('y', [6, 2])], (x, y) => {
+          const [a, b] = [padded(x, y, p), padded(x, y, q)];
+          return ops.tanh(minus ? ops.sub(a, b) : ops.add(a, b));
+        });
+        const want = await run(g, xs);
+        expect(relError((await run(simplify(g), xs))[0], want[0])).toBeLessThan(1e-15);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('a sum of zero-padded pieces becomes one concat of the pieces', () => {
+    // the cotangent of concat(a, b, c) assembled by reverse mode: three padded copies and two adds
+    const g = trace([spec('a', [1, 2]), spec('b', [2, 2]), spec('c', [3, 2])], (a, b, c) => {
+      const z = (rows: number) => ops.full(a, 0, [rows, 2]);
+      return ops.add(
+        ops.add(ops.concat([a, z(5)], 0), ops.concat([z(1), b, z(3)], 0)),
+        ops.concat([z(3), c], 0),
+      );
+    });
+    const h = simplify(g);
+    expect(h.nodes.map((n) => n.op)).toEqual(['input', 'input', 'input', 'concat']);
+    expect(h.nodes[3].inputs).toEqual([0, 1, 2]);
+  });
+
+  test('a cut inside a piece that is not a fill leaves the sum alone', () => {
+    const g = trace([spec('a', [4, 2]), spec('b', [2, 2])], (a, b) => {
+      const z = (rows: number) => ops.full(a, 0, [rows, 2]);
+      return ops.add(ops.concat([a, z(2)], 0), ops.concat([z(1), b, z(3)], 0));
+    });
+    expect(simplify(g).nodes.filter((n) => n.op === 'add')).toHaveLength(1);
+  });
+});
