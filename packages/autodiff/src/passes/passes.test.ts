@@ -14,6 +14,7 @@ import { dce } from './dce';
 import { factorProducts } from './factor';
 import { foldConstants } from './fold';
 import { simplify } from './simplify';
+import { sinkSlices } from './sink-slices';
 
 /** One step of a random program: an op applied to earlier values (by index, modulo the pool). */
 const step = fc.record({
@@ -303,5 +304,91 @@ describe('sums of concats', () => {
       return ops.add(ops.concat([a, z(2)], 0), ops.concat([z(1), b, z(3)], 0));
     });
     expect(simplify(g).nodes.filter((n) => n.op === 'add')).toHaveLength(1);
+  });
+});
+
+describe('sinkSlices', () => {
+  /** A random chain over [2, 3, 4] values (elementwise with broadcast operands, sums, reshapes, matmuls), then a random box of it. */
+  const sinkStep = fc.record({
+    op: fc.constantFrom(
+      'tanh',
+      'mulRow',
+      'addCol',
+      'sub',
+      'sumKeep',
+      'sumDrop',
+      'unsqueeze',
+      'matmul',
+      'matmulT',
+    ),
+    a: fc.nat(),
+  });
+  const boxOf = fc.tuple(
+    fc.integer({ min: 0, max: 1 }),
+    fc.integer({ min: 0, max: 2 }),
+    fc.integer({ min: 0, max: 3 }),
+  );
+  function chain(steps: readonly { op: string; a: number }[], lo: number[]): Graph {
+    return trace(
+      [spec('t', [2, 3, 4]), spec('row', [4]), spec('col', [3, 1]), spec('m', [4, 4])],
+      (t, row, col, m) => {
+        const pool: Value[] = [t];
+        for (const s of steps) {
+          const x = pool[s.a % pool.length];
+          const next: Record<string, () => Value> = {
+            tanh: () => ops.tanh(x),
+            mulRow: () => ops.mul(x, row),
+            addCol: () => ops.add(col, x),
+            sub: () => ops.sub(x, pool[0]),
+            sumKeep: () => ops.mul(ops.sum(x, 1, true), x),
+            sumDrop: () => ops.mul(ops.reshape(ops.sum(x, 2), [2, 3, 1]), x),
+            unsqueeze: () => ops.reshape(ops.reshape(x, [2, 1, 3, 4]), [2, 3, 4]),
+            matmul: () => ops.matmul(x, m),
+            matmulT: () => ops.matmul(m, ops.reshape(x, [2, 4, 3]), { transposeA: true }),
+          };
+          const y = next[s.op]();
+          pool.push(y.shape.length === 3 && y.shape[1] === 3 ? y : ops.reshape(y, [2, 3, 4]));
+        }
+        const last = pool[pool.length - 1];
+        return ops.slice(last, lo, [2 - lo[0], 3 - lo[1], 4 - lo[2]]);
+      },
+    );
+  }
+  const xs = [randoms(31, 24), randoms(32, 4), randoms(33, 3), randoms(34, 16)];
+
+  test('sinking keeps the value of random slices of random chains', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(sinkStep, { minLength: 1, maxLength: 6 }),
+        boxOf,
+        async (steps, lo) => {
+          const g = chain(steps, lo);
+          const want = await run(g, xs);
+          for (const h of [sinkSlices(g), simplify(g)]) {
+            expect(relError((await run(h, xs))[0], want[0])).toBeLessThan(1e-13);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('a column slice of a product sum reaches the thin matmul', () => {
+    // the tail of a sigma gradient: sum over rows of (X U) * P, entries 1.. of 3
+    const g = trace([spec('x', [5, 4]), spec('u', [4, 3]), spec('p', [5, 3])], (x, u, p) =>
+      ops.slice(ops.reshape(ops.sum(ops.mul(ops.matmul(x, u), p), 0), [3]), [1], [2]),
+    );
+    const mm = sinkSlices(g).nodes.filter((n) => n.op === 'matmul');
+    expect(mm.map((n) => n.shape)).toEqual([[5, 2]]);
+  });
+
+  test('a value with other uses is computed once, and sliced', () => {
+    const g = trace([spec('x', [4, 3])], (x) => {
+      const y = ops.tanh(ops.mul(x, 2));
+      return ops.add(ops.sum(y), ops.sum(ops.slice(y, [1, 0], [2, 3])));
+    });
+    const h = sinkSlices(g);
+    expect(h.nodes.filter((n) => n.op === 'tanh')).toHaveLength(1);
+    expect(h.nodes.filter((n) => n.op === 'slice')).toHaveLength(1);
   });
 });
