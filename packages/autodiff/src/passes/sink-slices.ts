@@ -8,6 +8,7 @@
  * full result is computed anyway), at an output, and at ops it cannot pass;
  * there the slice stays. `foldConstants` handles slices of concats and fills.
  */
+import { BINARY_OPS, UNARY_OPS } from '@sublora/tensor';
 import { Builder, type Value } from '../ir/builder';
 import type { Graph, Node } from '../ir/types';
 import * as ops from '../ops';
@@ -19,29 +20,12 @@ interface Box {
   readonly size: readonly number[];
 }
 
-/** Ops that act elementwise on operands broadcast numpy-style to the output shape. */
-const ELEMENTWISE = new Set([
-  'neg',
-  'exp',
-  'log',
-  'tanh',
-  'sin',
-  'cos',
-  'sqrt',
-  'square',
-  'abs',
-  'sign',
-  'reciprocal',
-  'pow',
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'maximum',
-  'minimum',
-  'compare',
-  'where',
-]);
+/**
+ * Ops that act elementwise on operands broadcast numpy-style to the output
+ * shape (the backend's unary and binary kernels, autodiff's one-operand `pow`
+ * among them, and the select primitives).
+ */
+const ELEMENTWISE = new Set<string>([...UNARY_OPS, ...BINARY_OPS, 'compare', 'where', 'cast']);
 
 /**
  * The box of an operand of shape `shape` broadcast into output axes
