@@ -67,6 +67,7 @@ export {
 export { dce } from './passes/dce';
 export { cse } from './passes/cse';
 export { foldConstants } from './passes/fold';
+export { sinkSlices } from './passes/sink-slices';
 export { simplify } from './passes/simplify';
 export {
   evaluate,
