@@ -81,6 +81,28 @@ describe('gemm (packed, blocked)', () => {
     }
   });
 
+  it('A B^T with few rows and long depth (dot products) crosses its depth blocks', () => {
+    for (const [m, k, n] of [
+      [2, 2 * 1024 + 3, 3],
+      [1, 4097, 1],
+      [3, 1023, 2],
+    ]) {
+      const a = randomData(m + 7, m * k),
+        bt = randomData(n + 9, n * k); // B^T, row-major [n, k]
+      const c = new Float64Array(m * n);
+      gemm(
+        m,
+        n,
+        k,
+        { data: Float64Array.from(a), offset: 0, rowStride: k, colStride: 1 },
+        { data: Float64Array.from(bt), offset: 0, rowStride: 1, colStride: k },
+        c,
+        0,
+      );
+      expectMatmul(c, a, naiveTranspose(bt, [n, k], [1, 0]), m, k, n, 'float64');
+    }
+  });
+
   it('accumulates into C at an offset and leaves the rest alone', () => {
     const m = 40,
       k = 30,

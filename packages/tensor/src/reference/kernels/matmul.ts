@@ -33,6 +33,14 @@ export const NC = 2048;
 const SMALL_WORK = 16 * 16 * 16;
 /** Below this depth each micro-kernel call does too little work to repay packing (e.g. `[1000,2] x [2,50]`). */
 const SMALL_DEPTH = 8;
+/**
+ * At most this many columns, a product with row-major float64 A skips packing A
+ * ({@link gemmThin}): each packed A element would serve only `n / NR`
+ * micro-kernel calls, so packing costs about as much as the arithmetic.
+ */
+const THIN_N = 32;
+/** Depth of one block of {@link gemmDots}: `(m + n) x DOT_BLOCK` float64 stay in L1/L2 while every pair is summed. */
+const DOT_BLOCK = 1024;
 
 // Packing buffers, grown on demand and reused across calls (JS is single-threaded).
 const packedA = new Float64Array(MC * KC);
@@ -62,6 +70,10 @@ export function gemm(
   if (m === 0 || n === 0 || k === 0) return;
   if (m * n * k <= SMALL_WORK || m < MR || n < NR || k < SMALL_DEPTH) {
     gemmSimple(m, n, k, a, b, c, cOff);
+    return;
+  }
+  if (n <= THIN_N && a.colStride === 1 && a.data instanceof Float64Array) {
+    gemmThin(m, n, k, { ...a, data: a.data }, b, c, cOff);
     return;
   }
   const ncMax = Math.min(NC, roundUp(n, NR));
@@ -162,7 +174,10 @@ function packSlivers(
 /**
  * The 4x4 register tile: 16 accumulators live in locals through `kc` rank-1
  * updates read unit-stride from the packed slivers, then `mr x nr` of them are
- * added into C (edge tiles are zero-padded in the packs).
+ * added into C (edge tiles are zero-padded in the packs). The offsets of A's
+ * four rows are constants here; {@link microKernelRows}, the same tile over
+ * rows of A read in place, takes them as arguments, which costs 3-5% on this
+ * kernel's large products (measured), hence two copies.
  */
 // prettier-ignore
 function microKernel(
@@ -205,6 +220,145 @@ function microKernel(
 }
 const edgeTile = new Float64Array(MR * NR);
 
+/**
+ * {@link microKernel} over four rows of A read in place: row i of the tile
+ * starts at `a[ia + d_i]` (`d_0 = 0`) and runs unit-stride; an edge tile
+ * repeats A's last row (its sums are not stored).
+ */
+// prettier-ignore
+function microKernelRows(
+  kc: number,
+  a: Float64Array, ia: number, d1: number, d2: number, d3: number,
+  pb: Float64Array, ib: number,
+  c: Float64Array, ic: number, ldc: number,
+  mr: number, nr: number,
+): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  for (let p = 0; p < kc; p++, ia++, ib += 4) {
+    const a0 = a[ia], a1 = a[ia + d1], a2 = a[ia + d2], a3 = a[ia + d3];
+    const b0 = pb[ib], b1 = pb[ib + 1], b2 = pb[ib + 2], b3 = pb[ib + 3];
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (mr === 4 && nr === 4) {
+    c[ic] += c00; c[ic + 1] += c01; c[ic + 2] += c02; c[ic + 3] += c03;
+    ic += ldc;
+    c[ic] += c10; c[ic + 1] += c11; c[ic + 2] += c12; c[ic + 3] += c13;
+    ic += ldc;
+    c[ic] += c20; c[ic + 1] += c21; c[ic + 2] += c22; c[ic + 3] += c23;
+    ic += ldc;
+    c[ic] += c30; c[ic + 1] += c31; c[ic + 2] += c32; c[ic + 3] += c33;
+    return;
+  }
+  const tile = edgeTile;
+  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) c[ic + i * ldc + j] += tile[i * 4 + j];
+  }
+}
+
+/**
+ * `C += A B` for a thin B (at most {@link THIN_N} columns) and a row-major A
+ * (float64, `colStride` 1): B is packed per depth block as in {@link gemm},
+ * A is read in place, four rows at a time, by {@link microKernelRows}; the four
+ * row segments (`4 x KC` float64, 8 KiB) stay in L1 across all of B's
+ * slivers.
+ */
+function gemmThin(
+  m: number,
+  n: number,
+  k: number,
+  a: StridedMatrix & { readonly data: Float64Array },
+  b: StridedMatrix,
+  c: Float64Array,
+  cOff: number,
+): void {
+  const ncMax = roundUp(n, NR);
+  if (packedB.length < KC * ncMax) packedB = new Float64Array(KC * ncMax);
+  const pb = packedB;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = Math.min(KC, k - pc);
+    packB(b, pc, kc, 0, n, pb);
+    for (let ir = 0; ir < m; ir += MR) {
+      const mr = Math.min(MR, m - ir);
+      const row = a.offset + ir * a.rowStride + pc;
+      // rows past the last one repeat it; their sums are not stored
+      const step = (i: number) => (i < mr ? i : mr - 1) * a.rowStride;
+      for (let jr = 0; jr < n; jr += NR) {
+        const nr = Math.min(NR, n - jr);
+        microKernelRows(
+          kc,
+          a.data,
+          row,
+          step(1),
+          step(2),
+          step(3),
+          pb,
+          jr * kc,
+          c,
+          cOff + ir * n + jr,
+          n,
+          mr,
+          nr,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * `C += A B` as `m x n` dot products when A's rows and B's columns are both
+ * unit-stride along the depth (`A B^T` of row-major matrices, e.g. the Gram
+ * products of `hessian`'s adjoint cuts: `[2, 262144] x [2, 262144]^T`).
+ * The depth is cut into blocks of {@link DOT_BLOCK} so each row is read from
+ * memory once for all pairs, and each dot keeps four partial sums: one
+ * running sum is bound by the latency of floating-point addition, not by
+ * memory.
+ */
+function gemmDots(
+  m: number,
+  n: number,
+  k: number,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  c: Float64Array,
+  cOff: number,
+): void {
+  const { data: ad, offset: ao, rowStride: ars } = a;
+  const { data: bd, offset: bo, colStride: bcs } = b;
+  for (let p0 = 0; p0 < k; p0 += DOT_BLOCK) {
+    const p1 = Math.min(k, p0 + DOT_BLOCK);
+    const p4 = p0 + ((p1 - p0) & ~3);
+    for (let i = 0; i < m; i++) {
+      const ai = ao + i * ars;
+      for (let j = 0; j < n; j++) {
+        const bj = bo + j * bcs;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        let p = p0;
+        for (; p < p4; p += 4) {
+          s0 += ad[ai + p] * bd[bj + p];
+          s1 += ad[ai + p + 1] * bd[bj + p + 1];
+          s2 += ad[ai + p + 2] * bd[bj + p + 2];
+          s3 += ad[ai + p + 3] * bd[bj + p + 3];
+        }
+        for (; p < p1; p++) s0 += ad[ai + p] * bd[bj + p];
+        c[cOff + i * n + j] += s0 + s1 + (s2 + s3);
+      }
+    }
+  }
+}
+
 /** Unblocked loops for small, skinny or shallow products. */
 function gemmSimple(
   m: number,
@@ -217,6 +371,10 @@ function gemmSimple(
 ): void {
   const { data: ad, offset: ao, rowStride: ars, colStride: acs } = a;
   const { data: bd, offset: bo, rowStride: brs, colStride: bcs } = b;
+  if (acs === 1 && brs === 1 && bcs !== 1) {
+    gemmDots(m, n, k, a, b, c, cOff);
+    return;
+  }
   // Rows of C as axpys over rows of B when those are contiguous and long enough;
   // otherwise dot products (matrix-vector `n = 1` reads A's rows unit-stride).
   if (bcs === 1 && (n >= NR || acs !== 1)) {
