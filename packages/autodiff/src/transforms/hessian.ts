@@ -201,9 +201,10 @@ class MarkedProductTangents {
 /**
  * Flops of a packed matmul that cost as much time as reading one element in a
  * Gram product (which streams long operands once and is memory-bound): about
- * 7.5 on the reference backend (5.5 GFLOP/s against 0.73 G elements/s).
+ * 4 on the reference backend (4.7-5.2 GFLOP/s for `[4096, w] x [w, w]`
+ * against 1.2-1.4 G elements/s for `[2, L] x [2, L]^T`, w = 64, 256).
  */
-const GRAM_READ_FLOPS = 7.5;
+const GRAM_READ_FLOPS = 4;
 
 /**
  * Whether a pass of `B` directions should cut a marked product: dropping the
