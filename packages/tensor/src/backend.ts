@@ -111,8 +111,9 @@ export interface Backend {
   cast(x: Tensor, dtype: DType): Tensor;
   /**
    * Optional fused kernel: `program` over `operands` (one dtype) with result
-   * shape `shape`. Each operand has `shape`, is a scalar, or has a trailing
-   * part of `shape` broadcast over the leading axes ({@link isFusibleOperand}).
+   * shape `shape`. Each operand broadcasts to `shape` numpy-style
+   * ({@link isFusibleOperand}): same shape, a scalar, a row `[w]`, a column
+   * `[N, 1]`, a direction-indexed `[B, 1, w]`, ...
    * Callers that find it (autodiff's `evaluate`) run chains of elementwise
    * nodes through it instead of one kernel per node.
    */

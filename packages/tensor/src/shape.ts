@@ -130,17 +130,15 @@ export function normalizeAxes(
 
 /**
  * Whether an operand of shape `operand` can feed a fused elementwise kernel
- * (`Backend.elementwise`) with result shape `shape`: it has that shape, holds
- * one element, or (leading ones dropped) equals the trailing axes of `shape`.
+ * (`Backend.elementwise`) with result shape `shape`: it broadcasts to
+ * `shape` numpy-style without changing it (aligned right, each axis equal or
+ * 1; extra leading axes must be 1).
  */
 export function isFusibleOperand(operand: Shape, shape: Shape): boolean {
-  if (sizeOf(operand) === 1) return true;
-  let lead = 0;
-  while (lead < operand.length && operand[lead] === 1) lead++;
-  const rest = operand.length - lead;
-  if (rest > shape.length) return false;
-  for (let i = 0; i < rest; i++) {
-    if (operand[lead + i] !== shape[shape.length - rest + i]) return false;
+  const extra = operand.length - shape.length;
+  for (let i = 0; i < operand.length; i++) {
+    const d = operand[i];
+    if (i < extra ? d !== 1 : d !== 1 && d !== shape[i - extra]) return false;
   }
   return true;
 }

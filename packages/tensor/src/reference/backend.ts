@@ -34,7 +34,7 @@ import { broadcastToImpl } from './kernels/broadcast_to';
 import { castImpl } from './kernels/cast';
 import { compareImpl } from './kernels/compare';
 import { concatImpl } from './kernels/concat';
-import { elementwiseImpl, type OperandLayout } from './kernels/fused';
+import { elementwiseImpl } from './kernels/fused';
 import { gatherImpl } from './kernels/gather';
 import { matmulImpl } from './kernels/matmul';
 import { reduceImpl } from './kernels/reduce';
@@ -181,7 +181,7 @@ export function elementwise(
     if (!isFusibleOperand(t.shape, shape)) {
       throw new TensorError(
         'elementwise',
-        `operand ${shapeToString(t.shape)} does not fuse into ${shapeToString(shape)}: it needs that shape, one element, or the trailing axes of it`,
+        `operand ${shapeToString(t.shape)} does not broadcast to ${shapeToString(shape)}; each of its axes (aligned right) must equal the result's or be 1`,
       );
     }
   }
@@ -209,16 +209,14 @@ export function elementwise(
       );
     }
   });
-  const n = sizeOf(shape);
-  const layouts = ts.map((t): OperandLayout => {
-    const size = sizeOf(t.shape);
-    return size === n ? 'full' : size === 1 ? 'scalar' : size;
-  });
-  const out = allocateUninitialized(dtype, n);
+  const out = allocateUninitialized(dtype, sizeOf(shape));
+  // leading ones beyond the result's rank carry no data: [1, 1] broadcasts into [3]
+  const shapes = ts.map((t) => t.shape.slice(Math.max(0, t.shape.length - shape.length)));
   elementwiseImpl(
     program,
     ts.map((t) => t.data),
-    layouts,
+    shapes,
+    shape,
     out,
   );
   return makeTensor(out, shape, dtype);

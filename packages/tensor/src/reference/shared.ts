@@ -9,7 +9,7 @@ export { broadcastToImpl } from './kernels/broadcast_to';
 export { castImpl } from './kernels/cast';
 export { compareImpl } from './kernels/compare';
 export { concatImpl } from './kernels/concat';
-export { elementwiseImpl, type OperandLayout } from './kernels/fused';
+export { elementwiseImpl } from './kernels/fused';
 export { gatherImpl } from './kernels/gather';
 export { gemm, matmulImpl, type MatmulGeometry, type StridedMatrix } from './kernels/matmul';
 export { reduceImpl } from './kernels/reduce';

@@ -15,15 +15,26 @@ import {
 import { randomData, shapeArb, size } from '../../test-utils/naive.test-utils';
 import { referenceBackend as B } from '../register_all_kernels';
 
-/** An operand shape that fuses into `shape`: all of it, a scalar, or its trailing axes (maybe with leading ones). */
+/**
+ * An operand shape that broadcasts to `shape`: all of it, a scalar, or its
+ * trailing axes with any of them replaced by 1 (a column `[N, 1]`, a
+ * direction-indexed `[B, 1, w]`, ...), maybe with extra leading ones.
+ */
 function operandArb(shape: readonly number[]): fc.Arbitrary<number[]> {
   return fc
     .oneof(
       fc.constant([...shape]),
       fc.constantFrom<number[]>([], [1], [1, 1]),
       fc
-        .integer({ min: 0, max: shape.length })
-        .chain((drop) => fc.boolean().map((one) => [...(one ? [1] : []), ...shape.slice(drop)])),
+        .tuple(
+          fc.integer({ min: 0, max: shape.length }),
+          fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+          fc.boolean(),
+        )
+        .map(([drop, ones, lead]) => [
+          ...(lead ? [1] : []),
+          ...shape.slice(drop).map((d, i) => (ones[drop + i] ? 1 : d)),
+        ]),
     )
     .map((s) => [...s]);
 }
@@ -101,6 +112,25 @@ describe('reference elementwise (fused kernel)', () => {
     },
   );
 
+  test('a column and a direction-indexed row broadcast into their axes', () => {
+    const col = B.fromArray([1, 2], [2, 1, 1], 'float64'); // [B, N, 1]: one value per direction
+    const row = B.fromArray([10, 20, 30, 40, 50, 60], [2, 1, 3], 'float64'); // [B, 1, w]
+    const t = B.fromArray([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1], [2, 2, 3], 'float64');
+    const out = B.elementwise(
+      {
+        steps: [
+          { op: 'mul', args: [0, 1] },
+          { op: 'add', args: [3, 2] },
+        ],
+      },
+      [col, row, t],
+      [2, 2, 3],
+    );
+    expect(Array.from(B.readSync(out))).toEqual([
+      10, 20, 30, 10, 20, 30, 81, 101, 121, 81, 101, 121,
+    ]);
+  });
+
   test('a trailing-axes operand repeats over the leading axes', () => {
     const t = B.fromArray([1, 2, 3, 4, 5, 6], [2, 3], 'float64');
     const row = B.fromArray([10, 20, 30], [3], 'float64');
@@ -119,7 +149,7 @@ describe('reference elementwise (fused kernel)', () => {
 
   test('bad programs and operands get one-line errors naming the problem', () => {
     const x = B.fromArray([1, 2, 3, 4], [2, 2], 'float64');
-    const col = B.fromArray([1, 2], [2, 1], 'float64');
+    const col = B.fromArray([1, 2, 3], [3], 'float64');
     const x32 = B.fromArray([1, 2, 3, 4], [2, 2], 'float32');
     const step = (op: string, args: number[]) => ({ steps: [{ op, args } as ElementwiseStep] });
     expect(() => B.elementwise(step('tanh', [1]), [x], [2, 2])).toThrow(
@@ -127,7 +157,7 @@ describe('reference elementwise (fused kernel)', () => {
     );
     expect(() => B.elementwise(step('erf', [0]), [x], [2, 2])).toThrow(/unknown op 'erf'/);
     expect(() => B.elementwise(step('add', [0, 1]), [x, col], [2, 2])).toThrow(
-      /operand \[2,1\] does not fuse into \[2,2\]/,
+      /operand \[3\] does not broadcast to \[2,2\]/,
     );
     expect(() => B.elementwise(step('add', [0, 1]), [x, x32], [2, 2])).toThrow(/dtype/);
     expect(() => B.elementwise({ steps: [] }, [x], [2, 2])).toThrow(/no steps/);

@@ -10,7 +10,8 @@
  * `binary.ts`), and float32 programs round every step with `Math.fround`, so
  * results are bit-identical to running the steps one by one.
  */
-import type { BinaryOp, ElementwiseProgram, HostArray, UnaryOp } from '../../backend';
+import type { BinaryOp, ElementwiseProgram, HostArray, Shape, UnaryOp } from '../../backend';
+import { broadcastStrides } from '../../shape';
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
@@ -36,74 +37,108 @@ const BINARY: Record<BinaryOp, (a: string, b: string) => string> = {
   minimum: (a, b) => `Math.min(${a}, ${b})`,
 };
 
-/**
- * How an operand maps onto the flat output: `'full'` (same size), `'scalar'`
- * (one element), or the length of the trailing block it repeats over the
- * leading axes.
- */
-export type OperandLayout = 'full' | 'scalar' | number;
-
 type Kernel = (out: HostArray, ...operands: HostArray[]) => void;
 
 const compiled = new Map<string, Kernel>();
 /** Distinct programs kept compiled; the cache is cleared past this (a graph has a few hundred). */
 const MAX_COMPILED = 4096;
 
-/** The loop source of a program (see module doc). */
+/**
+ * The output's loop nest: `dims` (outermost first) and, per operand, its
+ * stride along each loop (0 where it is broadcast). Adjacent axes merge
+ * where every operand steps through them as one, so a same-shape operand
+ * costs one flat loop and `[B, 1, w]` into `[B, N, w]` three nested loops.
+ * After merging, an operand's innermost stride is 0 or 1.
+ */
+function loopNest(shapes: readonly Shape[], shape: Shape): { dims: number[]; strides: number[][] } {
+  const full = shapes.map((s) => broadcastStrides(s, shape));
+  const dims: number[] = [];
+  const strides: number[][] = shapes.map(() => []);
+  shape.forEach((d, axis) => {
+    if (d === 1) return; // contributes nothing
+    const last = dims.length - 1;
+    const merges = last >= 0 && full.every((st, k) => strides[k][last] === st[axis] * d);
+    if (merges) {
+      dims[last] *= d;
+      full.forEach((st, k) => (strides[k][last] = st[axis]));
+    } else {
+      dims.push(d);
+      full.forEach((st, k) => strides[k].push(st[axis]));
+    }
+  });
+  if (dims.length === 0) {
+    dims.push(1);
+    strides.forEach((st) => st.push(0));
+  }
+  return { dims, strides };
+}
+
+/** The loop source of a program over `shapes` broadcast into `shape` (see module doc). */
 function source(
   program: ElementwiseProgram,
-  layouts: readonly OperandLayout[],
-  n: number,
+  shapes: readonly Shape[],
+  shape: Shape,
   float32: boolean,
 ): string {
-  const k = layouts.length;
-  const blocks = layouts.filter((l): l is number => typeof l === 'number');
-  const inner = blocks.length === 0 ? n : Math.min(...blocks);
+  const k = shapes.length;
+  const { dims, strides } = loopNest(shapes, shape);
+  const depth = dims.length;
+  const inner = depth - 1;
   const round = (e: string) => (float32 ? `Math.fround(${e})` : `(${e})`);
-  const hoisted = layouts.map((l, i) => (l === 'scalar' ? `const r${i} = x${i}[0];` : '')).join('');
-  const offsets = layouts
-    .map((l, i) => (typeof l === 'number' ? `const o${i} = base % ${l};` : ''))
+  // operand offsets: p{k}_{l} is operand k's offset at loop level l (before the innermost loop)
+  const head: string[] = [];
+  const close: string[] = [];
+  for (let l = 0; l < inner; l++) {
+    const offsets = strides
+      .map((st, i) => {
+        const prev = l === 0 ? '' : `p${i}_${l - 1} + `;
+        return `const p${i}_${l} = ${prev}i${l} * ${st[l]};`;
+      })
+      .join('');
+    head.push(`for (let i${l} = 0; i${l} < ${dims[l]}; i${l}++) {${offsets}`);
+    close.push('}');
+  }
+  const base = (i: number) => (inner === 0 ? '0' : `p${i}_${inner - 1}`);
+  // broadcast along the innermost loop: one load per inner run
+  const hoisted = strides
+    .map((st, i) => (st[inner] === 0 ? `const r${i} = x${i}[${base(i)}];` : ''))
     .join('');
-  const loads = layouts
-    .map((l, i) =>
-      l === 'full'
-        ? `const r${i} = x${i}[base + j];`
-        : typeof l === 'number'
-          ? `const r${i} = x${i}[o${i} + j];`
-          : '',
-    )
+  const loads = strides
+    .map((st, i) => (st[inner] === 0 ? '' : `const r${i} = x${i}[${base(i)} + j];`))
     .join('');
   const steps = program.steps
-    .map((s, i) => {
-      const args = s.args.map((a) => `r${a}`);
+    .map((st, i) => {
+      const args = st.args.map((a) => `r${a}`);
       const e =
-        s.args.length === 1
-          ? UNARY[s.op as UnaryOp](args[0])
-          : BINARY[s.op as BinaryOp](args[0], args[1]);
+        st.args.length === 1
+          ? UNARY[st.op as UnaryOp](args[0])
+          : BINARY[st.op as BinaryOp](args[0], args[1]);
       return `const r${k + i} = ${round(e)};`;
     })
     .join('');
   const result = `r${k + program.steps.length - 1}`;
   return (
-    `${hoisted}for (let base = 0; base < ${n}; base += ${inner}) {${offsets}` +
-    `for (let j = 0; j < ${inner}; j++) {${loads}${steps}out[base + j] = ${result};}}`
+    `let o = 0;${head.join('')}${hoisted}` +
+    `for (let j = 0; j < ${dims[inner]}; j++, o++) {${loads}${steps}out[o] = ${result};}` +
+    close.join('')
   );
 }
 
 /**
- * `out = program(operands)` over `n` output elements. Inputs are not
- * validated here (the glue in `backend.ts` does that): steps name earlier
- * registers with the op's arity, block layouts divide `n` and each other.
+ * `out = program(operands)` with each operand (of shape `shapes[i]`)
+ * broadcast numpy-style to `shape`. Inputs are not validated here (the glue
+ * in `backend.ts` does that): steps name earlier registers with the op's
+ * arity, every operand broadcasts to `shape`, `out` has its size.
  */
 export function elementwiseImpl(
   program: ElementwiseProgram,
   operands: readonly HostArray[],
-  layouts: readonly OperandLayout[],
+  shapes: readonly Shape[],
+  shape: Shape,
   out: HostArray,
 ): void {
-  const n = out.length;
-  if (n === 0) return;
-  const src = source(program, layouts, n, out instanceof Float32Array);
+  if (out.length === 0) return;
+  const src = source(program, shapes, shape, out instanceof Float32Array);
   let kernel = compiled.get(src);
   if (!kernel) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
