@@ -140,7 +140,13 @@ describe('elementwise fusion (backends with an elementwise kernel)', () => {
         fc.integer({ min: 1, max: 1000 }),
         async (recipe, seed) => {
           const g = trace(
-            [spec('a', [2, 3, 4]), spec('b', [3, 4]), spec('c', [4]), spec('d', [2, 3, 1])],
+            [
+              spec('a', [2, 4, 5]),
+              spec('b', [4, 5]),
+              spec('c', [5]),
+              spec('d', [2, 4, 1]),
+              spec('e', [2, 1, 5]),
+            ],
             (...xs) => {
               const vals = [...xs];
               for (const [k, i, j] of recipe) {
@@ -153,10 +159,11 @@ describe('elementwise fusion (backends with an elementwise kernel)', () => {
             },
           );
           const xs = [
-            randoms(seed, 24),
-            randoms(seed + 1, 12),
-            randoms(seed + 2, 4),
-            randoms(seed + 3, 6),
+            randoms(seed, 40),
+            randoms(seed + 1, 20),
+            randoms(seed + 2, 5),
+            randoms(seed + 3, 8),
+            randoms(seed + 4, 10),
           ];
           const { backend, live } = trackingBackend();
           const plain = await evaluateToArrays(g, referenceBackend, xs, { fuse: false });
@@ -168,7 +175,28 @@ describe('elementwise fusion (backends with an elementwise kernel)', () => {
           expect(live()).toEqual([]);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
+  });
+
+  test('a rank-one product read by several chains is computed in each of their kernels, never stored', async () => {
+    const g = trace([spec('u', [2, 4, 1]), spec('v', [2, 1, 5]), spec('p', [4, 5])], (u, v, p) => {
+      const t = ops.mul(u, v); // [2, 4, 5] from 8 + 10 numbers
+      return [ops.add(ops.mul(t, p), 1), ops.sub(ops.tanh(t), p), ops.mul(ops.exp(t), t)];
+    });
+    const t = g.nodes.find((n) => n.op === 'mul' && n.shape.length === 3 && n.inputs[0] < 3);
+    const xs = [randoms(1, 8), randoms(2, 10), randoms(3, 20)];
+    const plain = await evaluateToArrays(g, referenceBackend, xs, { fuse: false });
+    const { backend, live } = trackingBackend();
+    const profile: NodeTiming[] = [];
+    const fusedOut = await evaluateToArrays(g, backend, xs, { profile });
+    fusedOut.forEach((o, k) => o.forEach((v, i) => expect(Object.is(v, plain[k][i])).toBe(true)));
+    expect(live()).toEqual([]);
+    expect(profile.some((e) => e.id === t?.id)).toBe(false);
+    expect(profile.filter((e) => e.op !== 'fill').map((e) => e.op)).toEqual([
+      'fused',
+      'fused',
+      'fused',
+    ]);
   });
 });

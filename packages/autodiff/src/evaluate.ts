@@ -4,7 +4,7 @@
  */
 import { shapeToString, sizeOf, type Backend, type HostArray, type Tensor } from '@sublora/tensor';
 import { GraphError, type Graph } from './ir/types';
-import { planFusion, type FusionPlan } from './fusion';
+import { planFusion, RECOMPUTED, type FusionPlan } from './fusion';
 import { primitive } from './primitives/table';
 
 /** A backend that runs whole graphs itself (e.g. onnxruntime compiles them once per shape). */
@@ -164,6 +164,7 @@ export async function evaluate(
     // depends on the graph alone; graphs are evaluated many times (training steps)
     fused = fusionPlans.get(graph) ?? planFusion(graph, needed, uses, isOutput);
     fusionPlans.set(graph, fused);
+    fused.extraReads.forEach((k, id) => (uses[id] += k));
   }
   const values: (Tensor | undefined)[] = new Array(n);
   const release = (inputs: readonly number[]) => {
@@ -183,7 +184,8 @@ export async function evaluate(
       }
       if (!needed[node.id]) continue;
       const root = fused ? fused.root[node.id] : -1;
-      if (root >= 0 && root !== node.id) continue; // computed inside its cluster's kernel
+      // computed inside its cluster's kernel, or inside each kernel that reads it
+      if (root === RECOMPUTED || (root >= 0 && root !== node.id)) continue;
       const cluster = root >= 0 ? fused?.clusters.get(root) : undefined;
       const t0 = profile ? performance.now() : 0;
       if (cluster && backend.elementwise) {
@@ -200,7 +202,11 @@ export async function evaluate(
       if (!cluster) release(node.inputs);
       else
         for (const m of cluster.members)
-          release(graph.nodes[m].inputs.filter((i) => fused?.root[i] !== root));
+          release(
+            graph.nodes[m].inputs.filter(
+              (i) => fused?.root[i] !== root && fused?.root[i] !== RECOMPUTED,
+            ),
+          );
     }
   } catch (e) {
     values.forEach((t, id) => t && owned(id) && backend.dispose(t));

@@ -10,6 +10,7 @@ import {
   BINARY_OPS,
   isFusibleOperand,
   shapesEqual,
+  sizeOf,
   UNARY_OPS,
   type BinaryOp,
   type ElementwiseProgram,
@@ -37,18 +38,57 @@ export interface FusedCluster {
   readonly program: ElementwiseProgram;
 }
 
-/** Which nodes run fused: `root[id]` is the id of the cluster's last node, or -1. */
+/** `root[id]` of a node that every cluster reading it computes again in its own kernel. */
+export const RECOMPUTED = -2;
+
+/**
+ * Which nodes run fused: `root[id]` is the id of the cluster's last node,
+ * {@link RECOMPUTED}, or -1 (a kernel of its own). `extraReads[id]` is how
+ * many more times clusters read node `id` than the graph's edges say (the
+ * operands of a recomputed node are read once per cluster that computes it).
+ */
 export interface FusionPlan {
   readonly root: Int32Array;
   readonly clusters: ReadonlyMap<number, FusedCluster>;
+  readonly extraReads: Int32Array;
+}
+
+/**
+ * Elementwise nodes worth computing again in each consumer's kernel instead
+ * of once into an array: several uses, operands that together hold at most
+ * half its elements (e.g. a rank-one tangent `a[B, N, 1] * u[B, 1, w]`), so
+ * recomputing reads less than writing it once and reading it per use; and
+ * every consumer an elementwise node of its shape that fuses (so some
+ * cluster always takes it in).
+ */
+function recomputable(
+  nodes: readonly Node[],
+  needed: readonly boolean[],
+  uses: readonly number[],
+  isOutput: readonly boolean[],
+): boolean[] {
+  const consumers: number[][] = nodes.map(() => []);
+  nodes.forEach((n) => needed[n.id] && n.inputs.forEach((i) => consumers[i].push(n.id)));
+  const fitsAll = (n: Node) => n.inputs.every((i) => isFusibleOperand(nodes[i].shape, n.shape));
+  return nodes.map((p) => {
+    if (!needed[p.id] || isOutput[p.id] || uses[p.id] < 2 || !fusible(p) || !fitsAll(p))
+      return false;
+    const read = p.inputs.reduce((sum, i) => sum + sizeOf(nodes[i].shape), 0);
+    if (2 * read > sizeOf(p.shape)) return false;
+    return consumers[p.id].every((c) => {
+      const n = nodes[c];
+      return fusible(n) && shapesEqual(n.shape, p.shape) && fitsAll(n);
+    });
+  });
 }
 
 /**
  * Groups `graph`'s needed elementwise nodes into clusters: a root, plus the
  * elementwise producers of its shape with exactly one use (`uses`) that are
- * not outputs, transitively. Every operand a cluster reads must have the
- * root's shape, one element, or its trailing axes. Clusters of one node are
- * left alone.
+ * not outputs, transitively, plus the {@link recomputable} producers each
+ * cluster reads (computed in every such cluster, never stored). Every
+ * operand a cluster reads must broadcast to the root's shape. Clusters of
+ * one node are left alone.
  */
 export function planFusion(
   graph: Graph,
@@ -58,17 +98,28 @@ export function planFusion(
 ): FusionPlan {
   const nodes = graph.nodes;
   const root = new Int32Array(nodes.length).fill(-1);
+  const extraReads = new Int32Array(nodes.length);
   const clusters = new Map<number, FusedCluster>();
+  const again = recomputable(nodes, needed, uses, isOutput);
+  again.forEach((r, id) => r && (root[id] = RECOMPUTED));
   for (let id = nodes.length - 1; id >= 0; id--) {
     const r = nodes[id];
-    if (!needed[id] || root[id] >= 0 || !fusible(r)) continue;
+    if (!needed[id] || root[id] !== -1 || !fusible(r)) continue;
     const fits = (i: number) => isFusibleOperand(nodes[i].shape, r.shape);
     if (!r.inputs.every(fits)) continue;
     const members = [id];
+    const taken = new Set(members);
     root[id] = id;
     for (let k = 0; k < members.length; k++) {
       for (const i of nodes[members[k]].inputs) {
         const p = nodes[i];
+        if (again[i]) {
+          if (!taken.has(i)) {
+            taken.add(i);
+            members.push(i);
+          }
+          continue;
+        }
         if (
           root[i] >= 0 ||
           !fusible(p) ||
@@ -79,6 +130,7 @@ export function planFusion(
         )
           continue;
         root[i] = id;
+        taken.add(i);
         members.push(i);
       }
     }
@@ -87,7 +139,8 @@ export function planFusion(
       continue;
     }
     members.sort((a, b) => a - b);
-    const inCluster = new Set(members);
+    for (const m of members) if (again[m]) for (const i of nodes[m].inputs) extraReads[i]++;
+    const inCluster = taken;
     const leaves: number[] = [];
     const register = new Map<number, number>();
     for (const m of members)
@@ -106,5 +159,7 @@ export function planFusion(
     });
     clusters.set(id, { members, leaves, program: { steps } });
   }
-  return { root, clusters };
+  // the graph's edges already count one read of each recomputed node's operands
+  again.forEach((r, id) => r && nodes[id].inputs.forEach((i) => extraReads[i]--));
+  return { root, clusters, extraReads };
 }

@@ -382,6 +382,25 @@ describe('sinkSlices', () => {
     expect(mm.map((n) => n.shape)).toEqual([[5, 2]]);
   });
 
+  test('a rank-one product read only through slices is computed slice by slice', async () => {
+    const f = (extraUse: boolean) =>
+      trace([spec('a', [2, 4, 1]), spec('b', [2, 1, 5])], (a, b) => {
+        const t = ops.mul(a, b); // [2, 4, 5] from 8 + 10 numbers: Taylor streams stacked on axis 1
+        const top = ops.slice(t, [0, 0, 0], [2, 2, 5]),
+          bottom = ops.slice(t, [0, 2, 0], [2, 2, 5]);
+        const out = ops.add(ops.tanh(top), ops.square(bottom));
+        return extraUse ? ops.add(ops.sum(t), ops.sum(out)) : out;
+      });
+    const whole = (h: Graph) => h.nodes.filter((n) => n.shape.join() === '2,4,5').length;
+    const xs = [randoms(41, 8), randoms(42, 10)];
+    for (const extraUse of [false, true]) {
+      const g = f(extraUse);
+      const h = sinkSlices(g);
+      expect(whole(h)).toBe(extraUse ? 1 : 0);
+      expect(relError((await run(h, xs))[0], (await run(g, xs))[0])).toBeLessThan(1e-15);
+    }
+  });
+
   test('a value with other uses is computed once, and sliced', () => {
     const g = trace([spec('x', [4, 3])], (x) => {
       const y = ops.tanh(ops.mul(x, 2));

@@ -6,9 +6,13 @@
  * `sum(mul(matmul(X, slice(U)), slice(P)), 0)`: the thin product computes
  * `k - i` columns instead of k. Sinking stops at a value with other uses (its
  * full result is computed anyway), at an output, and at ops it cannot pass;
- * there the slice stays. `foldConstants` handles slices of concats and fills.
+ * there the slice stays. One exception: an elementwise value read only
+ * through slices, whose operands together hold at most half its elements
+ * (a rank-one tangent `a[B, N, 1] * u[B, 1, w]` cut into its Taylor streams),
+ * is computed slice by slice from slices of its small operands and never
+ * whole. `foldConstants` handles slices of concats and fills.
  */
-import { BINARY_OPS, UNARY_OPS } from '@sublora/tensor';
+import { BINARY_OPS, sizeOf, UNARY_OPS } from '@sublora/tensor';
 import { Builder, type Value } from '../ir/builder';
 import type { Graph, Node } from '../ir/types';
 import * as ops from '../ops';
@@ -110,8 +114,24 @@ const isWhole = (shape: readonly number[], box: Box) =>
 export function sinkSlices(graph: Graph): Graph {
   const g = dce(graph);
   const uses = new Int32Array(g.nodes.length);
-  for (const n of g.nodes) for (const i of n.inputs) uses[i]++;
-  for (const id of g.outputs) uses[id] += 2;
+  const slicedOnly = g.nodes.map(() => true);
+  for (const n of g.nodes)
+    for (const i of n.inputs) {
+      uses[i]++;
+      if (n.op !== 'slice') slicedOnly[i] = false;
+    }
+  for (const id of g.outputs) {
+    uses[id] += 2;
+    slicedOnly[id] = false;
+  }
+  const size = (id: number) => sizeOf(g.nodes[id].shape);
+  /** Whether a slice may move into node `id` (see module doc). */
+  const passes = (id: number) => {
+    const node = g.nodes[id];
+    if (uses[id] === 1) return true;
+    if (!slicedOnly[id] || !ELEMENTWISE.has(node.op)) return false;
+    return 2 * node.inputs.reduce((sum, i) => sum + size(i), 0) <= size(id);
+  };
   const b = new Builder(g.inputs);
   const vals: Value[] = [];
 
@@ -119,7 +139,7 @@ export function sinkSlices(graph: Graph): Graph {
     const node = g.nodes[id];
     if (isWhole(node.shape, box)) return vals[id];
     const operands = node.inputs.map((i) => g.nodes[i]);
-    const boxes = uses[id] === 1 ? operandBoxes(node, operands, box) : undefined;
+    const boxes = passes(id) ? operandBoxes(node, operands, box) : undefined;
     if (!boxes) return ops.slice(vals[id], [...box.begin], [...box.size]);
     const xs = node.inputs.map((i, k) => sliced(i, boxes[k]));
     const params = node.op === 'reshape' ? { ...node.params, shape: [...box.size] } : node.params;
