@@ -1,7 +1,9 @@
 /**
  * Matmul throughput of the reference backend: float64 and float32 square
  * products, the PINN-sized 1280x1000 @ 1000x1000 layer product, transposed
- * operands (handled by packing), and the naive triple loop for comparison.
+ * operands (handled by packing), the shapes of autodiff's Hessian at w=256
+ * (a thin LoRA product and a Gram product of flattened tangents), and the
+ * naive triple loop for comparison.
  *
  * Run: `npm run bench:matmul -w @sublora/bench` (after building) or
  * `node tools/bench/dist/matmul/main.js [--out FILE] [--quick]`.
@@ -131,6 +133,13 @@ async function main(): Promise<void> {
       `${c.name.padEnd(36)} ${c.dtype.padEnd(8)} median ${c.timing.medianMs.toFixed(2).padStart(9)} ms  ${c.gflops.toFixed(2).padStart(6)} GFLOP/s (best ${c.gflopsBest.toFixed(2)})`,
     );
   };
+  // Before any float32 product: a kernel that has seen both array types runs slower after.
+  // A tangent times a LoRA factor (n <= 32: A is not packed) and a Gram product (dot products).
+  report(await timeBackend('thin 4096x256 @ 256x16', 'float64', 4096, 256, 16));
+  const L = quick ? 65536 : 262144;
+  report(
+    await timeBackend(`Gram [2, ${L}] x [2, ${L}]^T`, 'float64', 2, L, 2, { transposeB: true }),
+  );
   for (const dtype of ['float64', 'float32'] as const) {
     for (const s of sizes) report(await timeBackend(`square ${s}`, dtype, s, s, s));
     if (!quick)
