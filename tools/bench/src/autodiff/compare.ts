@@ -1,0 +1,131 @@
+/**
+ * Same-process A/B of two builds: gradient and Hessian of the benchmark's
+ * losses built and evaluated by another checkout's `@sublora/autodiff` and
+ * `@sublora/tensor` (the baseline) and by this one, timed in alternating
+ * rounds so both see the same load. On a shared machine this is the way to
+ * measure a change: separate runs differ by more than most changes.
+ *
+ *   node dist/autodiff/compare.js --baseline DIR [--widths 64,256] [--rounds N] [--out FILE]
+ *
+ * DIR is a checkout whose packages are built (`npm ci` builds them), e.g.
+ * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)`. The loss
+ * graphs are built here and handed to both (the IR is plain data).
+ */
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import * as current from '@sublora/autodiff';
+import * as currentTensor from '@sublora/tensor';
+import type { Graph } from '@sublora/autodiff';
+import { writeResults } from '../harness';
+import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
+import { pinnLossTaylor } from './pinn-loss-nn';
+
+/** The two packages one build provides. */
+interface Build {
+  readonly autodiff: typeof current;
+  readonly tensor: typeof currentTensor;
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The baseline checkout's built packages (its own copies, not this checkout's). */
+function loadBaseline(dir: string): Build {
+  const req = createRequire(join(resolve(dir), 'package.json'));
+  try {
+    return { autodiff: req('@sublora/autodiff'), tensor: req('@sublora/tensor') };
+  } catch (e) {
+    throw new Error(
+      `--baseline ${dir}: cannot load its @sublora/autodiff and @sublora/tensor (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run npm ci in that checkout`,
+    );
+  }
+}
+
+const fastest = (xs: readonly number[]) => Math.min(...xs);
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function main(): Promise<void> {
+  const dir = flag('--baseline');
+  if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');
+  const baseline = loadBaseline(dir);
+  const widths = (flag('--widths') ?? '64,256').split(',').map(Number);
+  // the sizes of main.ts
+  const rankOf: Record<number, number> = { 64: 8, 256: 16 };
+  const bad = widths.find((w) => !(w in rankOf));
+  if (bad !== undefined)
+    throw new Error(`--widths: ${bad} is not one of ${Object.keys(rankOf).join(', ')}`);
+  const roundsFlag = flag('--rounds');
+  const rows = [];
+  for (const width of widths) {
+    const size: PinnSize = { width, rank: rankOf[width], interior: 1024, boundary: 256 };
+    const r = 2 * size.rank;
+    const rounds = roundsFlag ? Number(roundsFlag) : width >= 256 ? 3 : 7;
+    const inputs = [
+      randoms(3, r, 0.5, 1.5),
+      randoms(4, 2 * size.interior, -0.7, 0.7),
+      randoms(5, 2 * size.boundary, -1, 1),
+    ];
+    for (const [loss, build] of [
+      ['nested-jvp', pinnLoss],
+      ['taylor-nn', pinnLossTaylor],
+    ] as const) {
+      const f = build(size);
+      const cases = (
+        [
+          ['baseline', baseline],
+          ['current', { autodiff: current, tensor: currentTensor }],
+        ] as const
+      ).flatMap(([name, b]) => [
+        { name, b, graph: b.autodiff.grad(f, { wrt: 0 }) as Graph },
+        { name, b, graph: b.autodiff.hessian(f, { wrt: 0 }) as Graph },
+      ]);
+      const run = (c: (typeof cases)[number]) =>
+        c.b.autodiff.evaluateToArrays(c.graph, c.b.tensor.referenceBackend, inputs);
+      const [hBase, hCur] = [await run(cases[1]), await run(cases[3])];
+      let diff = 0,
+        scale = 0;
+      hBase[0].forEach((v, i) => {
+        diff = Math.max(diff, Math.abs(v - hCur[0][i]));
+        scale = Math.max(scale, Math.abs(v));
+      });
+      for (const c of cases) await run(c); // warm-up
+      const ms: number[][] = cases.map(() => []);
+      for (let round = 0; round < rounds; round++)
+        for (let i = 0; i < cases.length; i++) {
+          const t0 = performance.now();
+          await run(cases[i]);
+          ms[i].push(performance.now() - t0);
+        }
+      const side = (g: number, h: number) => ({
+        gradientMs: { min: fastest(ms[g]), median: median(ms[g]) },
+        hessianMs: { min: fastest(ms[h]), median: median(ms[h]) },
+        ratioOfMinima: fastest(ms[h]) / fastest(ms[g]),
+        ratioOfMedians: median(ms[h]) / median(ms[g]),
+      });
+      const row = {
+        loss,
+        ...size,
+        r,
+        rounds,
+        hessianMaxDiffOverMaxEntry: diff / scale,
+        baseline: side(0, 1),
+        current: side(2, 3),
+      };
+      rows.push(row);
+      console.log(
+        `${loss} w=${width} r=${r}: Hessian ${row.baseline.hessianMs.min.toFixed(0)} -> ${row.current.hessianMs.min.toFixed(0)} ms (fastest of ${rounds}), ` +
+          `ratio ${row.baseline.ratioOfMinima.toFixed(2)} -> ${row.current.ratioOfMinima.toFixed(2)} (r/4 = ${r / 4}); ` +
+          `max |H_current - H_baseline| / max |H| = ${row.hessianMaxDiffOverMaxEntry.toExponential(1)}`,
+      );
+    }
+  }
+  const path = writeResults('autodiff-compare', { baseline: resolve(dir), rows });
+  console.log(`wrote ${path}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
