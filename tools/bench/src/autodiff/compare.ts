@@ -39,6 +39,7 @@ function loadBaseline(dir: string): Build {
   } catch (e) {
     throw new Error(
       `--baseline ${dir}: cannot load its @sublora/autodiff and @sublora/tensor (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run npm ci in that checkout`,
+      { cause: e },
     );
   }
 }
