@@ -172,6 +172,9 @@ function sumOfConcats(b: Builder, op: 'add' | 'sub', x: Value, y: Value): Value 
     return undefined;
   if (!shapesEqual(x.shape, y.shape)) return undefined;
   const axis = nx.params.axis as number;
+  // an empty piece has no segment to pair with
+  if ([nx, ny].some((n) => n.inputs.some((id) => b.valueAt(id).shape[axis] === 0)))
+    return undefined;
   const ends = (n: Node) => {
     let at = 0;
     return n.inputs.map((id) => (at += b.valueAt(id).shape[axis]));

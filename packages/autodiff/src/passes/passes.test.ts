@@ -298,6 +298,15 @@ describe('sums of concats', () => {
     expect(h.nodes[3].inputs).toEqual([0, 1, 2]);
   });
 
+  test('a concat with an empty piece is left alone and keeps its value', async () => {
+    const g = trace([spec('a', [2, 2]), spec('b', [3, 2])], (a, b) => {
+      const z = (rows: number) => ops.full(a, 0, [rows, 2]);
+      return ops.add(ops.concat([a, z(0), z(3)], 0), ops.concat([z(2), b], 0));
+    });
+    const xs = [randoms(51, 4), randoms(52, 6)];
+    expect(await run(simplify(g), xs)).toEqual(await run(g, xs));
+  });
+
   test('a cut inside a piece that is not a fill leaves the sum alone', () => {
     const g = trace([spec('a', [4, 2]), spec('b', [2, 2])], (a, b) => {
       const z = (rows: number) => ops.full(a, 0, [rows, 2]);
