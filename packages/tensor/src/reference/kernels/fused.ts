@@ -11,7 +11,7 @@
  * results are bit-identical to running the steps one by one.
  */
 import type { BinaryOp, ElementwiseProgram, HostArray, Shape, UnaryOp } from '../../backend';
-import { broadcastStrides } from '../../shape';
+import { planRuns } from './broadcast_iterator';
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,
@@ -43,36 +43,6 @@ const compiled = new Map<string, Kernel>();
 /** Distinct programs kept compiled; the cache is cleared past this (a graph has a few hundred). */
 const MAX_COMPILED = 4096;
 
-/**
- * The output's loop nest: `dims` (outermost first) and, per operand, its
- * stride along each loop (0 where it is broadcast). Adjacent axes merge
- * where every operand steps through them as one, so a same-shape operand
- * costs one flat loop and `[B, 1, w]` into `[B, N, w]` three nested loops.
- * After merging, an operand's innermost stride is 0 or 1.
- */
-function loopNest(shapes: readonly Shape[], shape: Shape): { dims: number[]; strides: number[][] } {
-  const full = shapes.map((s) => broadcastStrides(s, shape));
-  const dims: number[] = [];
-  const strides: number[][] = shapes.map(() => []);
-  shape.forEach((d, axis) => {
-    if (d === 1) return; // contributes nothing
-    const last = dims.length - 1;
-    const merges = last >= 0 && full.every((st, k) => strides[k][last] === st[axis] * d);
-    if (merges) {
-      dims[last] *= d;
-      full.forEach((st, k) => (strides[k][last] = st[axis]));
-    } else {
-      dims.push(d);
-      full.forEach((st, k) => strides[k].push(st[axis]));
-    }
-  });
-  if (dims.length === 0) {
-    dims.push(1);
-    strides.forEach((st) => st.push(0));
-  }
-  return { dims, strides };
-}
-
 /** The loop source of a program over `shapes` broadcast into `shape` (see module doc). */
 function source(
   program: ElementwiseProgram,
@@ -81,7 +51,9 @@ function source(
   float32: boolean,
 ): string {
   const k = shapes.length;
-  const { dims, strides } = loopNest(shapes, shape);
+  // the output's loops, outermost first, with axes merged where every operand walks them as one
+  // (same shape: one flat loop; [B, 1, w] into [B, N, w]: three); innermost strides are 0 or 1
+  const { shape: dims, strides } = planRuns(shape, shapes);
   const depth = dims.length;
   const inner = depth - 1;
   const round = (e: string) => (float32 ? `Math.fround(${e})` : `(${e})`);
