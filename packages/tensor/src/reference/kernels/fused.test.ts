@@ -39,6 +39,15 @@ function operandArb(shape: readonly number[]): fc.Arbitrary<number[]> {
     .map((s) => [...s]);
 }
 
+/**
+ * Output shapes: small ones of any rank, and ones whose last axis (the generated kernel's
+ * innermost loop when operands broadcast) crosses the unrolled loop's width with a remainder.
+ */
+const outShapeArb = fc.oneof(
+  shapeArb(3, 4),
+  fc.tuple(shapeArb(2, 3), fc.integer({ min: 7, max: 19 })).map(([lead, last]) => [...lead, last]),
+);
+
 function programArb(operands: number): fc.Arbitrary<ElementwiseProgram> {
   return fc.integer({ min: 1, max: 6 }).chain((n) =>
     fc
@@ -84,7 +93,7 @@ describe('reference elementwise (fused kernel)', () => {
     (dtype) => {
       fc.assert(
         fc.property(
-          shapeArb(3, 4).chain((shape) =>
+          outShapeArb.chain((shape) =>
             fc.tuple(
               fc.constant(shape),
               fc.array(operandArb(shape), { minLength: 1, maxLength: 3 }),

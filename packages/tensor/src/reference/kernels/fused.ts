@@ -39,6 +39,9 @@ const BINARY: Record<BinaryOp, (a: string, b: string) => string> = {
 
 type Kernel = (out: HostArray, ...operands: HostArray[]) => void;
 
+/** Elements per iteration of the generated inner loop (see `source`). */
+const UNROLL = 8;
+
 const compiled = new Map<string, Kernel>();
 /** Distinct programs kept compiled; the cache is cleared past this (a graph has a few hundred). */
 const MAX_COMPILED = 4096;
@@ -75,23 +78,37 @@ function source(
   const hoisted = strides
     .map((st, i) => (st[inner] === 0 ? `const r${i} = x${i}[${base(i)}];` : ''))
     .join('');
-  const loads = strides
-    .map((st, i) => (st[inner] === 0 ? '' : `const r${i} = x${i}[${base(i)} + j];`))
-    .join('');
-  const steps = program.steps
-    .map((st, i) => {
-      const args = st.args.map((a) => `r${a}`);
-      const e =
-        st.args.length === 1
-          ? UNARY[st.op as UnaryOp](args[0])
-          : BINARY[st.op as BinaryOp](args[0], args[1]);
-      return `const r${k + i} = ${round(e)};`;
-    })
-    .join('');
-  const result = `r${k + program.steps.length - 1}`;
+  // one element's body at inner index `j + u`; hoisted registers are shared, the rest block-scoped
+  const body = (u: number) => {
+    const at = u === 0 ? 'j' : `j + ${u}`;
+    const loads = strides
+      .map((st, i) => (st[inner] === 0 ? '' : `const r${i} = x${i}[${base(i)} + ${at}];`))
+      .join('');
+    const steps = program.steps
+      .map((st, i) => {
+        const args = st.args.map((a) => `r${a}`);
+        const e =
+          st.args.length === 1
+            ? UNARY[st.op as UnaryOp](args[0])
+            : BINARY[st.op as BinaryOp](args[0], args[1]);
+        return `const r${k + i} = ${round(e)};`;
+      })
+      .join('');
+    const out = u === 0 ? 'o' : `o + ${u}`;
+    return `{${loads}${steps}out[${out}] = r${k + program.steps.length - 1};}`;
+  };
+  // UNROLL elements per iteration: `t1*p1 + t2*p2` on [2, 1024, 256] takes 2.1 ns/element against
+  // 3.1 with one (1.4 against 1.9 with broadcast operands), measured old and new in one process
+  const n = dims[inner];
+  const unrolled =
+    n >= UNROLL
+      ? `for (; j <= ${n - UNROLL}; j += ${UNROLL}, o += ${UNROLL}) {` +
+        Array.from({ length: UNROLL }, (_, u) => body(u)).join('') +
+        '}'
+      : '';
   return (
-    `let o = 0;${head.join('')}${hoisted}` +
-    `for (let j = 0; j < ${dims[inner]}; j++, o++) {${loads}${steps}out[o] = ${result};}` +
+    `let o = 0;${head.join('')}${hoisted}let j = 0;${unrolled}` +
+    `for (; j < ${n}; j++, o++) ${body(0)}` +
     close.join('')
   );
 }
