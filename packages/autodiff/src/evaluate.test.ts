@@ -199,4 +199,20 @@ describe('elementwise fusion (backends with an elementwise kernel)', () => {
       'fused',
     ]);
   });
+
+  test('a lone elementwise node runs as a one-step program when large, as its own kernel when small', async () => {
+    const g = trace(
+      [spec('x', [128, 128]), spec('y', [128, 1]), spec('a', [2, 3]), spec('b', [3])],
+      (x, y, a, b) => [ops.mul(x, y), ops.mul(a, b)],
+    );
+    const xs = [randoms(1, 128 * 128), randoms(2, 128), randoms(3, 6), randoms(4, 3)];
+    const plain = await evaluateToArrays(g, referenceBackend, xs, { fuse: false });
+    const profile: NodeTiming[] = [];
+    const fusedOut = await evaluateToArrays(g, referenceBackend, xs, { profile });
+    fusedOut.forEach((o, k) => o.forEach((v, i) => expect(Object.is(v, plain[k][i])).toBe(true)));
+    expect(profile.map((e) => [e.op, e.shape])).toEqual([
+      ['fused', [128, 128]],
+      ['mul', [2, 3]],
+    ]);
+  });
 });

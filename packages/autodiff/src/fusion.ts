@@ -3,8 +3,10 @@
  * intermediate results have no other use are run as one
  * `Backend.elementwise` program (a fused kernel) instead of one kernel per
  * node, so a chain like `t1 * p1 + t2 * p2` reads each operand once and
- * writes one array. The results are the same, bit for bit: a backend's
- * fused kernel evaluates the same expressions in the same order.
+ * writes one array. Large lone nodes run as one-step programs too (the
+ * reference backend's generated loop is faster than its per-op loops). The
+ * results are the same, bit for bit: a backend's fused kernel evaluates the
+ * same expressions in the same order.
  */
 import {
   BINARY_OPS,
@@ -29,6 +31,13 @@ function fusible(node: Node): boolean {
     ? (UNARY_OPS as readonly string[]).includes(node.op)
     : n === 2 && (BINARY_OPS as readonly string[]).includes(node.op);
 }
+
+/**
+ * The fewest elements for which a lone elementwise node runs as a one-step
+ * program: the generated kernel's unrolled loop beats the separate kernels'
+ * loops on large arrays, but a kernel call builds the program's source.
+ */
+const LONE_MIN_SIZE = 1 << 14;
 
 /** One fused cluster: its nodes (root last), the values it reads, and its program over them. */
 export interface FusedCluster {
@@ -87,8 +96,8 @@ function recomputable(
  * elementwise producers of its shape with exactly one use (`uses`) that are
  * not outputs, transitively, plus the {@link recomputable} producers each
  * cluster reads (computed in every such cluster, never stored). Every
- * operand a cluster reads must broadcast to the root's shape. Clusters of
- * one node are left alone.
+ * operand a cluster reads must broadcast to the root's shape. A cluster of
+ * one node is kept only from {@link LONE_MIN_SIZE} elements on.
  */
 export function planFusion(
   graph: Graph,
@@ -134,7 +143,7 @@ export function planFusion(
         members.push(i);
       }
     }
-    if (members.length === 1) {
+    if (members.length === 1 && sizeOf(r.shape) < LONE_MIN_SIZE) {
       root[id] = -1;
       continue;
     }
