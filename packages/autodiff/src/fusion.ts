@@ -34,10 +34,11 @@ function fusible(node: Node): boolean {
 
 /**
  * The fewest elements for which a lone elementwise node runs as a one-step
- * program: the generated kernel's unrolled loop beats the separate kernels'
- * loops on large arrays, but a kernel call builds the program's source.
+ * program: on the reference backend a product of two `[64, 64]` arrays took
+ * 4.2 us against 6.6 us as a `binary` kernel (the generated loop is
+ * unrolled), and the two were even at `[32, 32]` (a call builds a cache key).
  */
-const LONE_MIN_SIZE = 1 << 14;
+const LONE_MIN_SIZE = 1 << 12;
 
 /** One fused cluster: its nodes (root last), the values it reads, and its program over them. */
 export interface FusedCluster {

@@ -1,6 +1,6 @@
 /**
  * The fused elementwise kernel: an {@link ElementwiseProgram} compiled to one
- * JavaScript loop (with `new Function`, cached by its source), so a chain of
+ * JavaScript loop (with `new Function`, cached by program, shapes and dtype), so a chain of
  * ops reads its operands once and keeps intermediates in registers instead
  * of writing and re-reading a full array per op. A tiled interpreter (one
  * loop per step over cache-sized tiles) was measured no faster than separate
@@ -127,12 +127,17 @@ export function elementwiseImpl(
   out: HostArray,
 ): void {
   if (out.length === 0) return;
-  const src = source(program, shapes, shape, out instanceof Float32Array);
-  let kernel = compiled.get(src);
+  const float32 = out instanceof Float32Array;
+  // the source is a function of this key; building the key is much cheaper than the source
+  const key =
+    `${float32 ? 'f' : 'd'}${shape.join(',')}|${shapes.map((s) => s.join(',')).join(';')}|` +
+    program.steps.map((st) => `${st.op}${st.args.join(',')}`).join(';');
+  let kernel = compiled.get(key);
   if (!kernel) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
+    const src = source(program, shapes, shape, float32);
     kernel = new Function('out', ...operands.map((_, i) => `x${i}`), src) as Kernel;
-    compiled.set(src, kernel);
+    compiled.set(key, kernel);
   }
   kernel(out, ...operands);
 }
