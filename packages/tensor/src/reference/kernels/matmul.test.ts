@@ -35,7 +35,7 @@ function expectMatmul(
 const dims = fc.integer({ min: 0, max: 40 });
 
 describe('gemm (packed, blocked)', () => {
-  it('equals the triple loop for random sizes, including sizes not multiple of the 4x4 tile', () => {
+  it('equals the triple loop for random sizes, including sizes not multiple of the MR x NR tile', () => {
     fc.assert(
       fc.property(dims, dims, dims, fc.integer(), (m, k, n, seed) => {
         const a = randomData(seed, m * k),

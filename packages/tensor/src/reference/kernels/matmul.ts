@@ -19,14 +19,18 @@
  */
 import type { HostArray } from '../../backend';
 
-/** Micro-tile rows (A sliver height). */
-export const MR = 4;
+/**
+ * Micro-tile rows (A sliver height). 3 x 4 keeps the 12 accumulators, three A
+ * values and one B value in x64's 16 float registers; a 4 x 4 tile spills and
+ * ran 5-14% slower on the benchmark's products (bit-identical results).
+ */
+export const MR = 3;
 /** Micro-tile columns (B sliver width). */
 export const NR = 4;
 /** Depth of one packed block: KC x NR float64 = 8 KiB, an L1-resident B sliver. */
 export const KC = 256;
-/** Rows of one packed A block: MC x KC float64 = 256 KiB (L2). */
-export const MC = 128;
+/** Rows of one packed A block (a multiple of MR): MC x KC float64 = 252 KiB (L2). */
+export const MC = 126;
 /** Columns of one packed B panel: KC x NC float64 = 4 MiB (L3). */
 export const NC = 2048;
 /** Below this many multiply-adds the packing overhead outweighs blocking. */
@@ -172,10 +176,10 @@ function packSlivers(
 }
 
 /**
- * The 4x4 register tile: 16 accumulators live in locals through `kc` rank-1
- * updates read unit-stride from the packed slivers, then `mr x nr` of them are
- * added into C (edge tiles are zero-padded in the packs). The offsets of A's
- * four rows are constants here; {@link microKernelRows}, the same tile over
+ * The 3 x 4 register tile: 12 accumulators live in locals through `kc` rank-1
+ * updates read unit-stride from the packed slivers (B one value at a time),
+ * then `mr x nr` of them are added into C (edge tiles are zero-padded in the
+ * packs). The offsets of A's three rows are constants here; {@link microKernelRows}, the same tile over
  * rows of A read in place, takes them as arguments, which costs 3-5% on this
  * kernel's large products (measured), hence two copies.
  */
@@ -190,30 +194,25 @@ function microKernel(
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-  for (let p = 0; p < kc; p++, ia += 4, ib += 4) {
-    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-    const b0 = pb[ib], b1 = pb[ib + 1], b2 = pb[ib + 2], b3 = pb[ib + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  for (let p = 0; p < kc; p++, ia += 3, ib += 4) {
+    const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2];
+    let b = pb[ib]; c00 += a0 * b; c10 += a1 * b; c20 += a2 * b;
+    b = pb[ib + 1]; c01 += a0 * b; c11 += a1 * b; c21 += a2 * b;
+    b = pb[ib + 2]; c02 += a0 * b; c12 += a1 * b; c22 += a2 * b;
+    b = pb[ib + 3]; c03 += a0 * b; c13 += a1 * b; c23 += a2 * b;
   }
-  if (mr === 4 && nr === 4) {
+  if (mr === 3 && nr === 4) {
     c[ic] += c00; c[ic + 1] += c01; c[ic + 2] += c02; c[ic + 3] += c03;
     ic += ldc;
     c[ic] += c10; c[ic + 1] += c11; c[ic + 2] += c12; c[ic + 3] += c13;
     ic += ldc;
     c[ic] += c20; c[ic + 1] += c21; c[ic + 2] += c22; c[ic + 3] += c23;
-    ic += ldc;
-    c[ic] += c30; c[ic + 1] += c31; c[ic + 2] += c32; c[ic + 3] += c33;
     return;
   }
   const tile = edgeTile;
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
   tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) c[ic + i * ldc + j] += tile[i * 4 + j];
   }
@@ -221,14 +220,14 @@ function microKernel(
 const edgeTile = new Float64Array(MR * NR);
 
 /**
- * {@link microKernel} over four rows of A read in place: row i of the tile
+ * {@link microKernel} over three rows of A read in place: row i of the tile
  * starts at `a[ia + d_i]` (`d_0 = 0`) and runs unit-stride; an edge tile
  * repeats A's last row (its sums are not stored).
  */
 // prettier-ignore
 function microKernelRows(
   kc: number,
-  a: Float64Array, ia: number, d1: number, d2: number, d3: number,
+  a: Float64Array, ia: number, d1: number, d2: number,
   pb: Float64Array, ib: number,
   c: Float64Array, ic: number, ldc: number,
   mr: number, nr: number,
@@ -236,30 +235,25 @@ function microKernelRows(
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
   for (let p = 0; p < kc; p++, ia++, ib += 4) {
-    const a0 = a[ia], a1 = a[ia + d1], a2 = a[ia + d2], a3 = a[ia + d3];
-    const b0 = pb[ib], b1 = pb[ib + 1], b2 = pb[ib + 2], b3 = pb[ib + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = a[ia], a1 = a[ia + d1], a2 = a[ia + d2];
+    let b = pb[ib]; c00 += a0 * b; c10 += a1 * b; c20 += a2 * b;
+    b = pb[ib + 1]; c01 += a0 * b; c11 += a1 * b; c21 += a2 * b;
+    b = pb[ib + 2]; c02 += a0 * b; c12 += a1 * b; c22 += a2 * b;
+    b = pb[ib + 3]; c03 += a0 * b; c13 += a1 * b; c23 += a2 * b;
   }
-  if (mr === 4 && nr === 4) {
+  if (mr === 3 && nr === 4) {
     c[ic] += c00; c[ic + 1] += c01; c[ic + 2] += c02; c[ic + 3] += c03;
     ic += ldc;
     c[ic] += c10; c[ic + 1] += c11; c[ic + 2] += c12; c[ic + 3] += c13;
     ic += ldc;
     c[ic] += c20; c[ic + 1] += c21; c[ic + 2] += c22; c[ic + 3] += c23;
-    ic += ldc;
-    c[ic] += c30; c[ic + 1] += c31; c[ic + 2] += c32; c[ic + 3] += c33;
     return;
   }
   const tile = edgeTile;
   tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
   tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
   for (let i = 0; i < mr; i++) {
     for (let j = 0; j < nr; j++) c[ic + i * ldc + j] += tile[i * 4 + j];
   }
@@ -268,8 +262,8 @@ function microKernelRows(
 /**
  * `C += A B` for a thin B (at most {@link THIN_N} columns) and a row-major A
  * (float64, `colStride` 1): B is packed per depth block as in {@link gemm},
- * A is read in place, four rows at a time, by {@link microKernelRows}; the four
- * row segments (`4 x KC` float64, 8 KiB) stay in L1 across all of B's
+ * A is read in place, three rows at a time, by {@link microKernelRows}; the
+ * three row segments (`3 x KC` float64, 6 KiB) stay in L1 across all of B's
  * slivers.
  */
 function gemmThin(
@@ -300,7 +294,6 @@ function gemmThin(
           row,
           step(1),
           step(2),
-          step(3),
           pb,
           jr * kc,
           c,
