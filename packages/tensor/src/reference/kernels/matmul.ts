@@ -21,8 +21,9 @@ import type { HostArray } from '../../backend';
 
 /**
  * Micro-tile rows (A sliver height). 3 x 4 keeps the 12 accumulators, three A
- * values and one B value in x64's 16 float registers; a 4 x 4 tile spills and
- * ran 5-14% slower on the benchmark's products (bit-identical results).
+ * values and one B value in x64's 16 float registers (a 4 x 4 tile has at
+ * least 18 live values); the 4 x 4 tile ran 5-14% slower on the benchmark's
+ * products, with bit-identical results.
  */
 export const MR = 3;
 /** Micro-tile columns (B sliver width). */
@@ -179,9 +180,10 @@ function packSlivers(
  * The 3 x 4 register tile: 12 accumulators live in locals through `kc` rank-1
  * updates read unit-stride from the packed slivers (B one value at a time),
  * then `mr x nr` of them are added into C (edge tiles are zero-padded in the
- * packs). The offsets of A's three rows are constants here; {@link microKernelRows}, the same tile over
- * rows of A read in place, takes them as arguments, which costs 3-5% on this
- * kernel's large products (measured), hence two copies.
+ * packs). The offsets of A's three rows are constants here;
+ * {@link microKernelRows}, the same tile over rows of A read in place, takes
+ * them as arguments, which cost 3-5% on this kernel's large products when
+ * measured with the 4 x 4 tile, hence two copies.
  */
 // prettier-ignore
 function microKernel(
