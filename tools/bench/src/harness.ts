@@ -30,6 +30,13 @@ export interface TimeItOptions {
   readonly maxRepeats?: number;
 }
 
+/** Wall time of one call of `fn` (sync or async), in milliseconds. */
+async function elapsedMs(fn: () => unknown): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
 /** Times `fn` (sync or async) and returns median, min and mean wall time. */
 export async function timeIt(fn: () => unknown, options: TimeItOptions = {}): Promise<Timing> {
   const { warmup = 1, minRepeats = 5, minTotalMs = 200, maxRepeats = 10_000 } = options;
@@ -37,16 +44,37 @@ export async function timeIt(fn: () => unknown, options: TimeItOptions = {}): Pr
   const samples: number[] = [];
   let total = 0;
   while (samples.length < maxRepeats && (samples.length < minRepeats || total < minTotalMs)) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ms = await elapsedMs(fn);
     samples.push(ms);
     total += ms;
   }
+  return summarize(samples);
+}
+
+/** Median, min and mean of timed samples (milliseconds). */
+export function summarize(samples: readonly number[]): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { medianMs, minMs: sorted[0], meanMs: total / samples.length, repeats: samples.length };
+  const meanMs = samples.reduce((a, b) => a + b, 0) / samples.length;
+  return { medianMs, minMs: sorted[0], meanMs, repeats: samples.length };
+}
+
+/**
+ * Times `fns` in alternating rounds (one call of each per round, after one
+ * untimed call of each), so all see the same machine load: on a shared
+ * machine, separate runs differ by more than most changes.
+ */
+export async function timeAlternating(
+  fns: readonly (() => unknown)[],
+  rounds: number,
+): Promise<Timing[]> {
+  for (const fn of fns) await fn();
+  const samples: number[][] = fns.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < fns.length; i++) samples[i].push(await elapsedMs(fns[i]));
+  }
+  return samples.map(summarize);
 }
 
 /** Machine facts recorded with every result file. */

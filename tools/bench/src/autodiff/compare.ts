@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
-import { writeResults } from '../harness';
+import { timeAlternating, writeResults, type Timing } from '../harness';
 import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
 import { pinnLossTaylor } from './pinn-loss-nn';
 
@@ -43,9 +43,6 @@ function loadBaseline(dir: string): Build {
     );
   }
 }
-
-const fastest = (xs: readonly number[]) => Math.min(...xs);
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main(): Promise<void> {
   const dir = flag('--baseline');
@@ -91,19 +88,15 @@ async function main(): Promise<void> {
         diff = Math.max(diff, Math.abs(v - hCur[0][i]));
         scale = Math.max(scale, Math.abs(v));
       });
-      for (const c of cases) await run(c); // warm-up
-      const ms: number[][] = cases.map(() => []);
-      for (let round = 0; round < rounds; round++)
-        for (let i = 0; i < cases.length; i++) {
-          const t0 = performance.now();
-          await run(cases[i]);
-          ms[i].push(performance.now() - t0);
-        }
-      const side = (g: number, h: number) => ({
-        gradientMs: { min: fastest(ms[g]), median: median(ms[g]) },
-        hessianMs: { min: fastest(ms[h]), median: median(ms[h]) },
-        ratioOfMinima: fastest(ms[h]) / fastest(ms[g]),
-        ratioOfMedians: median(ms[h]) / median(ms[g]),
+      const times = await timeAlternating(
+        cases.map((c) => () => run(c)),
+        rounds,
+      );
+      const side = (g: Timing, h: Timing) => ({
+        gradientMs: { min: g.minMs, median: g.medianMs },
+        hessianMs: { min: h.minMs, median: h.medianMs },
+        ratioOfMinima: h.minMs / g.minMs,
+        ratioOfMedians: h.medianMs / g.medianMs,
       });
       const row = {
         loss,
@@ -111,8 +104,8 @@ async function main(): Promise<void> {
         r,
         rounds,
         hessianMaxDiffOverMaxEntry: diff / scale,
-        baseline: side(0, 1),
-        current: side(2, 3),
+        baseline: side(times[0], times[1]),
+        current: side(times[2], times[3]),
       };
       rows.push(row);
       console.log(

@@ -20,7 +20,7 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { timeIt, writeResults, type Timing } from '../harness';
+import { timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
 import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
 import { pinnLossTaylor } from './pinn-loss-nn';
@@ -41,42 +41,6 @@ const sizes: PinnSize[] = quick
       { width: 64, rank: 8, interior: 1024, boundary: 256 },
       { width: 256, rank: 16, interior: 1024, boundary: 256 },
     ];
-
-/**
- * Times gradient and Hessian in alternating rounds, so both see the same
- * machine load (the machine is shared): returns per-graph timings.
- */
-async function timeAlternating(
-  graphs: readonly { graph: Graph; fuse?: boolean }[],
-  inputs: Float64Array[],
-  rounds: number,
-): Promise<Timing[]> {
-  const samples: number[][] = graphs.map(() => []);
-  const run = (i: number) =>
-    evaluateToArrays(graphs[i].graph, referenceBackend, inputs, { fuse: graphs[i].fuse });
-  for (let i = 0; i < graphs.length; i++) await run(i); // warm-up
-  for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < graphs.length; i++) {
-      const t = await timeIt(() => run(i), {
-        warmup: 0,
-        minRepeats: 1,
-        minTotalMs: 0,
-      });
-      samples[i].push(t.medianMs);
-    }
-  }
-  return samples.map((xs) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    const medianMs = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    return {
-      medianMs,
-      minMs: sorted[0],
-      meanMs: xs.reduce((a, b) => a + b, 0) / xs.length,
-      repeats: xs.length,
-    };
-  });
-}
 
 async function main(): Promise<void> {
   const cases = [];
@@ -109,8 +73,9 @@ async function main(): Promise<void> {
           { graph: hessian(loss, { wrt: 0, adjointCuts: false }) },
         );
       const [lossT, gradT, hessT, chunkT, ...ablated] = await timeAlternating(
-        variants,
-        inputs,
+        variants.map(
+          (v) => () => evaluateToArrays(v.graph, referenceBackend, inputs, { fuse: v.fuse }),
+        ),
         rounds,
       );
       const ratio = hessT.medianMs / gradT.medianMs;
