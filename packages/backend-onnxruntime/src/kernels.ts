@@ -6,6 +6,7 @@ import {
   TensorError,
   assertValidShape,
   broadcastShapes,
+  broadcastsTo,
   normalizeAxes,
   normalizeAxis,
   shapeToString as fmt,
@@ -63,10 +64,7 @@ export function fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): 
 /** `x` broadcast to `shape` (which must be what numpy would broadcast it to). */
 export function broadcastTo(x: LazyNode, shape: Shape): LazyNode {
   assertValidShape(shape, 'broadcastTo');
-  const fits =
-    shape.length >= x.shape.length &&
-    x.shape.every((d, i) => d === 1 || d === shape[i + shape.length - x.shape.length]);
-  if (!fits)
+  if (!broadcastsTo(x.shape, shape))
     throw new TensorError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
   if (shapesEqual(x.shape, shape)) return x;
   return opNode(`expand${fmt(shape)}`, [x], [...shape], x.dtype, (c, [i]) =>

@@ -5,6 +5,7 @@ export {
   assertValidShape,
   broadcastShapes,
   broadcastStrides,
+  broadcastsTo,
   isFusibleOperand,
   normalizeAxes,
   normalizeAxis,

@@ -10,6 +10,8 @@ import { TensorError } from './errors';
 import {
   broadcastShapes,
   broadcastStrides,
+  broadcastsTo,
+  isFusibleOperand,
   normalizeAxes,
   shapesEqual,
   sizeOf,
@@ -43,6 +45,23 @@ describe('shape utilities', () => {
     );
     expect(() => broadcastShapes([0], [2])).toThrow(TensorError);
     expect(broadcastShapes([0], [1])).toEqual([0]);
+  });
+
+  it('broadcastsTo and isFusibleOperand: the numpy broadcast leaves the target shape as it is', () => {
+    // small dims so that many pairs broadcast
+    const pair = fc.tuple(shapeArb(4, 2), shapeArb(4, 2));
+    fc.assert(
+      fc.property(pair, ([from, to]) => {
+        const out = naiveBroadcast(from, to);
+        const keeps = out !== null && shapesEqual(out.slice(out.length - to.length), to);
+        const lead = out === null ? [] : out.slice(0, out.length - to.length);
+        expect(broadcastsTo(from, to)).toBe(keeps && from.length <= to.length);
+        expect(isFusibleOperand(from, to)).toBe(keeps && lead.every((d) => d === 1));
+      }),
+      { numRuns: 300 },
+    );
+    expect(broadcastsTo([1, 1], [3])).toBe(false);
+    expect(isFusibleOperand([1, 1], [3])).toBe(true);
   });
 
   it('broadcastStrides zeroes repeated axes', () => {

@@ -129,16 +129,25 @@ export function normalizeAxes(
 }
 
 /**
+ * Whether `from` broadcasts to `to` numpy-style without changing `to`:
+ * aligned right, each axis of `from` equal to `to`'s or 1, and `from` no
+ * longer than `to` (what `broadcastTo` accepts).
+ */
+export function broadcastsTo(from: Shape, to: Shape): boolean {
+  const offset = to.length - from.length;
+  if (offset < 0) return false;
+  for (let i = 0; i < from.length; i++)
+    if (from[i] !== 1 && from[i] !== to[i + offset]) return false;
+  return true;
+}
+
+/**
  * Whether an operand of shape `operand` can feed a fused elementwise kernel
- * (`Backend.elementwise`) with result shape `shape`: it broadcasts to
- * `shape` numpy-style without changing it (aligned right, each axis equal or
- * 1; extra leading axes must be 1).
+ * (`Backend.elementwise`) with result shape `shape`: {@link broadcastsTo},
+ * except that extra leading axes of length 1 are allowed (they carry no data).
  */
 export function isFusibleOperand(operand: Shape, shape: Shape): boolean {
   const extra = operand.length - shape.length;
-  for (let i = 0; i < operand.length; i++) {
-    const d = operand[i];
-    if (i < extra ? d !== 1 : d !== 1 && d !== shape[i - extra]) return false;
-  }
-  return true;
+  for (let i = 0; i < extra; i++) if (operand[i] !== 1) return false;
+  return broadcastsTo(extra > 0 ? operand.slice(extra) : operand, shape);
 }

@@ -23,6 +23,7 @@ import {
   assertValidShape,
   broadcastShapes,
   broadcastStrides,
+  broadcastsTo,
   isFusibleOperand,
   normalizeAxes,
   normalizeAxis,
@@ -506,10 +507,7 @@ export function scatterAdd(
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const t = live(x, 'broadcastTo');
   assertValidShape(shape, 'broadcastTo');
-  const fits =
-    shape.length >= t.shape.length &&
-    t.shape.every((d, i) => d === 1 || d === shape[i + shape.length - t.shape.length]);
-  if (!fits) {
+  if (!broadcastsTo(t.shape, shape)) {
     throw new TensorError(
       'broadcastTo',
       `cannot broadcast ${describe(t)} to ${shapeToString(shape)}`,
