@@ -18,6 +18,7 @@ import {
   type ElementwiseProgram,
   type UnaryOp,
 } from '@sublora/tensor';
+import { hasSmallOperands } from './ir/cost';
 import type { Graph, Node } from './ir/types';
 
 /**
@@ -66,8 +67,8 @@ export interface FusionPlan {
 /**
  * Elementwise nodes worth computing again in each consumer's kernel instead
  * of once into an array: several uses, operands that together hold at most
- * half its elements (e.g. a rank-one tangent `a[B, N, 1] * u[B, 1, w]`), so
- * recomputing reads less than writing it once and reading it per use; and
+ * half its elements ({@link hasSmallOperands}: recomputing reads less than
+ * writing it once and reading it per use); and
  * every consumer an elementwise node of its shape that fuses (so some
  * cluster always takes it in).
  */
@@ -83,8 +84,7 @@ function recomputable(
   return nodes.map((p) => {
     if (!needed[p.id] || isOutput[p.id] || uses[p.id] < 2 || !fusible(p) || !fitsAll(p))
       return false;
-    const read = p.inputs.reduce((sum, i) => sum + sizeOf(nodes[i].shape), 0);
-    if (2 * read > sizeOf(p.shape)) return false;
+    if (!hasSmallOperands(nodes, p)) return false;
     return consumers[p.id].every((c) => {
       const n = nodes[c];
       return fusible(n) && shapesEqual(n.shape, p.shape) && fitsAll(n);

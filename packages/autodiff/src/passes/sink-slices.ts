@@ -12,8 +12,9 @@
  * is computed slice by slice from slices of its small operands and never
  * whole. `foldConstants` handles slices of concats and fills.
  */
-import { BINARY_OPS, sizeOf, UNARY_OPS } from '@sublora/tensor';
+import { BINARY_OPS, UNARY_OPS } from '@sublora/tensor';
 import { Builder, type Value } from '../ir/builder';
+import { hasSmallOperands } from '../ir/cost';
 import type { Graph, Node } from '../ir/types';
 import * as ops from '../ops';
 import { dce } from './dce';
@@ -124,13 +125,12 @@ export function sinkSlices(graph: Graph): Graph {
     uses[id] += 2;
     slicedOnly[id] = false;
   }
-  const size = (id: number) => sizeOf(g.nodes[id].shape);
   /** Whether a slice may move into node `id` (see module doc). */
   const passes = (id: number) => {
     const node = g.nodes[id];
     if (uses[id] === 1) return true;
     if (!slicedOnly[id] || !ELEMENTWISE.has(node.op)) return false;
-    return 2 * node.inputs.reduce((sum, i) => sum + size(i), 0) <= size(id);
+    return hasSmallOperands(g.nodes, node);
   };
   const b = new Builder(g.inputs);
   const vals: Value[] = [];
