@@ -162,8 +162,11 @@ export async function evaluate(
   let fused: FusionPlan | undefined;
   if (backend.elementwise && options.fuse !== false) {
     // depends on the graph alone; graphs are evaluated many times (training steps)
-    fused = fusionPlans.get(graph) ?? planFusion(graph, needed, uses, isOutput);
-    fusionPlans.set(graph, fused);
+    fused = fusionPlans.get(graph);
+    if (!fused) {
+      fused = planFusion(graph, needed, uses, isOutput);
+      fusionPlans.set(graph, fused);
+    }
     fused.extraReads.forEach((k, id) => (uses[id] += k));
   }
   const values: (Tensor | undefined)[] = new Array(n);
