@@ -90,6 +90,18 @@ export function machineInfo(): Record<string, unknown> {
   };
 }
 
+/** The value after `--name` in argv, or undefined when the flag is absent; throws when its value is missing. */
+export function flagValue(
+  name: string,
+  argv: readonly string[] = process.argv,
+): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  if (v === undefined || v.startsWith('--')) throw new Error(`${name}: missing value`);
+  return v;
+}
+
 /** Reads `--out FILE` from argv, else `tools/bench/results/<name>.json`. */
 export function resultPath(name: string, argv: readonly string[] = process.argv): string {
   const i = argv.indexOf('--out');

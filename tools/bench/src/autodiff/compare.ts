@@ -16,19 +16,14 @@ import { join, resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
-import { timeAlternating, writeResults, type Timing } from '../harness';
-import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
+import { flagValue, timeAlternating, writeResults, type Timing } from '../harness';
+import { defaultRounds, pinnLoss, pinnSizesOfWidths, randoms } from './pinn-loss';
 import { pinnLossTaylor } from './pinn-loss-nn';
 
 /** The two packages one build provides. */
 interface Build {
   readonly autodiff: typeof current;
   readonly tensor: typeof currentTensor;
-}
-
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 /** The baseline checkout's built packages (its own copies, not this checkout's). */
@@ -45,21 +40,20 @@ function loadBaseline(dir: string): Build {
 }
 
 async function main(): Promise<void> {
-  const dir = flag('--baseline');
+  const dir = flagValue('--baseline');
   if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');
   const baseline = loadBaseline(dir);
-  const widths = (flag('--widths') ?? '64,256').split(',').map(Number);
-  // the sizes of main.ts
-  const rankOf: Record<number, number> = { 64: 8, 256: 16 };
-  const bad = widths.find((w) => !(w in rankOf));
-  if (bad !== undefined)
-    throw new Error(`--widths: ${bad} is not one of ${Object.keys(rankOf).join(', ')}`);
-  const roundsFlag = flag('--rounds');
+  const sizes = pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
+  const roundsFlag = flagValue('--rounds');
+  if (
+    roundsFlag !== undefined &&
+    !(Number.isInteger(Number(roundsFlag)) && Number(roundsFlag) >= 1)
+  )
+    throw new Error(`--rounds: '${roundsFlag}' is not a positive integer`);
   const rows = [];
-  for (const width of widths) {
-    const size: PinnSize = { width, rank: rankOf[width], interior: 1024, boundary: 256 };
+  for (const size of sizes) {
     const r = 2 * size.rank;
-    const rounds = roundsFlag ? Number(roundsFlag) : width >= 256 ? 3 : 7;
+    const rounds = roundsFlag ? Number(roundsFlag) : defaultRounds(size);
     const inputs = [
       randoms(3, r, 0.5, 1.5),
       randoms(4, 2 * size.interior, -0.7, 0.7),
@@ -109,7 +103,7 @@ async function main(): Promise<void> {
       };
       rows.push(row);
       console.log(
-        `${loss} w=${width} r=${r}: Hessian ${row.baseline.hessianMs.min.toFixed(0)} -> ${row.current.hessianMs.min.toFixed(0)} ms (fastest of ${rounds}), ` +
+        `${loss} w=${size.width} r=${r}: Hessian ${row.baseline.hessianMs.min.toFixed(0)} -> ${row.current.hessianMs.min.toFixed(0)} ms (fastest of ${rounds}), ` +
           `ratio ${row.baseline.ratioOfMinima.toFixed(2)} -> ${row.current.ratioOfMinima.toFixed(2)} (r/4 = ${r / 4}); ` +
           `max |H_current - H_baseline| / max |H| = ${row.hessianMaxDiffOverMaxEntry.toExponential(1)}`,
       );

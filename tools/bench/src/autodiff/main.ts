@@ -6,7 +6,10 @@
  * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
  * census of each Hessian graph (`census.ts`).
  *
- *   node dist/autodiff/main.js [--quick] [--ablation] [--out FILE]
+ *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--ablation] [--out FILE]
+ *
+ * `--widths` picks sizes of `PINN_SIZES`: 64 (k 8), 256 (k 16), 1000 (k 50,
+ * one round, about 20 minutes on a 2-core machine; not in the default).
  *
  * `--ablation` also times, in the same alternating rounds, the gradient and
  * Hessian without elementwise fusion (`evaluate(..., { fuse: false })`) and
@@ -20,9 +23,9 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { timeAlternating, writeResults } from '../harness';
+import { flagValue, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
-import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
+import { defaultRounds, pinnLoss, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
 import { pinnLossTaylor } from './pinn-loss-nn';
 
 /** The two ways of building the loss. */
@@ -35,14 +38,11 @@ const quick = process.argv.includes('--quick');
 const ablation = process.argv.includes('--ablation');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
 const CHUNK = 4;
-const sizes: PinnSize[] = quick
-  ? [{ width: 16, rank: 4, interior: 128, boundary: 32 }]
-  : [
-      { width: 64, rank: 8, interior: 1024, boundary: 256 },
-      { width: 256, rank: 16, interior: 1024, boundary: 256 },
-    ];
-
 async function main(): Promise<void> {
+  // `--widths 64,256` (the default; 1000 adds the paper-scale size) picks sizes of `PINN_SIZES`
+  const sizes: PinnSize[] = quick
+    ? [{ width: 16, rank: 4, interior: 128, boundary: 32 }]
+    : pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
   const cases = [];
   for (const size of sizes) {
     for (const { name, build } of builders) {
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
         randoms(4, 2 * size.interior, -0.7, 0.7),
         randoms(5, 2 * size.boundary, -1, 1),
       ];
-      const rounds = size.width >= 256 ? 3 : 7;
+      const rounds = defaultRounds(size);
       const variants: { graph: Graph; fuse?: boolean }[] = [
         { graph: loss },
         { graph: g },

@@ -33,6 +33,43 @@ export interface PinnSize {
   readonly boundary: number;
 }
 
+/**
+ * The benchmark sizes, 1024 interior and 256 boundary points each: the two of
+ * the autodiff issue (w = 64, k = 8 and w = 256, k = 16) and the paper-scale
+ * one that PyTorch was timed at (w = 1000, k = 50; minutes per Hessian on the
+ * reference backend, so opt-in).
+ */
+export const PINN_SIZES: readonly PinnSize[] = [
+  { width: 64, rank: 8, interior: 1024, boundary: 256 },
+  { width: 256, rank: 16, interior: 1024, boundary: 256 },
+  { width: 1000, rank: 50, interior: 1024, boundary: 256 },
+];
+
+/**
+ * The sizes of {@link PINN_SIZES} named by a `--widths` value such as
+ * `"64,256"` (`defaults` when absent); throws a one-line error naming an
+ * unknown width and the known ones.
+ */
+export function pinnSizesOfWidths(
+  list: string | undefined,
+  defaults: readonly number[],
+): PinnSize[] {
+  const widths = list === undefined ? defaults : list.split(',').map((x) => Number(x.trim()));
+  return widths.map((width) => {
+    const size = PINN_SIZES.find((s) => s.width === width);
+    if (size === undefined)
+      throw new Error(
+        `--widths: no benchmark size of width '${width}'; use any of ${PINN_SIZES.map((s) => s.width).join(',')}`,
+      );
+    return size;
+  });
+}
+
+/** Timed rounds at a size: 7, 3 at w >= 256, and 1 at w >= 1000 (minutes per Hessian). */
+export function defaultRounds(size: PinnSize): number {
+  return size.width >= 1000 ? 1 : size.width >= 256 ? 3 : 7;
+}
+
 /** Deterministic pseudo-random numbers in [lo, hi), from the workspace's xoshiro128** core. */
 export function randoms(seed: number, n: number, lo = -1, hi = 1): Float64Array {
   const { uint32 } = seedXoshiro128(seed);

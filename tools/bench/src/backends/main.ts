@@ -32,7 +32,7 @@ import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
 import { timeIt, writeResults, type Timing } from '../harness';
-import { pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
+import { PINN_SIZES, pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
 
 const argv = process.argv;
 const quick = argv.includes('--quick');
@@ -80,17 +80,13 @@ const BACKEND_LABELS = ['reference', 'onnxruntime-float64', 'onnxruntime-float32
 type BackendLabel = (typeof BACKEND_LABELS)[number];
 const selectedBackends = listFlag('--backends', BACKEND_LABELS) ?? BACKEND_LABELS;
 
-const points = quick ? { interior: 128, boundary: 32 } : { interior: 1024, boundary: 256 };
-const allSizes = quick
+const quickPoints = { interior: 128, boundary: 32 };
+const allSizes: readonly PinnSize[] = quick
   ? [
-      { width: 16, rank: 4 },
-      { width: 32, rank: 8 },
+      { width: 16, rank: 4, ...quickPoints },
+      { width: 32, rank: 8, ...quickPoints },
     ]
-  : [
-      { width: 64, rank: 8 },
-      { width: 256, rank: 16 },
-      { width: 1000, rank: 50 },
-    ];
+  : PINN_SIZES;
 const widths = flagValue('--widths')
   ?.split(',')
   .map((x) => Number(x.trim()));
@@ -99,9 +95,7 @@ if (unknownWidth !== undefined)
   usageError(
     `--widths: no size of width ${unknownWidth}; use any of ${allSizes.map((s) => s.width).join(',')}`,
   );
-const sizes: PinnSize[] = allSizes
-  .filter((s) => widths === undefined || widths.includes(s.width))
-  .map((s) => ({ ...s, ...points }));
+const sizes = allSizes.filter((s) => widths === undefined || widths.includes(s.width));
 
 /** Hessian directions per batched pass: `--hessian-chunk`, else autodiff's memory-bounded default. */
 const chunkOverride = positiveIntFlag('--hessian-chunk');
