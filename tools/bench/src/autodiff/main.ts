@@ -38,6 +38,7 @@ const quick = process.argv.includes('--quick');
 const ablation = process.argv.includes('--ablation');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
 const CHUNK = 4;
+
 async function main(): Promise<void> {
   // `--widths 64,256` (the default; 1000 adds the paper-scale size) picks sizes of `PINN_SIZES`
   const sizes: PinnSize[] = quick
