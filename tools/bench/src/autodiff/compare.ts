@@ -17,8 +17,8 @@ import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
 import { flagValue, timeAlternating, writeResults, type Timing } from '../harness';
-import { defaultRounds, pinnLoss, pinnSizesOfWidths, randoms } from './pinn-loss';
-import { pinnLossTaylor } from './pinn-loss-nn';
+import { defaultRounds, pinnSizesOfWidths, randoms } from './pinn-loss';
+import { PINN_LOSSES } from './pinn-loss-nn';
 
 /** The two packages one build provides. */
 interface Build {
@@ -59,10 +59,7 @@ async function main(): Promise<void> {
       randoms(4, 2 * size.interior, -0.7, 0.7),
       randoms(5, 2 * size.boundary, -1, 1),
     ];
-    for (const [loss, build] of [
-      ['nested-jvp', pinnLoss],
-      ['taylor-nn', pinnLossTaylor],
-    ] as const) {
+    for (const { name: loss, build } of PINN_LOSSES) {
       const f = build(size);
       const cases = (
         [

@@ -25,14 +25,8 @@ import {
 import { referenceBackend } from '@sublora/tensor';
 import { flagValue, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
-import { defaultRounds, pinnLoss, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
-import { pinnLossTaylor } from './pinn-loss-nn';
-
-/** The two ways of building the loss. */
-const builders: readonly { name: string; build: (size: PinnSize) => Graph }[] = [
-  { name: 'nested-jvp', build: pinnLoss },
-  { name: 'taylor-nn', build: pinnLossTaylor },
-];
+import { defaultRounds, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
+import { PINN_LOSSES } from './pinn-loss-nn';
 
 const quick = process.argv.includes('--quick');
 const ablation = process.argv.includes('--ablation');
@@ -46,7 +40,7 @@ async function main(): Promise<void> {
     : pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
   const cases = [];
   for (const size of sizes) {
-    for (const { name, build } of builders) {
+    for (const { name, build } of PINN_LOSSES) {
       const r = 2 * size.rank;
       const t0 = performance.now();
       const loss = build(size);

@@ -28,7 +28,7 @@ import {
   mlpWithInputDerivatives,
   type TracedLinear,
 } from '@sublora/nn';
-import { randoms, type PinnSize } from './pinn-loss';
+import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
 
 /** The four layers of the 2 -> w -> w -> w -> 1 MLP, LoRA on layers 1 and 2 (weights `[out, in]`). */
 function layers(size: PinnSize, sigma: Value): TracedLinear[] {
@@ -79,3 +79,12 @@ export function pinnLossTaylor(size: PinnSize): Graph {
     },
   );
 }
+
+/** The benchmark loss built both ways: `nested-jvp` (`pinn-loss.ts`) and `taylor-nn` (this file). */
+export const PINN_LOSSES: readonly {
+  readonly name: string;
+  readonly build: (size: PinnSize) => Graph;
+}[] = [
+  { name: 'nested-jvp', build: pinnLoss },
+  { name: 'taylor-nn', build: pinnLossTaylor },
+];
