@@ -31,7 +31,7 @@ import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
-import { timeIt, writeResults, type Timing } from '../harness';
+import { flagValue as harnessFlagValue, timeIt, writeResults, type Timing } from '../harness';
 import { PINN_SIZES, pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
 
 const argv = process.argv;
@@ -43,13 +43,13 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-/** The value after `flag`, or undefined when the flag is absent. */
+/** The value after `flag`, or undefined when the flag is absent (a usage error when its value is missing). */
 function flagValue(flag: string): string | undefined {
-  const i = argv.indexOf(flag);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) usageError(`${flag}: missing value`);
-  return v;
+  try {
+    return harnessFlagValue(flag, argv);
+  } catch (e) {
+    return usageError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 /** A comma-separated list flag, each entry checked against `known`. */
