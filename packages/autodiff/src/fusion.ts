@@ -118,14 +118,14 @@ export function planFusion(
     const fits = (i: number) => isFusibleOperand(nodes[i].shape, r.shape);
     if (!r.inputs.every(fits)) continue;
     const members = [id];
-    const taken = new Set(members);
+    const inCluster = new Set(members);
     root[id] = id;
     for (let k = 0; k < members.length; k++) {
       for (const i of nodes[members[k]].inputs) {
         const p = nodes[i];
         if (again[i]) {
-          if (!taken.has(i)) {
-            taken.add(i);
+          if (!inCluster.has(i)) {
+            inCluster.add(i);
             members.push(i);
           }
           continue;
@@ -140,7 +140,7 @@ export function planFusion(
         )
           continue;
         root[i] = id;
-        taken.add(i);
+        inCluster.add(i);
         members.push(i);
       }
     }
@@ -150,7 +150,6 @@ export function planFusion(
     }
     members.sort((a, b) => a - b);
     for (const m of members) if (again[m]) for (const i of nodes[m].inputs) extraReads[i]++;
-    const inCluster = taken;
     const leaves: number[] = [];
     const register = new Map<number, number>();
     for (const m of members)
