@@ -2,9 +2,9 @@
  * The fused elementwise kernel: an {@link ElementwiseProgram} compiled to one
  * JavaScript loop (with `new Function`, cached by program, shapes and
  * dtype), so a chain of ops reads its operands once and keeps intermediates
- * in registers instead of writing and re-reading a full array per op. A tiled interpreter (one
- * loop per step over cache-sized tiles) was measured no faster than separate
- * kernels: the gain needs one loop body per program.
+ * in registers instead of writing and re-reading a full array per op. A
+ * tiled interpreter (one loop per step over cache-sized tiles) was measured
+ * no faster than separate kernels: the gain needs one loop body per program.
  *
  * Each expression is the one the separate kernels evaluate (`unary.ts`,
  * `binary.ts`), and float32 programs round every step with `Math.fround`, so
