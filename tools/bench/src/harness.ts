@@ -6,7 +6,7 @@
  * `tools/bench/results/<name>.json` (override with `--out FILE`). Report ratios
  * measured in one run: the machines are shared and noisy.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -102,20 +102,26 @@ export function flagValue(
   return v;
 }
 
-/** Reads `--out FILE` from argv, else `tools/bench/results/<name>.json`. */
+/**
+ * The result file: `--out FILE` from argv, else `tools/bench/results/<name>.json`.
+ * Throws when `--out` has no value. Call it before the work starts, so a bad
+ * flag fails at once instead of after a long run.
+ */
 export function resultPath(name: string, argv: readonly string[] = process.argv): string {
-  const i = argv.indexOf('--out');
-  if (i >= 0 && argv[i + 1]) return argv[i + 1];
-  return join(__dirname, '..', 'results', `${name}.json`);
+  return flagValue('--out', argv) ?? join(__dirname, '..', 'results', `${name}.json`);
 }
 
-/** Writes `{ benchmark, machine, ...payload }` as pretty JSON and returns the path. */
-export function writeResults(name: string, payload: Record<string, unknown>): string {
-  const path = resultPath(name);
+/**
+ * Writes `{ benchmark, machine, ...payload }` as pretty JSON to `path` (from
+ * {@link resultPath}). The file is written beside it and renamed into place,
+ * so an interrupted write never leaves a truncated result.
+ */
+export function writeResults(path: string, name: string, payload: Record<string, unknown>): void {
   mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.partial`;
   writeFileSync(
-    path,
+    partial,
     JSON.stringify({ benchmark: name, machine: machineInfo(), ...payload }, null, 2) + '\n',
   );
-  return path;
+  renameSync(partial, path);
 }

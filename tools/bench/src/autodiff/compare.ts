@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
-import { flagValue, timeAlternating, writeResults, type Timing } from '../harness';
+import { flagValue, resultPath, timeAlternating, writeResults, type Timing } from '../harness';
 import { defaultRounds, pinnSizesOfWidths, randoms } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
@@ -40,6 +40,7 @@ function loadBaseline(dir: string): Build {
 }
 
 async function main(): Promise<void> {
+  const path = resultPath('autodiff-compare');
   const dir = flagValue('--baseline');
   if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');
   const baseline = loadBaseline(dir);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  const path = writeResults('autodiff-compare', { baseline: resolve(dir), rows });
+  writeResults(path, 'autodiff-compare', { baseline: resolve(dir), rows });
   console.log(`wrote ${path}`);
 }
 

@@ -23,7 +23,7 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { flagValue, timeAlternating, writeResults } from '../harness';
+import { flagValue, resultPath, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
 import { defaultRounds, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
@@ -34,6 +34,7 @@ const ablation = process.argv.includes('--ablation');
 const CHUNK = 4;
 
 async function main(): Promise<void> {
+  const path = resultPath('autodiff');
   // `--widths 64,256` (the default; 1000 adds the paper-scale size) picks sizes of `PINN_SIZES`
   const sizes: PinnSize[] = quick
     ? [{ width: 16, rank: 4, interior: 128, boundary: 32 }]
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
         );
     }
   }
-  const path = writeResults('autodiff', {
+  writeResults(path, 'autodiff', {
     backend: referenceBackend.name,
     dtype: 'float64',
     note: "loss: nested-jvp (pinn-loss.ts) or taylor-nn (pinn-loss-nn.ts, the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions; medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",

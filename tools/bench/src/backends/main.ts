@@ -31,7 +31,13 @@ import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
-import { flagValue as harnessFlagValue, timeIt, writeResults, type Timing } from '../harness';
+import {
+  flagValue as harnessFlagValue,
+  resultPath,
+  timeIt,
+  writeResults,
+  type Timing,
+} from '../harness';
 import { PINN_SIZES, pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
 
 const argv = process.argv;
@@ -43,14 +49,21 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-/** The value after `flag`, or undefined when the flag is absent (a usage error when its value is missing). */
-function flagValue(flag: string): string | undefined {
+/** Runs a harness flag reader; its error (a flag without its value) becomes a usage error. */
+function readFlag<T>(read: () => T): T {
   try {
-    return harnessFlagValue(flag, argv);
+    return read();
   } catch (e) {
     return usageError(e instanceof Error ? e.message : String(e));
   }
 }
+
+/** The value after `flag`, or undefined when the flag is absent (a usage error when its value is missing). */
+function flagValue(flag: string): string | undefined {
+  return readFlag(() => harnessFlagValue(flag, argv));
+}
+
+const outPath = readFlag(() => resultPath('backends', argv));
 
 /** A comma-separated list flag, each entry checked against `known`. */
 function listFlag<T extends string>(flag: string, known: readonly T[]): readonly T[] | undefined {
@@ -303,7 +316,7 @@ async function main(): Promise<void> {
       cases.push(row);
     }
   }
-  const path = writeResults('backends', {
+  writeResults(outPath, 'backends', {
     note:
       'Median wall time per call (evaluate + read back). firstCallMs includes onnxruntime graph compilation. ' +
       'The Hessian graph uses adjoint cuts on eager backends and not on onnxruntime (hessianGraph per case). ' +
@@ -316,7 +329,7 @@ async function main(): Promise<void> {
     cases,
     skipped,
   });
-  console.log(`wrote ${path}`);
+  console.log(`wrote ${outPath}`);
 }
 
 main().catch((e) => {

@@ -11,7 +11,7 @@
  */
 import { loadavg } from 'node:os';
 import { referenceBackend, type DType, type MatmulOptions } from '@sublora/tensor';
-import { timeIt, writeResults, type Timing } from '../harness';
+import { resultPath, timeIt, writeResults, type Timing } from '../harness';
 
 /** One measured product. */
 interface MatmulCase {
@@ -122,6 +122,7 @@ async function timeNaive(size: number): Promise<MatmulCase> {
 }
 
 async function main(): Promise<void> {
+  const path = resultPath('matmul');
   const quick = process.argv.includes('--quick');
   // 1-minute load average before and after: the machines are shared, so read the numbers with it.
   const loadBefore = loadavg()[0];
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   console.log(
     `1-minute load average: ${loadAverage.before.toFixed(1)} before, ${loadAverage.after.toFixed(1)} after`,
   );
-  const path = writeResults('matmul', {
+  writeResults(path, 'matmul', {
     backend: 'reference',
     quick,
     loadAverage,
@@ -175,6 +176,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 });

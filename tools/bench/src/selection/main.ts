@@ -25,7 +25,7 @@ import {
   createRng,
 } from '@sublora/set-function';
 import { toFloat64Matrix, assertSymmetric } from '@sublora/tensor';
-import { timeIt, writeResults } from '../harness';
+import { resultPath, timeIt, writeResults } from '../harness';
 import type { Timing, TimeItOptions } from '../harness';
 
 interface Instance {
@@ -210,6 +210,7 @@ function round(x: number): number {
 }
 
 async function main(): Promise<void> {
+  const path = resultPath('selection');
   const cases = [];
   for (const [r, b] of [
     [100, 40],
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
     cases.push(result);
   }
   const exactSmall = await benchExactSmall();
-  const path = writeResults('selection', {
+  writeResults(path, 'selection', {
     description:
       'Rank-determination methods vs one plain pass over H (H sigma, float64) in the same process. exact runs only for r <= 64 (exactSmall).',
     goals: {
