@@ -6,10 +6,13 @@
  * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
  * census of each Hessian graph (`census.ts`).
  *
- *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--ablation] [--out FILE]
+ *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--no-chunked] [--ablation] [--out FILE]
  *
  * `--widths` picks sizes of `PINN_SIZES`: 64 (k 8), 256 (k 16), 1000 (k 50,
  * one round, about 20 minutes on a 2-core machine; not in the default).
+ *
+ * `--no-chunked` skips the Hessian in batches of {@link CHUNK} directions
+ * (slower than the default chunk at w >= 256; at w = 1000 it doubles the run).
  *
  * `--ablation` also times, in the same alternating rounds, the gradient and
  * Hessian without elementwise fusion (`evaluate(..., { fuse: false })`) and
@@ -30,6 +33,7 @@ import { PINN_LOSSES } from './pinn-loss-nn';
 
 const quick = process.argv.includes('--quick');
 const ablation = process.argv.includes('--ablation');
+const chunked = !process.argv.includes('--no-chunked');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
 const CHUNK = 4;
 
@@ -49,7 +53,6 @@ async function main(): Promise<void> {
       const chunk = defaultHessianChunk(g, r);
       const H = hessian(loss, { wrt: 0 });
       const buildMs = performance.now() - t0;
-      const Hchunked = hessian(loss, { wrt: 0, chunk: CHUNK });
       const inputs = [
         randoms(3, r, 0.5, 1.5),
         randoms(4, 2 * size.interior, -0.7, 0.7),
@@ -60,15 +63,15 @@ async function main(): Promise<void> {
         { graph: loss },
         { graph: g },
         { graph: H },
-        { graph: Hchunked },
       ];
+      if (chunked) variants.push({ graph: hessian(loss, { wrt: 0, chunk: CHUNK }) });
       if (ablation)
         variants.push(
           { graph: g, fuse: false },
           { graph: H, fuse: false },
           { graph: hessian(loss, { wrt: 0, adjointCuts: false }) },
         );
-      const [lossT, gradT, hessT, chunkT, ...ablated] = await timeAlternating(
+      const [lossT, gradT, hessT, ...rest] = await timeAlternating(
         variants.map(
           (v) => () => evaluateToArrays(v.graph, referenceBackend, inputs, { fuse: v.fuse }),
         ),
@@ -77,7 +80,9 @@ async function main(): Promise<void> {
       const ratio = hessT.medianMs / gradT.medianMs;
       // fastest over fastest: the machine is shared, and load only ever adds time
       const minRatio = hessT.minMs / gradT.minMs;
-      const chunkRatio = chunkT.medianMs / gradT.medianMs;
+      const chunkT = chunked ? rest[0] : undefined;
+      const ablated = chunked ? rest.slice(1) : rest;
+      const chunkRatio = chunkT ? chunkT.medianMs / gradT.medianMs : undefined;
       const totals = censusTotals(census(H, chunk));
       const row = {
         loss: name,
@@ -93,9 +98,11 @@ async function main(): Promise<void> {
         hessianMs: hessT,
         hessianOverGradient: ratio,
         hessianOverGradientMin: minRatio,
-        hessianChunk: CHUNK,
-        hessianChunkedMs: chunkT,
-        hessianChunkedOverGradient: chunkRatio,
+        ...(chunkT && {
+          hessianChunk: CHUNK,
+          hessianChunkedMs: chunkT,
+          hessianChunkedOverGradient: chunkRatio,
+        }),
         ...(ablation && {
           withoutFusion: {
             gradientMs: ablated[0],
@@ -111,8 +118,11 @@ async function main(): Promise<void> {
       cases.push(row);
       console.log(
         `${name} w=${size.width} k=${size.rank} r=${r}: loss ${lossT.medianMs.toFixed(1)} ms, gradient ${gradT.medianMs.toFixed(1)} ms, ` +
-          `hessian (default chunk ${chunk}) ${hessT.medianMs.toFixed(1)} ms (ratio ${ratio.toFixed(2)}, of minima ${minRatio.toFixed(2)}), hessian chunk ${CHUNK} ${chunkT.medianMs.toFixed(1)} ms ` +
-          `(ratio ${chunkRatio.toFixed(2)}; r/4 = ${r / 4}), build ${buildMs.toFixed(0)} ms; ` +
+          `hessian (default chunk ${chunk}) ${hessT.medianMs.toFixed(1)} ms (ratio ${ratio.toFixed(2)}, of minima ${minRatio.toFixed(2)}; r/4 = ${r / 4}), ` +
+          (chunkT && chunkRatio !== undefined
+            ? `hessian chunk ${CHUNK} ${chunkT.medianMs.toFixed(1)} ms (ratio ${chunkRatio.toFixed(2)}), `
+            : '') +
+          `build ${buildMs.toFixed(0)} ms; ` +
           `hessian census: ${totals.batched.nodes} batched ops (${(totals.batched.flops / 1e6).toFixed(0)} Mflop), ${totals.unbatched.nodes} unbatched (${(totals.unbatched.flops / 1e6).toFixed(0)} Mflop)`,
       );
       if (ablation)
@@ -125,7 +135,7 @@ async function main(): Promise<void> {
   writeResults(path, 'autodiff', {
     backend: referenceBackend.name,
     dtype: 'float64',
-    note: "loss: nested-jvp (pinn-loss.ts) or taylor-nn (pinn-loss-nn.ts, the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions; medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
+    note: "loss: nested-jvp (pinn-loss.ts) or taylor-nn (pinn-loss-nn.ts, the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions (absent with --no-chunked); medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
     cases,
   });
   console.log(`wrote ${path}`);
