@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinnSizesOfWidths } from './autodiff/pinn-loss';
-import { flagValue, resultPath, summarize, writeResults } from './harness';
+import { checkFlags, flagValue, resultPath, summarize, writeResults } from './harness';
 
 describe('flagValue', () => {
   const argv = ['node', 'main.js', '--widths', '64,256', '--quick', '--out'];
@@ -18,6 +18,26 @@ describe('flagValue', () => {
     expect(() => flagValue('--widths', ['node', 'main.js', '--widths', '--quick'])).toThrow(
       '--widths: missing value',
     );
+  });
+});
+
+describe('checkFlags', () => {
+  const spec = { switches: ['--quick'], values: ['--widths'] };
+  const run =
+    (...args: string[]) =>
+    () =>
+      checkFlags(spec, ['node', 'main.js', ...args]);
+
+  it('accepts the switches, the value flags with their values, and --out', () => {
+    expect(run()).not.toThrow();
+    expect(run('--quick', '--widths', '64,256', '--out', 'x.json')).not.toThrow();
+  });
+
+  it('names a misspelt flag or a stray word and lists the flags taken', () => {
+    expect(run('--widht', '1000')).toThrow(
+      "unknown argument '--widht'; this benchmark takes --quick, --widths, --out",
+    );
+    expect(run('--widths', '64', '256')).toThrow("unknown argument '256'");
   });
 });
 

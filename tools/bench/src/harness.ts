@@ -90,6 +90,29 @@ export function machineInfo(): Record<string, unknown> {
   };
 }
 
+/** The command-line flags a benchmark takes: switches stand alone, value flags take the next word. */
+export interface FlagSpec {
+  readonly switches: readonly string[];
+  readonly values: readonly string[];
+}
+
+/**
+ * Throws a one-line error on the first argument that `spec` does not name
+ * (a misspelt `--widht 1000` would otherwise run the default sizes), listing
+ * the flags the benchmark takes. `--out` is always allowed.
+ */
+export function checkFlags(spec: FlagSpec, argv: readonly string[] = process.argv): void {
+  const values = [...spec.values, '--out'];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (values.includes(arg)) i++;
+    else if (!spec.switches.includes(arg))
+      throw new Error(
+        `unknown argument '${arg}'; this benchmark takes ${[...spec.switches, ...values].join(', ')}`,
+      );
+  }
+}
+
 /** The value after `--name` in argv, or undefined when the flag is absent; throws when its value is missing. */
 export function flagValue(
   name: string,

@@ -16,7 +16,14 @@ import { join, resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
-import { flagValue, resultPath, timeAlternating, writeResults, type Timing } from '../harness';
+import {
+  checkFlags,
+  flagValue,
+  resultPath,
+  timeAlternating,
+  writeResults,
+  type Timing,
+} from '../harness';
 import { defaultRounds, pinnSizesOfWidths, randoms } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
@@ -40,6 +47,7 @@ function loadBaseline(dir: string): Build {
 }
 
 async function main(): Promise<void> {
+  checkFlags({ switches: [], values: ['--baseline', '--widths', '--rounds'] });
   const path = resultPath('autodiff-compare');
   const dir = flagValue('--baseline');
   if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');

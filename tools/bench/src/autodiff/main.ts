@@ -26,7 +26,7 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { flagValue, resultPath, timeAlternating, writeResults } from '../harness';
+import { checkFlags, flagValue, resultPath, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
 import { defaultRounds, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
@@ -38,6 +38,7 @@ const chunked = !process.argv.includes('--no-chunked');
 const CHUNK = 4;
 
 async function main(): Promise<void> {
+  checkFlags({ switches: ['--quick', '--no-chunked', '--ablation'], values: ['--widths'] });
   const path = resultPath('autodiff');
   // `--widths 64,256` (the default; 1000 adds the paper-scale size) picks sizes of `PINN_SIZES`
   const sizes: PinnSize[] = quick

@@ -32,6 +32,7 @@ import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
 import {
+  checkFlags,
   flagValue as harnessFlagValue,
   resultPath,
   timeIt,
@@ -49,7 +50,7 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-/** Runs a harness flag reader; its error (a flag without its value) becomes a usage error. */
+/** Runs a harness flag check or reader; its error (an unknown flag, a flag without its value) becomes a usage error. */
 function readFlag<T>(read: () => T): T {
   try {
     return read();
@@ -63,6 +64,15 @@ function flagValue(flag: string): string | undefined {
   return readFlag(() => harnessFlagValue(flag, argv));
 }
 
+readFlag(() =>
+  checkFlags(
+    {
+      switches: ['--quick'],
+      values: ['--budget-s', '--widths', '--backends', '--ops', '--hessian-chunk'],
+    },
+    argv,
+  ),
+);
 const outPath = readFlag(() => resultPath('backends', argv));
 
 /** A comma-separated list flag, each entry checked against `known`. */

@@ -11,7 +11,7 @@
  */
 import { loadavg } from 'node:os';
 import { referenceBackend, type DType, type MatmulOptions } from '@sublora/tensor';
-import { resultPath, timeIt, writeResults, type Timing } from '../harness';
+import { checkFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
 
 /** One measured product. */
 interface MatmulCase {
@@ -122,6 +122,7 @@ async function timeNaive(size: number): Promise<MatmulCase> {
 }
 
 async function main(): Promise<void> {
+  checkFlags({ switches: ['--quick'], values: [] });
   const path = resultPath('matmul');
   const quick = process.argv.includes('--quick');
   // 1-minute load average before and after: the machines are shared, so read the numbers with it.
