@@ -1,4 +1,4 @@
 import { join } from 'node:path';
-import { testReadmeExample } from '../../../tools/jest/readme-example';
+import { testReadmeExamples } from '../../../tools/jest/readme-example';
 
-testReadmeExample(join(__dirname, '..'), require);
+testReadmeExamples(join(__dirname, '..'), require);
