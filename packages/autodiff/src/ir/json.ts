@@ -36,7 +36,7 @@ export function toJSON(g: Graph): GraphJSON {
  * agree. Throws a one-line {@link GraphError} naming the bad node.
  */
 export function fromJSON(json: unknown): Graph {
-  const doc = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<GraphJSON>;
+  const doc = (typeof json === 'string' ? parseText(json) : json) as Partial<GraphJSON>;
   if (!doc || doc.format !== 'sublora-autodiff-graph' || doc.version !== 1) {
     throw new GraphError('fromJSON', 'not a sublora-autodiff-graph version 1 document');
   }
@@ -71,11 +71,17 @@ export function fromJSON(json: unknown): Graph {
         `node ${k} (${n.op}) has operands [${String(n.inputs)}]; they must be earlier node ids`,
       );
     }
-    const v = b.emit(
-      n.op,
-      n.inputs.map((i: number) => vals[i]),
-      (n.params ?? {}) as Params,
-    );
+    let v: Value;
+    try {
+      v = b.emit(
+        n.op,
+        n.inputs.map((i: number) => vals[i]),
+        (n.params ?? {}) as Params,
+      );
+    } catch (e) {
+      // an unknown op, or operands/params its primitive rejects: say which node of the document
+      throw new GraphError('fromJSON', `node ${k}: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (v.dtype !== n.dtype || v.shape.join(',') !== (n.shape ?? []).join(',')) {
       throw new GraphError(
         'fromJSON',
@@ -88,6 +94,18 @@ export function fromJSON(json: unknown): Graph {
     throw new GraphError('fromJSON', `outputs [${doc.outputs.join(',')}] must be node ids`);
   }
   return b.finish(doc.outputs.map((id) => vals[id]));
+}
+
+/** `JSON.parse` with a one-line error that says what was being read (a truncated file, say). */
+function parseText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new GraphError(
+      'fromJSON',
+      `the text is not JSON (${e instanceof Error ? e.message : String(e)}); pass what JSON.stringify(toJSON(graph)) wrote, whole`,
+    );
+  }
 }
 
 function formatParams(p: Params): string {

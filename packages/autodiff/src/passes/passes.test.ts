@@ -162,7 +162,23 @@ describe('JSON', () => {
     expect(() => fromJSON(doc)).toThrow(/must be earlier node ids/);
     const doc2 = JSON.parse(JSON.stringify(toJSON(loss)));
     doc2.nodes[3].op = 'frobnicate';
-    expect(() => fromJSON(doc2)).toThrow(/frobnicate: unknown primitive/);
+    expect(() => fromJSON(doc2)).toThrow(/^fromJSON: node 3: frobnicate: unknown primitive/);
+  });
+
+  test('fromJSON names the node whose operands its primitive rejects', () => {
+    const doc = JSON.parse(JSON.stringify(toJSON(loss)));
+    const matmul = doc.nodes.findIndex((n: { op: string }) => n.op === 'matmul');
+    doc.nodes[matmul].inputs = [...doc.nodes[matmul].inputs].reverse();
+    expect(() => fromJSON(doc)).toThrow(new RegExp(`^fromJSON: node ${matmul}: matmul: `));
+  });
+
+  test('fromJSON rejects a truncated or non-JSON text in one line', () => {
+    const text = JSON.stringify(toJSON(loss));
+    for (const bad of [text.slice(0, text.length >> 1), '', 'not json']) {
+      expect(() => fromJSON(bad)).toThrow(
+        /^fromJSON: the text is not JSON \(.*\); pass what JSON\.stringify\(toJSON\(graph\)\) wrote, whole$/,
+      );
+    }
   });
 });
 
