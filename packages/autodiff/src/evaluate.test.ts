@@ -216,3 +216,62 @@ describe('elementwise fusion (backends with an elementwise kernel)', () => {
     ]);
   });
 });
+
+describe('checkFinite', () => {
+  // loss(a, x) = sum(log(x * a)) + sum(tanh(x)): log of a negative product is NaN
+  const g = trace([spec('a', []), spec('x', [2, 3])], (a, x) =>
+    ops.add(ops.sum(ops.log(ops.mul(x, a))), ops.sum(ops.tanh(x))),
+  );
+  const x = [0.5, 1, 1.5, 2, 2.5, 3];
+
+  test('finite runs give the results of a plain run, bit for bit, and free every intermediate', async () => {
+    const H = hessian(f, { wrt: 0 });
+    const xs = [randoms(2, 3), randoms(1, 12)];
+    const plain = await evaluateToArrays(H, referenceBackend, xs);
+    const { backend, live } = trackingBackend();
+    const checked = await evaluateToArrays(H, backend, xs, { checkFinite: true });
+    checked[0].forEach((v, i) => expect(Object.is(v, plain[0][i])).toBe(true));
+    expect(live()).toEqual([]);
+  });
+
+  test('names the first node that gives a NaN, with its op and operands, and frees what it made', async () => {
+    // without the check the NaN just comes out
+    const [quiet] = await evaluateToArrays(g, referenceBackend, [-1, x]);
+    expect(quiet[0]).toBeNaN();
+    const { backend, live } = trackingBackend();
+    const logNode = g.nodes.find((n) => n.op === 'log')!;
+    const mulNode = g.nodes[logNode.inputs[0]];
+    await expect(evaluateToArrays(g, backend, [-1, x], { checkFinite: true })).rejects.toThrow(
+      `evaluate: checkFinite: node %${logNode.id} = log(%${mulNode.id} mul) is NaN at flat index 0 of float64[2,3], from finite operands`,
+    );
+    expect(live()).toEqual([]);
+  });
+
+  test('names an infinite value and a non-finite input', async () => {
+    await expect(
+      evaluateToArrays(g, referenceBackend, [0, x], { checkFinite: true }),
+    ).rejects.toThrow(/= log\(.*\) is -Infinity at flat index 0 of float64\[2,3\]/);
+    await expect(
+      evaluateToArrays(g, referenceBackend, [1, [0.5, 1, NaN, 2, 2.5, 3]], { checkFinite: true }),
+    ).rejects.toThrow(
+      'evaluate: checkFinite: input x is NaN at flat index 2 of float64[2,3]; pass finite values',
+    );
+  });
+
+  test('drives a GraphExecutor backend kernel by kernel, so the node is found', async () => {
+    const seen: Graph[] = [];
+    const executor: Backend & GraphExecutor = {
+      ...referenceBackend,
+      async executeGraph(graph) {
+        seen.push(graph);
+        throw new Error('not used when checking');
+      },
+    };
+    await expect(evaluateToArrays(g, executor, [-1, x], { checkFinite: true })).rejects.toThrow(
+      /checkFinite: node %\d+ = log/,
+    );
+    const [ok] = await evaluateToArrays(g, executor, [1, x], { checkFinite: true });
+    expect(Number.isFinite(ok[0])).toBe(true);
+    expect(seen).toEqual([]);
+  });
+});

@@ -96,6 +96,17 @@ export interface EvaluateOptions {
    * one node with op `fused`, under its last node's id.
    */
   readonly fuse?: boolean;
+  /**
+   * A debugging aid, like JAX's `jax_debug_nans`: read back every input and
+   * every computed value and throw a one-line {@link GraphError} at the first
+   * NaN or infinity, naming the input, or the node, its op and its operands
+   * (all finite: every earlier value was checked). Runs node by node: no
+   * fusion, and a {@link GraphExecutor} backend is driven kernel by kernel.
+   * Slow (a read per node): for finding where a loss breaks, not for
+   * training. A value masked out later (`where(x > 0, log(x), 0)`) still
+   * stops it. Default false.
+   */
+  readonly checkFinite?: boolean;
 }
 
 /** Totals of a profile per op and output rank: `[op, rank]`, node count and milliseconds, slowest first. */
@@ -138,7 +149,8 @@ export async function evaluate(
 ): Promise<Tensor[]> {
   const { tensors, created } = bindInputs(graph, backend, inputs);
   const profile = options.profile;
-  if (isGraphExecutor(backend)) {
+  const checkFinite = options.checkFinite === true;
+  if (isGraphExecutor(backend) && !checkFinite) {
     try {
       return await backend.executeGraph(graph, tensors);
     } finally {
@@ -160,7 +172,7 @@ export async function evaluate(
   for (const id of graph.outputs) isOutput[id] = true;
   const owned = (id: number) => !isOutput[id] && (graph.nodes[id].op !== 'input' || created[id]);
   let fused: FusionPlan | undefined;
-  if (backend.elementwise && options.fuse !== false) {
+  if (backend.elementwise && options.fuse !== false && !checkFinite) {
     // depends on the graph alone; graphs are evaluated many times (training steps)
     fused = fusionPlans.get(graph);
     if (!fused) {
@@ -182,6 +194,8 @@ export async function evaluate(
     for (const node of graph.nodes) {
       if (node.op === 'input') {
         values[node.id] = tensors[node.id];
+        if (checkFinite && needed[node.id])
+          await assertFinite(graph, node.id, backend, tensors[node.id]);
         if (!needed[node.id] && owned(node.id)) backend.dispose(tensors[node.id]);
         continue;
       }
@@ -198,6 +212,7 @@ export async function evaluate(
         const operands = node.inputs.map((i) => values[i] as Tensor);
         values[node.id] = primitive(node.op).evaluate(backend, operands, node.params, node);
       }
+      if (checkFinite) await assertFinite(graph, node.id, backend, values[node.id] as Tensor);
       if (profile) {
         const op = cluster ? 'fused' : node.op;
         profile.push({ id: node.id, op, shape: node.shape, ms: performance.now() - t0 });
@@ -216,6 +231,28 @@ export async function evaluate(
     throw e;
   }
   return graph.outputs.map((id) => values[id] as Tensor);
+}
+
+/** Throws (checkFinite) when node `id`'s value holds a NaN or an infinity. */
+async function assertFinite(graph: Graph, id: number, backend: Backend, t: Tensor): Promise<void> {
+  const data = await backend.read(t);
+  let at = 0;
+  while (at < data.length && Number.isFinite(data[at])) at++;
+  if (at === data.length) return;
+  const node = graph.nodes[id];
+  const where = `at flat index ${at} of ${node.dtype}${shapeToString(node.shape)}`;
+  if (node.op === 'input') {
+    const name = graph.inputs[id].name;
+    throw new GraphError(
+      'evaluate',
+      `checkFinite: input ${name} is ${data[at]} ${where}; pass finite values`,
+    );
+  }
+  const operands = node.inputs.map((i) => `%${i} ${graph.nodes[i].op}`).join(', ');
+  throw new GraphError(
+    'evaluate',
+    `checkFinite: node %${id} = ${node.op}(${operands}) is ${data[at]} ${where}, from finite operands`,
+  );
 }
 
 /** {@link evaluate} (same options), then reads every output back to the host and disposes the output tensors. */
