@@ -146,10 +146,10 @@ describe('resume', () => {
 });
 
 describe('non-finite losses', () => {
-  it('stop with a message naming the term', async () => {
+  it('stop with a message naming the term and the first graph node that went non-finite', async () => {
     const ctx = makeContext({ 'optimizer.pretrainLr': 1e300, 'epochs.pretrain': 5 });
     await expect(ensurePretrained(ctx, 'elliptic', 0)).rejects.toThrow(
-      /^pretrain: loss term '(interior|boundary)' is (NaN|Infinity) at epoch \d+; lower the learning rate/,
+      /^pretrain: loss term '(interior|boundary)' is (NaN|Infinity) at epoch \d+; lower the learning rate.* \(first non-finite value: node %\d+ = \w+\(.*\) is (NaN|-?Infinity) at flat index \d+ of float64\[[\d,]*\], from finite operands\)$/,
     );
   });
 });

@@ -4,7 +4,7 @@
  * with per-term loss logging, a stop on the first non-finite loss, and
  * resumable checkpoints.
  */
-import { evaluateToArrays } from '@sublora/autodiff';
+import { evaluateToArrays, GraphError, type EvaluateOptions } from '@sublora/autodiff';
 import {
   type AdamState,
   type ParamValues,
@@ -23,16 +23,22 @@ import {
 import type { LossGraphs } from './model';
 import type { Progress } from './progress';
 
-/** The loss turned NaN or infinite; the message names the term and epoch. */
+/**
+ * The loss turned NaN or infinite; the message names the term and epoch and,
+ * when known, the first graph node whose value was not finite (`firstNode`,
+ * from a rerun of the step with `evaluate`'s `checkFinite`).
+ */
 export class NonFiniteLossError extends Error {
   constructor(
     readonly phase: string,
     readonly epoch: number,
     readonly term: string,
     readonly value: number,
+    readonly firstNode?: string,
   ) {
     super(
-      `${phase}: loss term '${term}' is ${value} at epoch ${epoch}; lower the learning rate (optimizer.*Lr), mu_b, or check the data of that term`,
+      `${phase}: loss term '${term}' is ${value} at epoch ${epoch}; lower the learning rate (optimizer.*Lr), mu_b, or check the data of that term` +
+        (firstNode ? ` (first non-finite value: ${firstNode})` : ''),
     );
     this.name = 'NonFiniteLossError';
   }
@@ -126,10 +132,10 @@ export class GraphInputs {
   }
 
   /** Runs a graph with the current inputs and reads every output back. */
-  async run(graph: LossGraphs['loss']): Promise<Float64Array[]> {
+  async run(graph: LossGraphs['loss'], options: EvaluateOptions = {}): Promise<Float64Array[]> {
     const { inputs, temporary } = this.current();
     try {
-      const out = await evaluateToArrays(graph, this.backend, inputs);
+      const out = await evaluateToArrays(graph, this.backend, inputs, options);
       return out.map((o) => (o instanceof Float64Array ? o : Float64Array.from(o)));
     } finally {
       for (const t of temporary) this.backend.dispose(t);
@@ -150,15 +156,33 @@ function termRecord(
   return Object.fromEntries(names.map((n, i) => [n, outputs[1 + i][0]]));
 }
 
-function checkFinite(
+/**
+ * Throws {@link NonFiniteLossError} when the loss or a term is not finite,
+ * after running `graph` once more with `checkFinite` to name the first node
+ * that went non-finite (the parameters have not moved since, so the rerun
+ * sees the same values).
+ */
+async function assertFiniteLoss(
   phase: string,
   epoch: number,
   loss: number,
   terms: Readonly<Record<string, number>>,
-): void {
-  for (const [name, value] of Object.entries(terms))
-    if (!Number.isFinite(value)) throw new NonFiniteLossError(phase, epoch, name, value);
-  if (!Number.isFinite(loss)) throw new NonFiniteLossError(phase, epoch, 'total', loss);
+  inputs: GraphInputs,
+  graph: LossGraphs['loss'],
+): Promise<void> {
+  const bad =
+    Object.entries(terms).find(([, value]) => !Number.isFinite(value)) ??
+    (Number.isFinite(loss) ? undefined : ['total', loss]);
+  if (!bad) return;
+  let firstNode: string | undefined;
+  try {
+    await inputs.run(graph, { checkFinite: true });
+  } catch (e) {
+    const prefix = 'evaluate: checkFinite: ';
+    if (!(e instanceof GraphError && e.message.startsWith(prefix))) throw e;
+    firstNode = e.message.slice(prefix.length);
+  }
+  throw new NonFiniteLossError(phase, epoch, bad[0], bad[1], firstNode);
 }
 
 /** Tensors of a phase checkpoint: parameters and Adam moments. */
@@ -234,7 +258,7 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
       const out = await inputs.run(graphs.step);
       const loss = out[0][0];
       const terms = termRecord(graphs.termNames, out);
-      checkFinite(options.phase, epoch, loss, terms);
+      await assertFiniteLoss(options.phase, epoch, loss, terms, inputs, graphs.step);
       const lr = options.schedule(epoch);
       options.onEpoch?.({ epoch, loss, terms, lr });
       options.progress?.update(epoch + 1, { loss });
@@ -250,7 +274,8 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
     }
     const out = await inputs.run(graphs.loss);
     const final = { loss: out[0][0], terms: termRecord(graphs.termNames, out) };
-    if (!interrupted) checkFinite(options.phase, epoch, final.loss, final.terms);
+    if (!interrupted)
+      await assertFiniteLoss(options.phase, epoch, final.loss, final.terms, inputs, graphs.loss);
     save(epoch);
     if (!interrupted) options.progress?.finish({ loss: final.loss });
     return { adam, final, epochsDone: epoch, interrupted, resumedFrom: start };
