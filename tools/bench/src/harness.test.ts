@@ -86,6 +86,14 @@ describe('pinnSizesOfWidths', () => {
     expect(pinnSizesOfWidths(undefined, [1000]).map((s) => s.rank)).toEqual([50]);
   });
 
+  it('picks from another table when given one (the quick sizes of the backends bench)', () => {
+    const table = [{ width: 16, rank: 4, interior: 128, boundary: 32 }];
+    expect(pinnSizesOfWidths('16', [], table)).toEqual(table);
+    expect(() => pinnSizesOfWidths('64', [], table)).toThrow(
+      "--widths: no benchmark size of width '64'; use any of 16",
+    );
+  });
+
   it('rejects an unknown width with the known ones', () => {
     expect(() => pinnSizesOfWidths('64,128', [64])).toThrow(
       "--widths: no benchmark size of width '128'; use any of 64,256,1000",

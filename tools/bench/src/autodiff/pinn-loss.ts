@@ -46,20 +46,21 @@ export const PINN_SIZES: readonly PinnSize[] = [
 ];
 
 /**
- * The sizes of {@link PINN_SIZES} named by a `--widths` value such as
- * `"64,256"` (`defaults` when absent); throws a one-line error naming an
- * unknown width and the known ones.
+ * The sizes of `table` (default {@link PINN_SIZES}) named by a `--widths`
+ * value such as `"64,256"` (`defaults` when absent), in the order named;
+ * throws a one-line error naming an unknown width and the known ones.
  */
 export function pinnSizesOfWidths(
   list: string | undefined,
   defaults: readonly number[],
+  table: readonly PinnSize[] = PINN_SIZES,
 ): PinnSize[] {
   const widths = list === undefined ? defaults : list.split(',').map((x) => Number(x.trim()));
   return widths.map((width) => {
-    const size = PINN_SIZES.find((s) => s.width === width);
+    const size = table.find((s) => s.width === width);
     if (size === undefined)
       throw new Error(
-        `--widths: no benchmark size of width '${width}'; use any of ${PINN_SIZES.map((s) => s.width).join(',')}`,
+        `--widths: no benchmark size of width '${width}'; use any of ${table.map((s) => s.width).join(',')}`,
       );
     return size;
   });

@@ -39,7 +39,13 @@ import {
   writeResults,
   type Timing,
 } from '../harness';
-import { PINN_SIZES, pinnLoss, randoms, type PinnSize } from '../autodiff/pinn-loss';
+import {
+  PINN_SIZES,
+  pinnLoss,
+  pinnSizesOfWidths,
+  randoms,
+  type PinnSize,
+} from '../autodiff/pinn-loss';
 
 const argv = process.argv;
 const quick = argv.includes('--quick');
@@ -110,15 +116,15 @@ const allSizes: readonly PinnSize[] = quick
       { width: 32, rank: 8, ...quickPoints },
     ]
   : PINN_SIZES;
-const widths = flagValue('--widths')
-  ?.split(',')
-  .map((x) => Number(x.trim()));
-const unknownWidth = widths?.find((w) => !allSizes.some((s) => s.width === w));
-if (unknownWidth !== undefined)
-  usageError(
-    `--widths: no size of width ${unknownWidth}; use any of ${allSizes.map((s) => s.width).join(',')}`,
-  );
-const sizes = allSizes.filter((s) => widths === undefined || widths.includes(s.width));
+const named = readFlag(() =>
+  pinnSizesOfWidths(
+    flagValue('--widths'),
+    allSizes.map((s) => s.width),
+    allSizes,
+  ),
+);
+// smallest first, each once: a case's time is predicted from the size before it
+const sizes = allSizes.filter((s) => named.includes(s));
 
 /** Hessian directions per batched pass: `--hessian-chunk`, else autodiff's memory-bounded default. */
 const chunkOverride = positiveIntFlag('--hessian-chunk');
