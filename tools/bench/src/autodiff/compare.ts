@@ -24,7 +24,7 @@ import {
   writeResults,
   type Timing,
 } from '../harness';
-import { defaultRounds, pinnSizesOfWidths, randoms } from './pinn-loss';
+import { defaultRounds, pinnInputs, pinnSizesOfWidths } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
 /** The two packages one build provides. */
@@ -63,11 +63,7 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     const r = 2 * size.rank;
     const rounds = roundsFlag ? Number(roundsFlag) : defaultRounds(size);
-    const inputs = [
-      randoms(3, r, 0.5, 1.5),
-      randoms(4, 2 * size.interior, -0.7, 0.7),
-      randoms(5, 2 * size.boundary, -1, 1),
-    ];
+    const inputs = pinnInputs(size);
     for (const { name: loss, build } of PINN_LOSSES) {
       const f = build(size);
       const cases = (

@@ -28,7 +28,7 @@ import {
 import { referenceBackend } from '@sublora/tensor';
 import { checkFlags, flagValue, resultPath, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
-import { defaultRounds, pinnSizesOfWidths, randoms, type PinnSize } from './pinn-loss';
+import { defaultRounds, pinnInputs, pinnSizesOfWidths, type PinnSize } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
 const quick = process.argv.includes('--quick');
@@ -54,11 +54,7 @@ async function main(): Promise<void> {
       const chunk = defaultHessianChunk(g, r);
       const H = hessian(loss, { wrt: 0 });
       const buildMs = performance.now() - t0;
-      const inputs = [
-        randoms(3, r, 0.5, 1.5),
-        randoms(4, 2 * size.interior, -0.7, 0.7),
-        randoms(5, 2 * size.boundary, -1, 1),
-      ];
+      const inputs = pinnInputs(size);
       const rounds = defaultRounds(size);
       const variants: { graph: Graph; fuse?: boolean }[] = [
         { graph: loss },

@@ -79,6 +79,19 @@ export function randoms(seed: number, n: number, lo = -1, hi = 1): Float64Array 
   return out;
 }
 
+/**
+ * The loss's inputs at a size, fixed by seed: sigma (r = 2k values in
+ * [0.5, 1.5)), the interior points `[N, 2]` in [-0.7, 0.7) and the boundary
+ * points `[Nb, 2]` in [-1, 1).
+ */
+export function pinnInputs(size: PinnSize): Float64Array[] {
+  return [
+    randoms(3, 2 * size.rank, 0.5, 1.5),
+    randoms(4, 2 * size.interior, -0.7, 0.7),
+    randoms(5, 2 * size.boundary, -1, 1),
+  ];
+}
+
 function mlp(size: PinnSize, points: number): Graph {
   const { width: w, rank: k } = size;
   let seed = 1;

@@ -41,9 +41,9 @@ import {
 } from '../harness';
 import {
   PINN_SIZES,
+  pinnInputs,
   pinnLoss,
   pinnSizesOfWidths,
-  randoms,
   type PinnSize,
 } from '../autodiff/pinn-loss';
 
@@ -272,11 +272,7 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     const graphs = buildGraphs(size);
     const r = 2 * size.rank;
-    const inputs = [
-      randoms(3, r, 0.5, 1.5),
-      randoms(4, 2 * size.interior, -0.7, 0.7),
-      randoms(5, 2 * size.boundary, -1, 1),
-    ];
+    const inputs = pinnInputs(size);
     console.log(
       `w=${size.width} k=${size.rank}: loss and gradient graphs built in ${graphs.buildMs.toFixed(0)} ms (Hessian chunk ${graphs.hessianChunk})`,
     );
