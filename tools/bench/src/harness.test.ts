@@ -2,7 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinnSizesOfWidths } from './autodiff/pinn-loss';
-import { checkFlags, flagValue, resultPath, summarize, writeResults } from './harness';
+import {
+  checkFlags,
+  flagValue,
+  positiveIntFlag,
+  resultPath,
+  summarize,
+  writeResults,
+} from './harness';
 
 describe('flagValue', () => {
   const argv = ['node', 'main.js', '--widths', '64,256', '--quick', '--out'];
@@ -18,6 +25,17 @@ describe('flagValue', () => {
     expect(() => flagValue('--widths', ['node', 'main.js', '--widths', '--quick'])).toThrow(
       '--widths: missing value',
     );
+  });
+});
+
+describe('positiveIntFlag', () => {
+  it('reads a positive integer, undefined when absent, and names the flag and value otherwise', () => {
+    expect(positiveIntFlag('--rounds', ['node', 'main.js', '--rounds', '3'])).toBe(3);
+    expect(positiveIntFlag('--rounds', ['node', 'main.js'])).toBeUndefined();
+    for (const bad of ['x', '0', '1.5', '-2'])
+      expect(() => positiveIntFlag('--rounds', ['node', 'main.js', '--rounds', bad])).toThrow(
+        `--rounds: '${bad}' is not a positive integer`,
+      );
   });
 });
 

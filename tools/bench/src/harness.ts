@@ -125,6 +125,18 @@ export function flagValue(
   return v;
 }
 
+/** `flagValue` as a positive integer; throws a one-line error on anything else. */
+export function positiveIntFlag(
+  name: string,
+  argv: readonly string[] = process.argv,
+): number | undefined {
+  const v = flagValue(name, argv);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: '${v}' is not a positive integer`);
+  return n;
+}
+
 /**
  * The result file: `--out FILE` from argv, else `tools/bench/results/<name>.json`.
  * Throws when `--out` has no value. Call it before the work starts, so a bad

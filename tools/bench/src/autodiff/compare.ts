@@ -19,6 +19,7 @@ import type { Graph } from '@sublora/autodiff';
 import {
   checkFlags,
   flagValue,
+  positiveIntFlag,
   resultPath,
   timeAlternating,
   writeResults,
@@ -53,16 +54,11 @@ async function main(): Promise<void> {
   if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');
   const baseline = loadBaseline(dir);
   const sizes = pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
-  const roundsFlag = flagValue('--rounds');
-  if (
-    roundsFlag !== undefined &&
-    !(Number.isInteger(Number(roundsFlag)) && Number(roundsFlag) >= 1)
-  )
-    throw new Error(`--rounds: '${roundsFlag}' is not a positive integer`);
+  const roundsFlag = positiveIntFlag('--rounds');
   const rows = [];
   for (const size of sizes) {
     const r = 2 * size.rank;
-    const rounds = roundsFlag ? Number(roundsFlag) : defaultRounds(size);
+    const rounds = roundsFlag ?? defaultRounds(size);
     const inputs = pinnInputs(size);
     for (const { name: loss, build } of PINN_LOSSES) {
       const f = build(size);

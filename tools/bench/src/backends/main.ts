@@ -34,6 +34,7 @@ import { referenceBackend, type Backend } from '@sublora/tensor';
 import {
   checkFlags,
   flagValue as harnessFlagValue,
+  positiveIntFlag as harnessPositiveIntFlag,
   resultPath,
   timeIt,
   writeResults,
@@ -91,12 +92,9 @@ function listFlag<T extends string>(flag: string, known: readonly T[]): readonly
   return items as T[];
 }
 
+/** A positive-integer flag, or undefined when absent (a usage error otherwise). */
 function positiveIntFlag(flag: string): number | undefined {
-  const v = flagValue(flag);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) usageError(`${flag}: '${v}' is not a positive integer`);
-  return n;
+  return readFlag(() => harnessPositiveIntFlag(flag, argv));
 }
 
 const budgetMs = 1000 * (positiveIntFlag('--budget-s') ?? 120);
