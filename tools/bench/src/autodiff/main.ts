@@ -77,9 +77,13 @@ async function main(): Promise<void> {
       const ratio = hessT.medianMs / gradT.medianMs;
       // fastest over fastest: the machine is shared, and load only ever adds time
       const minRatio = hessT.minMs / gradT.minMs;
-      const chunkT = chunked ? rest[0] : undefined;
+      // the chunked Hessian's fields of the row (absent with --no-chunked), then the ablations
+      const chunkedFields = chunked && {
+        hessianChunk: CHUNK,
+        hessianChunkedMs: rest[0],
+        hessianChunkedOverGradient: rest[0].medianMs / gradT.medianMs,
+      };
       const ablated = chunked ? rest.slice(1) : rest;
-      const chunkRatio = chunkT ? chunkT.medianMs / gradT.medianMs : undefined;
       const totals = censusTotals(census(H, chunk));
       const row = {
         loss: name,
@@ -95,11 +99,7 @@ async function main(): Promise<void> {
         hessianMs: hessT,
         hessianOverGradient: ratio,
         hessianOverGradientMin: minRatio,
-        ...(chunkT && {
-          hessianChunk: CHUNK,
-          hessianChunkedMs: chunkT,
-          hessianChunkedOverGradient: chunkRatio,
-        }),
+        ...chunkedFields,
         ...(ablation && {
           withoutFusion: {
             gradientMs: ablated[0],
@@ -116,8 +116,8 @@ async function main(): Promise<void> {
       console.log(
         `${name} w=${size.width} k=${size.rank} r=${r}: loss ${lossT.medianMs.toFixed(1)} ms, gradient ${gradT.medianMs.toFixed(1)} ms, ` +
           `hessian (default chunk ${chunk}) ${hessT.medianMs.toFixed(1)} ms (ratio ${ratio.toFixed(2)}, of minima ${minRatio.toFixed(2)}; r/4 = ${r / 4}), ` +
-          (chunkT && chunkRatio !== undefined
-            ? `hessian chunk ${CHUNK} ${chunkT.medianMs.toFixed(1)} ms (ratio ${chunkRatio.toFixed(2)}), `
+          (chunkedFields
+            ? `hessian chunk ${CHUNK} ${chunkedFields.hessianChunkedMs.medianMs.toFixed(1)} ms (ratio ${chunkedFields.hessianChunkedOverGradient.toFixed(2)}), `
             : '') +
           `build ${buildMs.toFixed(0)} ms; ` +
           `hessian census: ${totals.batched.nodes} batched ops (${(totals.batched.flops / 1e6).toFixed(0)} Mflop), ${totals.unbatched.nodes} unbatched (${(totals.unbatched.flops / 1e6).toFixed(0)} Mflop)`,
