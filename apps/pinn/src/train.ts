@@ -4,7 +4,7 @@
  * with per-term loss logging, a stop on the first non-finite loss, and
  * resumable checkpoints.
  */
-import { evaluateToArrays, GraphError, type EvaluateOptions } from '@sublora/autodiff';
+import { evaluateToArrays, NonFiniteValueError, type EvaluateOptions } from '@sublora/autodiff';
 import {
   type AdamState,
   type ParamValues,
@@ -178,9 +178,8 @@ async function assertFiniteLoss(
   try {
     await inputs.run(graph, { checkFinite: true });
   } catch (e) {
-    const prefix = 'evaluate: checkFinite: ';
-    if (!(e instanceof GraphError && e.message.startsWith(prefix))) throw e;
-    firstNode = e.message.slice(prefix.length);
+    if (!(e instanceof NonFiniteValueError)) throw e;
+    firstNode = e.description;
   }
   throw new NonFiniteLossError(phase, epoch, bad[0], bad[1], firstNode);
 }

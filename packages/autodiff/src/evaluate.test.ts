@@ -4,13 +4,14 @@ import { referenceBackend, type Backend, type Tensor } from '@sublora/tensor';
 import {
   evaluate,
   evaluateToArrays,
+  NonFiniteValueError,
   profileByOp,
   type GraphExecutor,
   type NodeTiming,
 } from './evaluate';
 import { randoms, relError, run } from './fd.test-utils';
 import { spec, trace } from './ir/trace';
-import type { Graph } from './ir/types';
+import { GraphError, type Graph } from './ir/types';
 import * as ops from './ops';
 import { hessian } from './transforms/hessian';
 import { grad } from './transforms/vjp';
@@ -244,6 +245,13 @@ describe('checkFinite', () => {
     await expect(evaluateToArrays(g, backend, [-1, x], { checkFinite: true })).rejects.toThrow(
       `evaluate: checkFinite: node %${logNode.id} = log(%${mulNode.id} mul) is NaN at flat index 0 of float64[2,3], from finite operands`,
     );
+    const error = await evaluateToArrays(g, referenceBackend, [-1, x], { checkFinite: true }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NonFiniteValueError);
+    expect(error).toBeInstanceOf(GraphError);
+    expect(error).toMatchObject({ id: logNode.id, description: expect.stringMatching(/^node %/) });
+    expect((error as NonFiniteValueError).value).toBeNaN();
     expect(live()).toEqual([]);
   });
 

@@ -234,6 +234,24 @@ export async function evaluate(
   return graph.outputs.map((id) => values[id] as Tensor);
 }
 
+/**
+ * What {@link evaluate} throws with `checkFinite` at the first NaN or
+ * infinity: a {@link GraphError} whose message is `evaluate: checkFinite: `
+ * and then {@link NonFiniteValueError.description} (which input or node, and
+ * where in it), so callers can quote the finding without parsing the message.
+ */
+export class NonFiniteValueError extends GraphError {
+  constructor(
+    /** The input's or node's id in the evaluated graph. */
+    readonly id: number,
+    readonly value: number,
+    readonly description: string,
+  ) {
+    super('evaluate', `checkFinite: ${description}`);
+    this.name = 'NonFiniteValueError';
+  }
+}
+
 /** Throws (checkFinite) when node `id`'s value holds a NaN or an infinity. */
 async function assertFinite(graph: Graph, id: number, backend: Backend, t: Tensor): Promise<void> {
   const data = await backend.read(t);
@@ -244,15 +262,17 @@ async function assertFinite(graph: Graph, id: number, backend: Backend, t: Tenso
   const where = `at flat index ${at} of ${node.dtype}${shapeToString(node.shape)}`;
   if (node.op === 'input') {
     const name = graph.inputs[id].name;
-    throw new GraphError(
-      'evaluate',
-      `checkFinite: input ${name} is ${data[at]} ${where}; pass finite values`,
+    throw new NonFiniteValueError(
+      id,
+      data[at],
+      `input ${name} is ${data[at]} ${where}; pass finite values`,
     );
   }
   const operands = node.inputs.map((i) => `%${i} ${graph.nodes[i].op}`).join(', ');
-  throw new GraphError(
-    'evaluate',
-    `checkFinite: node %${id} = ${node.op}(${operands}) is ${data[at]} ${where}, from finite operands`,
+  throw new NonFiniteValueError(
+    id,
+    data[at],
+    `node %${id} = ${node.op}(${operands}) is ${data[at]} ${where}, from finite operands`,
   );
 }
 

@@ -73,6 +73,7 @@ export {
   evaluate,
   evaluateToArrays,
   isGraphExecutor,
+  NonFiniteValueError,
   profileByOp,
   type EvaluateOptions,
   type GraphArgument,
