@@ -8,6 +8,8 @@ import type {
   BinaryOp,
   CompareOp,
   DType,
+  ElementwiseProgram,
+  ElementwiseStep,
   ReduceOp,
   Tensor,
   UnaryOp,
@@ -191,6 +193,106 @@ function compareCases(): ConformanceCase[] {
           kind: 'exact',
           detail: `${s(sc)} ? ${s(sa)} : ${s(sb)}`,
           compute: (be, [c, x, y]) => be.where(c, x, y),
+        };
+      },
+    },
+  ];
+}
+
+/** The ops a random fused program draws from, and how each bounds its result given its operands' bounds. */
+const PROGRAM_UNARY: Readonly<Partial<Record<UnaryOp, (b: number) => number>>> = {
+  neg: (b) => b,
+  abs: (b) => b,
+  tanh: () => 1,
+  sin: () => 1,
+  cos: () => 1,
+  square: (b) => b * b,
+};
+const PROGRAM_BINARY: Readonly<Partial<Record<BinaryOp, (a: number, b: number) => number>>> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a + b,
+  mul: (a, b) => a * b,
+  maximum: (a, b) => Math.max(a, b),
+  minimum: (a, b) => Math.max(a, b),
+};
+
+/**
+ * A random program of `steps` steps over `operands` registers holding values
+ * in [-1, 1]. Each step is drawn among those whose result stays within 4 in
+ * magnitude, so float32 rounding (relative to |value| + 1) stays far below
+ * the elementwise tolerance whatever cancels.
+ */
+function randomProgram(rng: Rng, operands: number, steps: number): ElementwiseProgram {
+  const bounds: number[] = Array.from({ length: operands }, () => 1);
+  const program: ElementwiseStep[] = [];
+  const unary = Object.entries(PROGRAM_UNARY) as [UnaryOp, (b: number) => number][];
+  const binary = Object.entries(PROGRAM_BINARY) as [BinaryOp, (a: number, b: number) => number][];
+  while (program.length < steps) {
+    // Half the steps read the newest register, so chains are deep as well as wide.
+    const pick = () => (rng.next() < 0.5 ? bounds.length - 1 : rng.int(bounds.length));
+    const [x, y] = [pick(), pick()];
+    let step: ElementwiseStep, bound: number;
+    if (rng.next() < 0.4) {
+      const [op, boundOf] = unary[rng.int(unary.length)];
+      [step, bound] = [{ op, args: [x] }, boundOf(bounds[x])];
+    } else {
+      const [op, boundOf] = binary[rng.int(binary.length)];
+      [step, bound] = [{ op, args: [x, y] }, boundOf(bounds[x], bounds[y])];
+    }
+    if (bound > 4) continue;
+    program.push(step);
+    bounds.push(bound);
+  }
+  return { steps: program };
+}
+
+/**
+ * Runs `program` with the backend's fused kernel, or, on a backend without
+ * one, step by step with `unary`/`binary` as autodiff's `evaluate` does.
+ */
+function runProgram(
+  backend: Backend,
+  program: ElementwiseProgram,
+  operands: readonly Tensor[],
+  shape: readonly number[],
+  temp: (t: Tensor) => Tensor,
+): Tensor {
+  if (backend.elementwise) return backend.elementwise(program, operands, shape);
+  const registers = [...operands];
+  for (const { op, args } of program.steps) {
+    registers.push(
+      temp(
+        args.length === 1
+          ? backend.unary(op as UnaryOp, registers[args[0]])
+          : backend.binary(op as BinaryOp, registers[args[0]], registers[args[1]]),
+      ),
+    );
+  }
+  return backend.broadcastTo(registers[registers.length - 1], shape);
+}
+
+function fusedCases(): ConformanceCase[] {
+  return [
+    {
+      name: 'elementwise program (broadcast operands)',
+      op: 'elementwise',
+      setup: (rng) => {
+        const shape = randomShape(rng, intIn(rng, 2, 4));
+        // Each operand: the output shape, a suffix of it, or with unit axes (a row, a column, [B, 1, w], ...).
+        const operandShapes = Array.from({ length: intIn(rng, 1, 4) }, () =>
+          shape
+            .slice(shape.length - intIn(rng, 0, shape.length))
+            .map((d) => (rng.next() < 0.3 ? 1 : d)),
+        );
+        const program = randomProgram(rng, operandShapes.length, intIn(rng, 3, 8));
+        const listing = program.steps
+          .map((st, i) => `%${operandShapes.length + i}=${st.op}(${st.args.map((a) => `%${a}`)})`)
+          .join(' ');
+        return {
+          inputs: operandShapes.map((os) => uniform(rng, os)),
+          kind: 'elementwise',
+          detail: `${operandShapes.map(s).join(' ')} -> ${s(shape)}: ${listing}`,
+          compute: (b, xs, _dtype, temp) => runProgram(b, program, xs, shape, temp),
         };
       },
     },
@@ -401,6 +503,7 @@ export const KERNEL_CASES: readonly ConformanceCase[] = [
   ...binaryCases(),
   ...compareCases(),
   ...castCases(),
+  ...fusedCases(),
   ...matmulCases(),
   ...structureCases(),
   ...reduceCases(),

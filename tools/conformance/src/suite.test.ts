@@ -41,6 +41,33 @@ describe('the suite catches wrong backends', () => {
     expect(failed.has('matmul 2-D')).toBe(false);
   });
 
+  it('a fused kernel that drops its last step fails the elementwise case only', async () => {
+    const be = tampered({
+      elementwise: (program, operands, shape) =>
+        program.steps.length > 1
+          ? referenceBackend.elementwise({ steps: program.steps.slice(0, -1) }, operands, shape)
+          : referenceBackend.elementwise(program, operands, shape),
+    });
+    // Over three seeds some program has more than one step.
+    const failed = new Set<string>();
+    for (const seed of [1, 2, 3]) {
+      for (const r of (await runConformance(be, { dtype: 'float64', seed, cases: KERNEL_CASES }))
+        .results)
+        if (!r.pass) failed.add(r.name);
+    }
+    expect([...failed]).toEqual(['elementwise program (broadcast operands)']);
+  });
+
+  it('a backend without a fused kernel runs the program step by step', async () => {
+    const { elementwise: _, ...unfused } = referenceBackend;
+    const report = await runConformance(
+      { ...unfused, name: 'unfused' },
+      { dtype: 'float32', cases: KERNEL_CASES.filter((c) => c.op === 'elementwise') },
+    );
+    expect(report.failed).toBe(0);
+    expect(report.passed).toBe(1);
+  });
+
   it('a kernel that throws is a failure with its message, not a crash', async () => {
     const be = tampered({
       gather: () => {
