@@ -106,6 +106,61 @@ describe('mlp', () => {
     }
   });
 
+  it('carries the Laplacian as one stream, equal to the per-column second derivatives summed', async () => {
+    const xIndex = names.length;
+    const lap = laplacian(forward, { wrt: xIndex, dims: [0, 2] });
+    const build = (request: Parameters<typeof mlpWithInputDerivatives>[2]) =>
+      trace([...paramSpecs(params), spec('x', [N, 3])], (...args) => {
+        const d = mlpWithInputDerivatives(
+          denseLayers(shape, bindValues(names, args)),
+          args[names.length],
+          request,
+        );
+        return d.laplacian
+          ? [d.laplacian, d.first.get(0)!, d.first.get(2)!]
+          : [d.second.get(0)!, d.second.get(2)!];
+      });
+    const forwardLap = build({ laplacian: [2, 0] });
+    const [fl, f0, f2] = (await evaluateToArrays(
+      forwardLap,
+      referenceBackend,
+      inputs,
+    )) as Float64Array[];
+    const [s0, s2] = (await evaluateToArrays(
+      build({ second: [0, 2] }),
+      referenceBackend,
+      inputs,
+    )) as Float64Array[];
+    const [al] = (await evaluateToArrays(lap, referenceBackend, inputs)) as Float64Array[];
+    // second differences of u along x_0 and x_2, summed
+    const h = 1e-4;
+    const u0 = await u(x);
+    const fd = new Float64Array(N);
+    for (const k of [0, 2]) {
+      const plus = Float64Array.from(x);
+      const minus = Float64Array.from(x);
+      for (let i = 0; i < N; i++) {
+        plus[i * 3 + k] += h;
+        minus[i * 3 + k] -= h;
+      }
+      const [up, um] = [await u(plus), await u(minus)];
+      for (let i = 0; i < N; i++) fd[i] += (up[i] - 2 * u0[i] + um[i]) / (h * h);
+    }
+    for (let i = 0; i < N; i++) {
+      expect(fl[i]).toBeCloseTo(s0[i] + s2[i], 13);
+      expect(fl[i]).toBeCloseTo(al[i], 12);
+      expect(Math.abs(fl[i] - fd[i])).toBeLessThan(1e-5);
+    }
+    expect(f0.length).toBe(N);
+    expect(f2.length).toBe(N);
+    // one row block per layer for the Laplacian: value rows plus 2 first-order and 1 Laplacian block
+    const stackedRows = forwardLap.nodes
+      .filter((n) => n.op === 'matmul')
+      .map((n) => n.shape[0])
+      .filter((rows) => rows > N);
+    expect(new Set(stackedRows)).toEqual(new Set([3 * N]));
+  });
+
   it('rejects a derivative column outside the input', () => {
     expect(() =>
       trace(

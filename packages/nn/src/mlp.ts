@@ -14,6 +14,13 @@
  *
  * and a linear layer maps every derivative by its weight (no bias). All
  * derivative rows of a layer go through one stacked matmul.
+ *
+ * When only the sum of pure second derivatives over some columns K is needed
+ * (the Laplacian), the sum itself is one stream (the "forward Laplacian"):
+ *
+ *     lap_a = a'' sum_{k in K} dz_k^2 + a' lap_z,
+ *
+ * so each layer's matmul carries one row block for it instead of |K|.
  */
 import {
   add,
@@ -117,6 +124,12 @@ export interface DerivativeRequest {
   readonly first?: readonly number[];
   /** Columns k for which d2u/dx_k^2 is wanted. */
   readonly second?: readonly number[];
+  /**
+   * Columns whose pure second derivatives are wanted only as their sum, the
+   * Laplacian over them: carried as one stream (one matmul row block per
+   * layer instead of one per column). Carried in first order too.
+   */
+  readonly laplacian?: readonly number[];
 }
 
 /** Output of {@link mlpWithInputDerivatives}: each entry is `[N, out]`. */
@@ -124,6 +137,8 @@ export interface InputDerivatives {
   readonly u: Value;
   readonly first: ReadonlyMap<number, Value>;
   readonly second: ReadonlyMap<number, Value>;
+  /** The sum of d2u/dx_k^2 over the requested `laplacian` columns (absent when none were). */
+  readonly laplacian?: Value;
 }
 
 /** Applies a linear map to several `[N, w]` blocks with one stacked matmul. */
@@ -138,7 +153,14 @@ function applyStacked(layer: TracedLinear, blocks: readonly Value[]): Value[] {
 
 /**
  * Forward pass carrying first and pure second input derivatives (Taylor mode,
- * see the module comment). Columns in `second` are carried in first order too.
+ * see the module comment). Columns in `second` and `laplacian` are carried in
+ * first order too.
+ *
+ * @example
+ * ```ts
+ * const d = mlpWithInputDerivatives(layers, x, { first: [0, 1], laplacian: [0, 1] });
+ * // d.u, d.first.get(0), d.first.get(1), d.laplacian: u, u_x, u_y, u_xx + u_yy
+ * ```
  */
 export function mlpWithInputDerivatives(
   layers: readonly TracedLinear[],
@@ -147,7 +169,10 @@ export function mlpWithInputDerivatives(
 ): InputDerivatives {
   const dim = x.shape[1];
   const secondDims = [...new Set(request.second ?? [])].sort((a, b) => a - b);
-  const firstDims = [...new Set([...(request.first ?? []), ...secondDims])].sort((a, b) => a - b);
+  const lapDims = [...new Set(request.laplacian ?? [])].sort((a, b) => a - b);
+  const firstDims = [...new Set([...(request.first ?? []), ...secondDims, ...lapDims])].sort(
+    (a, b) => a - b,
+  );
   for (const k of firstDims)
     if (!Number.isInteger(k) || k < 0 || k >= dim)
       throw new RangeError(`request: input column ${k} is outside [0, ${dim})`);
@@ -164,28 +189,45 @@ export function mlpWithInputDerivatives(
       ),
     ),
   );
+  // The input layer is linear in x: its second derivatives (and Laplacian) are zero.
   let d2z: (Value | undefined)[] = secondDims.map(() => undefined);
+  let lapZ: Value | undefined;
+  const wantsLap = lapDims.length > 0;
 
   for (let l = 1; l < layers.length; l++) {
     const a = tanh(z);
     const a1 = sub(1, mul(a, a));
     const a2 = mul(neg(mul(a, 2)), a1);
     const da = dz.map((d) => mul(a1, d));
-    const d2a = secondDims.map((k, i) => {
-      const d = dz[firstDims.indexOf(k)];
-      const curvature = mul(a2, mul(d, d));
-      const prev = d2z[i];
+    // a'' dz^2 + a' d2z: the second-order rule, for one column or (with the sum of squares) the Laplacian
+    const secondOrder = (squares: Value, prev: Value | undefined) => {
+      const curvature = mul(a2, squares);
       return prev === undefined ? curvature : add(curvature, mul(a1, prev));
-    });
+    };
+    const square = (k: number) => {
+      const d = dz[firstDims.indexOf(k)];
+      return mul(d, d);
+    };
+    const d2a = secondDims.map((k, i) => secondOrder(square(k), d2z[i]));
+    const lapA = wantsLap
+      ? [
+          secondOrder(
+            lapDims.map(square).reduce((s, t) => add(s, t)),
+            lapZ,
+          ),
+        ]
+      : [];
     const layer = layers[l];
     z = add(layer.apply(a), layer.bias);
-    const mapped = applyStacked(layer, [...da, ...d2a]);
+    const mapped = applyStacked(layer, [...da, ...d2a, ...lapA]);
     dz = mapped.slice(0, da.length);
-    d2z = mapped.slice(da.length);
+    d2z = mapped.slice(da.length, da.length + d2a.length);
+    if (wantsLap) lapZ = mapped[mapped.length - 1];
   }
   return {
     u: z,
     first: new Map(firstDims.map((k, i) => [k, dz[i]])),
     second: new Map(secondDims.map((k, i) => [k, d2z[i] as Value])),
+    ...(lapZ ? { laplacian: lapZ } : {}),
   };
 }
