@@ -1,8 +1,10 @@
 /**
  * Autodiff benchmark: loss, gradient and full Hessian w.r.t. sigma of an
- * elliptic-PINN-like loss on the reference backend, built two ways: with
+ * elliptic-PINN-like loss on the reference backend, built three ways: with
  * nested jvp `laplacian`/`partial` (`pinn-loss.ts`) and with `@sublora/nn`'s
- * Taylor-mode forward pass (`pinn-loss-nn.ts`, what the PINN app uses).
+ * Taylor-mode forward pass (`pinn-loss-nn.ts`), per-column second
+ * derivatives (`taylor-nn`) or the forward Laplacian (`taylor-lap`, what the
+ * PINN app uses).
  * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
  * census of each Hessian graph (`census.ts`).
  *
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   writeResults(path, 'autodiff', {
     backend: referenceBackend.name,
     dtype: 'float64',
-    note: "loss: nested-jvp (pinn-loss.ts) or taylor-nn (pinn-loss-nn.ts, the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions (absent with --no-chunked); medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
+    note: "loss: nested-jvp (pinn-loss.ts), taylor-nn (pinn-loss-nn.ts, per-column second derivatives) or taylor-lap (pinn-loss-nn.ts, forward Laplacian: the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions (absent with --no-chunked); medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
     cases,
   });
   console.log(`wrote ${path}`);

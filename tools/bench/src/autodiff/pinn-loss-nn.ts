@@ -55,18 +55,30 @@ function layers(size: PinnSize, sigma: Value): TracedLinear[] {
 
 /**
  * `mean(-(1 + |x|^2/2) lap u - x . grad u + |grad u|^2 - g)^2 + mean(u - h)^2`,
- * with u, grad u and lap u from one Taylor-mode pass.
+ * with u, grad u and lap u from one Taylor-mode pass: lap u as the sum of
+ * u_xx and u_yy carried separately (`laplacian: 'per-column'`, five row
+ * blocks per layer) or as one stream (`'forward'`, four).
  */
-export function pinnLossTaylor(size: PinnSize): Graph {
+export function pinnLossTaylor(
+  size: PinnSize,
+  laplacian: 'per-column' | 'forward' = 'per-column',
+): Graph {
   const { interior: Ni, boundary: Nb, rank: k } = size;
   return trace(
     [spec('sigma', [2 * k]), spec('interior', [Ni, 2]), spec('boundary', [Nb, 2])],
     (sigma, xi, xb) => {
       const net = layers(size, sigma);
-      const d = mlpWithInputDerivatives(net, xi, { first: [0, 1], second: [0, 1] });
+      const d = mlpWithInputDerivatives(
+        net,
+        xi,
+        laplacian === 'forward' ? { laplacian: [0, 1] } : { first: [0, 1], second: [0, 1] },
+      );
       const gx = d.first.get(0) as Value;
       const gy = d.first.get(1) as Value;
-      const l = add(d.second.get(0) as Value, d.second.get(1) as Value);
+      const l =
+        laplacian === 'forward'
+          ? (d.laplacian as Value)
+          : add(d.second.get(0) as Value, d.second.get(1) as Value);
       const x0 = slice(xi, [0, 0], [Ni, 1]);
       const x1 = slice(xi, [0, 1], [Ni, 1]);
       const a = add(1, mul(add(square(x0), square(x1)), 0.5));
@@ -80,11 +92,16 @@ export function pinnLossTaylor(size: PinnSize): Graph {
   );
 }
 
-/** The benchmark loss built both ways: `nested-jvp` (`pinn-loss.ts`) and `taylor-nn` (this file). */
+/**
+ * The benchmark loss built three ways: `nested-jvp` (`pinn-loss.ts`),
+ * `taylor-nn` (this file, per-column second derivatives) and `taylor-lap`
+ * (this file, forward Laplacian).
+ */
 export const PINN_LOSSES: readonly {
   readonly name: string;
   readonly build: (size: PinnSize) => Graph;
 }[] = [
   { name: 'nested-jvp', build: pinnLoss },
-  { name: 'taylor-nn', build: pinnLossTaylor },
+  { name: 'taylor-nn', build: (size) => pinnLossTaylor(size) },
+  { name: 'taylor-lap', build: (size) => pinnLossTaylor(size, 'forward') },
 ];
