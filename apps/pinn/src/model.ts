@@ -107,11 +107,13 @@ function interiorFields(
     ...(needs.has('uy') ? [1] : []),
     ...(needs.has('ut') ? [timeCol] : []),
   ];
-  const second = [...(needs.has('lap') ? [0, 1] : []), ...(needs.has('utt') ? [timeCol] : [])];
-  const d = mlpWithInputDerivatives(layers, x, { first, second });
-  const lap = needs.has('lap')
-    ? add(d.second.get(0) as Value, d.second.get(1) as Value)
-    : undefined;
+  // the spatial Laplacian as one stream (forward Laplacian), not u_xx and u_yy separately
+  const d = mlpWithInputDerivatives(layers, x, {
+    first,
+    second: needs.has('utt') ? [timeCol] : [],
+    laplacian: needs.has('lap') ? [0, 1] : [],
+  });
+  const lap = d.laplacian;
   return {
     x: column(x, 0),
     y: column(x, 1),
