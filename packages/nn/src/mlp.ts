@@ -209,14 +209,8 @@ export function mlpWithInputDerivatives(
       return mul(d, d);
     };
     const d2a = secondDims.map((k, i) => secondOrder(square(k), d2z[i]));
-    const lapA = wantsLap
-      ? [
-          secondOrder(
-            lapDims.map(square).reduce((s, t) => add(s, t)),
-            lapZ,
-          ),
-        ]
-      : [];
+    const sumOfSquares = wantsLap ? lapDims.map(square).reduce((s, t) => add(s, t)) : undefined;
+    const lapA = sumOfSquares ? [secondOrder(sumOfSquares, lapZ)] : [];
     const layer = layers[l];
     z = add(layer.apply(a), layer.bias);
     const mapped = applyStacked(layer, [...da, ...d2a, ...lapA]);
