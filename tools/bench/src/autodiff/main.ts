@@ -11,10 +11,10 @@
  *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--no-chunked] [--ablation] [--out FILE]
  *
  * `--widths` picks sizes of `PINN_SIZES`: 64 (k 8), 256 (k 16), 1000 (k 50,
- * one round, about 20 minutes on a 2-core machine; not in the default).
+ * one round, about 30 minutes for the three losses on a 2-core machine; not in the default).
  *
  * `--no-chunked` skips the Hessian in batches of {@link CHUNK} directions
- * (slower than the default chunk at w >= 256; at w = 1000 it takes 7 of the run's 20 minutes).
+ * (slower than the default chunk at w >= 256; at w = 1000 the run takes 19 minutes without it).
  *
  * `--ablation` also times, in the same alternating rounds, the gradient and
  * Hessian without elementwise fusion (`evaluate(..., { fuse: false })`) and
