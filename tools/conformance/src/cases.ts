@@ -3,16 +3,17 @@
  * shapes and values. Each case draws its inputs once; the harness runs it on
  * the backend under test and on the float64 reference backend.
  */
-import type {
-  Backend,
-  BinaryOp,
-  CompareOp,
-  DType,
-  ElementwiseProgram,
-  ElementwiseStep,
-  ReduceOp,
-  Tensor,
-  UnaryOp,
+import {
+  shapesEqual,
+  type Backend,
+  type BinaryOp,
+  type CompareOp,
+  type DType,
+  type ElementwiseProgram,
+  type ElementwiseStep,
+  type ReduceOp,
+  type Tensor,
+  type UnaryOp,
 } from '@sublora/tensor';
 import type { Rng } from '@sublora/set-function';
 import {
@@ -199,7 +200,7 @@ function compareCases(): ConformanceCase[] {
   ];
 }
 
-/** The ops a random fused program draws from, and how each bounds its result given its operands' bounds. */
+/** The ops a random fused program draws from, and a bound on |result| given bounds on |operands|. */
 const PROGRAM_UNARY: Readonly<Partial<Record<UnaryOp, (b: number) => number>>> = {
   neg: (b) => b,
   abs: (b) => b,
@@ -259,16 +260,17 @@ function runProgram(
 ): Tensor {
   if (backend.elementwise) return backend.elementwise(program, operands, shape);
   const registers = [...operands];
-  for (const { op, args } of program.steps) {
-    registers.push(
-      temp(
-        args.length === 1
-          ? backend.unary(op as UnaryOp, registers[args[0]])
-          : backend.binary(op as BinaryOp, registers[args[0]], registers[args[1]]),
-      ),
-    );
-  }
-  return backend.broadcastTo(registers[registers.length - 1], shape);
+  const last = program.steps.length - 1;
+  program.steps.forEach(({ op, args }, i) => {
+    const out =
+      args.length === 1
+        ? backend.unary(op as UnaryOp, registers[args[0]])
+        : backend.binary(op as BinaryOp, registers[args[0]], registers[args[1]]);
+    // `temp` disposes every step's result but the one returned
+    registers.push(i < last ? temp(out) : out);
+  });
+  const result = registers[registers.length - 1];
+  return shapesEqual(result.shape, shape) ? result : backend.broadcastTo(temp(result), shape);
 }
 
 function fusedCases(): ConformanceCase[] {
