@@ -24,6 +24,17 @@ async function u(points: Float64Array): Promise<Float64Array> {
   return out as Float64Array;
 }
 
+/** u at the points moved by +h and by -h along input column k. */
+async function shiftedPair(k: number, h: number): Promise<[Float64Array, Float64Array]> {
+  const plus = Float64Array.from(x);
+  const minus = Float64Array.from(x);
+  for (let i = 0; i < N; i++) {
+    plus[i * 3 + k] += h;
+    minus[i * 3 + k] -= h;
+  }
+  return [await u(plus), await u(minus)];
+}
+
 describe('mlp', () => {
   it('initialises Glorot-normal weights with the right shapes', () => {
     expect(layerSizes(shape)).toEqual([
@@ -67,13 +78,8 @@ describe('mlp', () => {
       [1, undefined, s1],
       [2, d2, s2],
     ] as const) {
-      const plus = Float64Array.from(x);
-      const minus = Float64Array.from(x);
-      for (let i = 0; i < N; i++) {
-        plus[i * 3 + k] += h;
-        minus[i * 3 + k] -= h;
-      }
-      const [up, um, u0] = [await u(plus), await u(minus), await u(x)];
+      const [up, um] = await shiftedPair(k, h);
+      const u0 = await u(x);
       for (let i = 0; i < N; i++) {
         if (first) expect(Math.abs(first[i] - (up[i] - um[i]) / (2 * h))).toBeLessThan(1e-8);
         expect(Math.abs(second[i] - (up[i] - 2 * u0[i] + um[i]) / (h * h))).toBeLessThan(1e-5);
@@ -140,13 +146,7 @@ describe('mlp', () => {
       [0, f0],
       [2, f2],
     ] as const) {
-      const plus = Float64Array.from(x);
-      const minus = Float64Array.from(x);
-      for (let i = 0; i < N; i++) {
-        plus[i * 3 + k] += h;
-        minus[i * 3 + k] -= h;
-      }
-      const [up, um] = [await u(plus), await u(minus)];
+      const [up, um] = await shiftedPair(k, h);
       for (let i = 0; i < N; i++) {
         fd[i] += (up[i] - 2 * u0[i] + um[i]) / (h * h);
         expect(Math.abs(first[i] - (up[i] - um[i]) / (2 * h))).toBeLessThan(1e-8);
