@@ -6,5 +6,6 @@ export * from './random';
 export * from './params';
 export * from './mlp';
 export * from './lora';
+export * from './adapter';
 export * from './adam';
 export * from './schedules';
