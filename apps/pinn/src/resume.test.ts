@@ -72,8 +72,8 @@ function instrument(killAt?: number): { events: Stage[]; restore: () => void } {
 const lambda = [1, 1] as const;
 
 /** The `experiment` command's stages for one PDE, seed and target, from what is on disk. */
-async function experiment(outDir: string): Promise<void> {
-  const config = resolveConfig('smoke', {});
+async function experiment(outDir: string, overrides: Record<string, unknown>): Promise<void> {
+  const config = resolveConfig('smoke', overrides);
   const ctx: RunContext = {
     config,
     outDir,
@@ -129,7 +129,12 @@ function killPoints(events: readonly Stage[], count: number, seed: number): numb
   });
 }
 
-describe('resume after kill -9', () => {
+// The smoke preset checkpoints every 20 epochs, so alternating rounds (5 epochs) only
+// checkpoint at their ends; every 2 epochs makes kills land inside rounds too.
+describe.each([
+  ['the smoke preset', {}],
+  ['checkpoints every 2 epochs', { checkpointEvery: 2 }],
+])('resume after kill -9 (%s)', (_, overrides: Record<string, unknown>) => {
   const dirs: string[] = [];
   const tempDir = () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pinn-kill-'));
@@ -144,7 +149,7 @@ describe('resume after kill -9', () => {
     const dir = tempDir();
     const counter = instrument();
     try {
-      await experiment(dir);
+      await experiment(dir, overrides);
     } finally {
       counter.restore();
     }
@@ -166,11 +171,11 @@ describe('resume after kill -9', () => {
       const dir = tempDir();
       const killer = instrument(killAt);
       try {
-        await expect(experiment(dir)).rejects.toBeInstanceOf(Killed);
+        await expect(experiment(dir, overrides)).rejects.toBeInstanceOf(Killed);
       } finally {
         killer.restore();
       }
-      await experiment(dir);
+      await experiment(dir, overrides);
       const resumed = snapshot(dir);
       const where = `killed at mutation ${killAt} (${events[killAt]})`;
       // Small diffs first; the weights comparison is last because its diff is unreadable.
