@@ -2,18 +2,26 @@
  * Checkpoints: a safetensors file of named float64 tensors plus a JSON
  * sidecar (config, seed, step, versions), both written atomically.
  *
- * Crash safety. Each save writes a new weights file `<name>.<step>.safetensors`
- * (temp file, fsync, rename), then the sidecar `<name>.json` the same way,
+ * Crash safety. Each save writes a new weights file
+ * `<name>.<step>.<first 12 hex digits of its SHA-256>.safetensors` (`write-file-atomic`: temp file, fsync, rename; the temp file is removed
+ * if the write fails), then the sidecar `<name>.json` the same way,
  * then fsyncs the directory and removes the weights file the previous sidecar
- * named. The sidecar is the commit point: until its rename lands, the old
+ * named, with anything a save killed midway left behind. The sidecar is the commit point: until its rename lands, the old
  * sidecar still names the old, complete weights file, so a save interrupted
  * at any moment leaves the previous checkpoint readable. The sidecar also
  * holds the SHA-256 of the weights file; a mismatch on load is an error.
+ *
+ * Compatibility. A load can name what it expects (the resolved config, the
+ * stage, the seed and every tensor's shape); a checkpoint trained under other
+ * values of the keys its stage depends on (`checkpoint-keys.ts`), or holding
+ * other tensors, shapes or dtypes, is refused with a one-line error.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSafetensors, serializeSafetensors } from '@sublora/formats';
+import writeFileAtomic from 'write-file-atomic';
+import { type CheckpointStage, staleError, staleKey } from './checkpoint-keys';
 
 /** A named float64 tensor. */
 export interface NamedTensor {
@@ -49,23 +57,6 @@ export interface Checkpoint {
   readonly tensors: Record<string, NamedTensor>;
 }
 
-/** The file operations a save uses; tests swap in failing ones to simulate crashes. */
-export interface CheckpointFs {
-  openSync(file: string, flags: string): number;
-  writeSync(fd: number, data: Uint8Array): number;
-  fsyncSync(fd: number): void;
-  closeSync(fd: number): void;
-  renameSync(from: string, to: string): void;
-}
-
-const NODE_FS: CheckpointFs = {
-  openSync: (f, flags) => fs.openSync(f, flags),
-  writeSync: (fd, data) => fs.writeSync(fd, data),
-  fsyncSync: (fd) => fs.fsyncSync(fd),
-  closeSync: (fd) => fs.closeSync(fd),
-  renameSync: (a, b) => fs.renameSync(a, b),
-};
-
 function packageVersion(): string {
   try {
     return (
@@ -81,20 +72,6 @@ function packageVersion(): string {
 /** Versions recorded in every sidecar. */
 export function runtimeVersions(): Record<string, string> {
   return { '@sublora/pinn': packageVersion(), node: process.versions.node };
-}
-
-/** Writes `bytes` to `file` atomically: temp file in the same directory, fsync, rename. */
-export function writeFileAtomic(file: string, bytes: Uint8Array, io: CheckpointFs = NODE_FS): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  const fd = io.openSync(temp, 'w');
-  try {
-    let written = 0;
-    while (written < bytes.length) written += io.writeSync(fd, bytes.subarray(written));
-    io.fsyncSync(fd);
-  } finally {
-    io.closeSync(fd);
-  }
-  io.renameSync(temp, file);
 }
 
 function fsyncDirectory(dir: string): void {
@@ -125,10 +102,8 @@ export function saveCheckpoint(
   name: string,
   tensors: Record<string, NamedTensor>,
   meta: CheckpointMeta,
-  io: CheckpointFs = NODE_FS,
 ): Sidecar {
   fs.mkdirSync(dir, { recursive: true });
-  const previous = fs.existsSync(sidecarPath(dir, name)) ? readSidecar(dir, name) : undefined;
   const input = Object.fromEntries(
     Object.entries(tensors).map(([k, t]) => [
       k,
@@ -140,25 +115,38 @@ export function saveCheckpoint(
     step: String(meta.step),
     seed: String(meta.seed),
   });
-  const weights = `${name}.${String(meta.step).padStart(7, '0')}.safetensors`;
-  writeFileAtomic(path.join(dir, weights), bytes, io);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // The hash in the name keeps a save from ever overwriting the file the
+  // committed sidecar names (alternating rounds reuse step numbers).
+  const weights = `${name}.${String(meta.step).padStart(7, '0')}.${sha256.slice(0, 12)}.safetensors`;
+  writeFileAtomic.sync(
+    path.join(dir, weights),
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  );
   const sidecar: Sidecar = {
     format: 'sublora-pinn-checkpoint/1',
     ...meta,
     weights,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256,
     versions: runtimeVersions(),
     savedAt: new Date().toISOString(),
   };
-  writeFileAtomic(
-    sidecarPath(dir, name),
-    new TextEncoder().encode(`${JSON.stringify(sidecar, null, 2)}\n`),
-    io,
-  );
+  writeFileAtomic.sync(sidecarPath(dir, name), `${JSON.stringify(sidecar, null, 2)}\n`);
   fsyncDirectory(dir);
-  if (previous && previous.weights !== weights)
-    fs.rmSync(path.join(dir, previous.weights), { force: true });
+  removeSuperseded(dir, name, weights);
   return sidecar;
+}
+
+/**
+ * Removes every file of checkpoint `name` but its sidecar and `weights`: the
+ * previous weights file and whatever a process killed mid-save left (a
+ * weights file its sidecar never named, temp files of either write).
+ * Callers hold the run directory's lock, so no other save is under way.
+ */
+function removeSuperseded(dir: string, name: string, weights: string): void {
+  for (const file of fs.readdirSync(dir))
+    if (file.startsWith(`${name}.`) && file !== `${name}.json` && file !== weights)
+      fs.rmSync(path.join(dir, file), { force: true });
 }
 
 function readSidecar(dir: string, name: string): Sidecar {
@@ -184,12 +172,58 @@ export function hasCheckpoint(dir: string, name: string): boolean {
   return fs.existsSync(sidecarPath(dir, name));
 }
 
+/** What a load requires of a checkpoint before anything is restored from it. */
+export interface CheckpointExpectation {
+  /** The resolved configuration of this run. */
+  readonly config: unknown;
+  readonly stage: CheckpointStage;
+  readonly seed: number;
+  /** Every tensor the checkpoint must hold (no more, no fewer), with its shape; all float64. */
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+}
+
+function checkExpectation(
+  dir: string,
+  name: string,
+  meta: Sidecar,
+  tensors: Record<string, { readonly dtype: string; readonly shape: readonly number[] }>,
+  expected: CheckpointExpectation,
+): void {
+  const runDir = path.dirname(path.dirname(dir));
+  const label = `checkpoint ${path.basename(dir)}/${name}`;
+  const stale = staleKey(meta.config, expected.config, expected.stage);
+  if (stale) throw staleError(runDir, label, stale);
+  const fix = `the configuration changed since it was saved; pass --name NEW to start a separate run (or delete ${runDir} to start over)`;
+  if (meta.seed !== expected.seed)
+    throw new Error(`${label}: saved for seed ${meta.seed}, expected ${expected.seed}; ${fix}`);
+  const names = new Set([...Object.keys(tensors), ...Object.keys(expected.shapes)]);
+  for (const key of [...names].sort()) {
+    const t = tensors[key];
+    const shape = expected.shapes[key];
+    const problem = !t
+      ? 'is missing'
+      : !shape
+        ? 'is not part of this network'
+        : t.dtype !== 'F64'
+          ? `has dtype ${t.dtype}, expected F64`
+          : JSON.stringify(t.shape) !== JSON.stringify(shape)
+            ? `has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`
+            : undefined;
+    if (problem) throw new Error(`${label}: tensor '${key}' ${problem}; ${fix}`);
+  }
+}
+
 /**
- * Loads a checkpoint and verifies the weights file against the sidecar's hash.
+ * Loads a checkpoint and verifies the weights file against the sidecar's hash
+ * and, when `expected` is given, against the run's configuration and shapes.
  * @throws Error with a one-line message naming the file on a missing,
- *   truncated or mismatched file
+ *   truncated or mismatched file, or naming the differing key or tensor
  */
-export function loadCheckpoint(dir: string, name: string): Checkpoint {
+export function loadCheckpoint(
+  dir: string,
+  name: string,
+  expected?: CheckpointExpectation,
+): Checkpoint {
   const meta = readSidecar(dir, name);
   const file = path.join(dir, meta.weights);
   if (!fs.existsSync(file))
@@ -203,6 +237,7 @@ export function loadCheckpoint(dir: string, name: string): Checkpoint {
       `${file}: contents do not match the sidecar's sha256 (truncated or edited); rerun the phase`,
     );
   const parsed = parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (expected) checkExpectation(dir, name, meta, parsed.tensors, expected);
   const tensors: Record<string, NamedTensor> = {};
   for (const [key, t] of Object.entries(parsed.tensors))
     tensors[key] = { shape: t.shape, data: Float64Array.from(t.data) };

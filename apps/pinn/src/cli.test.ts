@@ -160,3 +160,62 @@ describe('sublora-pinn experiment (child process, real ESM plotting)', () => {
     ]);
   }, 150_000);
 });
+
+/** Every file under `dir` with its contents, to show a command changed nothing. */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (entry.isFile()) {
+      const file = path.join(entry.parentPath, entry.name);
+      out[path.relative(dir, file)] = fs.readFileSync(file, 'base64');
+    }
+  return out;
+}
+
+describe('an existing run with a changed configuration', () => {
+  const base = ['--preset', 'smoke', '--out', '', '--name', 'sw', '--quiet'];
+  beforeAll(async () => {
+    base[3] = out;
+    expect((await cli(['pretrain', ...base])).code).toBe(0);
+  });
+
+  it.each([8, 4])(
+    'is refused with one line naming network.width and --name when the width becomes %d, and nothing in the run directory changes',
+    async (width) => {
+      const dir = path.join(out, 'sw');
+      const before = contents(dir);
+      const res = await cli(['finetune', ...base, '--set', `network.width=${width}`]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(
+        new RegExp(
+          `^sublora-pinn: network\\.width: checkpoint elliptic/pretrain-seed0 in \\S+sw was trained with 6, this command resolves ${width}; pass --name NEW to start a separate run \\(or delete \\S+sw to start over\\)\\n$`,
+        ),
+      );
+      expect(contents(dir)).toEqual(before);
+    },
+  );
+
+  it('reuses the checkpoints when only keys they do not depend on change, and redoes measurements under new evaluation settings', async () => {
+    const dir = path.join(out, 'sw');
+    const results = () => JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
+    const before = results().pretrain['elliptic/seed0'];
+    const kinds = () =>
+      fs
+        .readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).kind as string);
+    const epochs = kinds().filter((k) => k === 'epoch').length;
+
+    const res = await cli(['pretrain', ...base, '--set', 'evaluation.resolution=15']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/different configuration \(evaluation\.resolution\)/);
+    expect(res.stderr).not.toMatch(/resuming/);
+    const after = results().pretrain['elliptic/seed0'];
+    // Same weights (same loss), error measured again on the finer grid.
+    expect(after.loss).toBe(before.loss);
+    expect(after.relError).not.toBe(before.relError);
+    expect(kinds().filter((k) => k === 'epoch')).toHaveLength(epochs);
+    expect(kinds().filter((k) => k === 'pretrain')).toHaveLength(1);
+  });
+});

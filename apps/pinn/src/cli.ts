@@ -23,9 +23,11 @@ import {
   runDetermination,
 } from './pipeline';
 import { writeReport } from './report';
-import { readResults, writeResults } from './results';
-import { writeFileAtomic } from './checkpoint';
+import { emptyResults, readResults, writeResults } from './results';
+import { assertCheckpointsMatch } from './checkpoint-keys';
+import { lockRunDirectory } from './run-lock';
 import { InputError } from '@sublora/tensor';
+import writeFileAtomic from 'write-file-atomic';
 
 /** Options every subcommand accepts. */
 interface CommonOptions {
@@ -51,6 +53,8 @@ const DEFAULT_IO: CliIo = {
 };
 
 let stopRequested = false;
+/** Releases the run directory's lock; set while a command holds it. */
+let releaseLock: (() => Promise<void>) | undefined;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -126,19 +130,27 @@ async function context(
   const pdes = pdesOf(options, config);
   const backend = await resolveBackend(config.backend === 'auto' ? undefined : config.backend);
   const outDir = path.join(options.out, config.name);
-  fs.mkdirSync(outDir, { recursive: true });
+  releaseLock = await lockRunDirectory(outDir, (err) => {
+    io.stderr(`sublora-pinn: lost the lock on ${outDir} (${err.message}); stopping\n`);
+    process.exit(1);
+  });
+  // Refuse before anything in the run directory changes.
+  assertCheckpointsMatch(outDir, config);
   const configFile = path.join(outDir, 'config.json');
+  const results = readResults(outDir);
   if (fs.existsSync(configFile)) {
     const previous = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
     const changed = diffKeys(previous, config);
     if (changed.length > 0) {
       io.stderr(
-        `note: ${outDir} was started with a different configuration (${changed.join(', ')}); finished stages are reused from checkpoints, use --name to start a separate run\n`,
+        `note: ${outDir} was started with a different configuration (${changed.join(', ')}); checkpoints do not depend on these keys and are reused, use --name to start a separate run\n`,
       );
     }
+    // Measurements taken under other evaluation or determination settings are redone.
+    if (changed.some((k) => k.startsWith('evaluation.'))) Object.assign(results, emptyResults());
+    else if (changed.some((k) => k.startsWith('determination.'))) results.determination = {};
   }
-  writeFileAtomic(configFile, new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`));
-  const results = readResults(outDir);
+  writeFileAtomic.sync(configFile, `${JSON.stringify(config, null, 2)}\n`);
   results.config = config;
   results.backend = backend.name;
   writeResults(outDir, results);
@@ -330,6 +342,7 @@ function parseLambda(text: string): readonly [number, number] {
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
   const program = buildProgram(io).exitOverride();
+  stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130);
     stopRequested = true;
@@ -353,5 +366,7 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
+    await releaseLock?.();
+    releaseLock = undefined;
   }
 }

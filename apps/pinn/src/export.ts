@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type LoraShape, SIGMA, mergeLora } from '@sublora/nn';
 import { serializeSafetensors } from '@sublora/formats';
-import { writeFileAtomic } from './checkpoint';
+import writeFileAtomic from 'write-file-atomic';
 import { totalRank } from './config';
 import {
   type RunContext,
@@ -73,6 +73,6 @@ export async function exportCheckpoint(ctx: RunContext, options: ExportOptions):
     layers: lora.layers.map(() => lora.rank).join(','),
   });
   fs.mkdirSync(path.dirname(options.file), { recursive: true });
-  writeFileAtomic(options.file, bytes);
+  writeFileAtomic.sync(options.file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return Object.keys(tensors);
 }

@@ -53,7 +53,7 @@ import {
   writeResults,
 } from './results';
 import { deriveSeed, streamFor } from './seeds';
-import { GraphInputs, trainPhase } from './train';
+import { type CheckpointPlan, GraphInputs, expectationOf, trainPhase } from './train';
 
 /** Everything a stage needs from its surroundings. */
 export interface RunContext {
@@ -113,8 +113,63 @@ function progress(ctx: RunContext, label: string, total: number): Progress {
   });
 }
 
+/** Commits results.json after making the metrics it summarises durable. */
 function saveResults(ctx: RunContext): void {
+  ctx.metrics.sync();
   writeResults(ctx.outDir, ctx.results);
+}
+
+/** Checkpoint plan of a training phase; saves first make the metrics they cover durable. */
+function plan(
+  ctx: RunContext,
+  pde: PdeName,
+  name: string,
+  stage: CheckpointPlan['stage'],
+  seed: number,
+): CheckpointPlan {
+  return {
+    dir: checkpointDir(ctx, pde),
+    name,
+    every: ctx.config.checkpointEvery,
+    stage,
+    meta: { seed, config: ctx.config },
+    beforeSave: () => ctx.metrics.sync(),
+  };
+}
+
+/** `onStart` of a training phase: say where it resumes, drop the metrics its checkpoint does not cover. */
+function phaseStart(ctx: RunContext, stage: string, label: string, epochs: number) {
+  return (step: number): void => {
+    if (step > 0 && step < epochs) ctx.log(`sublora-pinn: resuming ${label} from epoch ${step}`);
+    ctx.metrics.rewind(stage, step);
+  };
+}
+
+/**
+ * Loads the parameters of a phase whose results are recorded, if its
+ * checkpoint is there and complete (after checking it against the config).
+ * @returns whether `params` now hold the finished phase's values
+ */
+function restoreFinished(
+  checkpoint: CheckpointPlan,
+  params: ParamValues,
+  trained: readonly string[],
+  epochs: number,
+): boolean {
+  if (!hasCheckpoint(checkpoint.dir, checkpoint.name)) return false;
+  const saved = loadCheckpoint(
+    checkpoint.dir,
+    checkpoint.name,
+    expectationOf(checkpoint, params, trained),
+  );
+  if (saved.meta.step !== epochs) return false;
+  for (const k of Object.keys(params)) params[k].data.set(saved.tensors[`param/${k}`].data);
+  return true;
+}
+
+/** Stops a stage between units of work when `shouldStop` asks for it. */
+function checkStop(ctx: RunContext, label: string): void {
+  if (ctx.shouldStop?.()) throw new Interrupted(label);
 }
 
 /** Collocation points for a seed (shared by every lambda) with the targets of `lambda`. */
@@ -188,15 +243,14 @@ export async function ensurePretrained(
   const params = initMlp(net.shape, streamFor(seed, 'init'));
   const lambda = config.pretrainLambda;
   const key = `${pde}/seed${seed}`;
-  const dir = checkpointDir(ctx, pde);
   const name = `pretrain-seed${seed}`;
-  if (ctx.results.pretrain[key] && hasCheckpoint(dir, name)) {
-    const saved = loadCheckpoint(dir, name);
-    if (saved.meta.step === config.epochs.pretrain) {
-      for (const k of Object.keys(params)) params[k].data.set(saved.tensors[`param/${k}`].data);
-      return params;
-    }
-  }
+  const stage = `${pde}/${name}`;
+  const checkpoint = plan(ctx, pde, name, 'pretrain', seed);
+  if (
+    ctx.results.pretrain[key] &&
+    restoreFinished(checkpoint, params, Object.keys(params), config.epochs.pretrain)
+  )
+    return params;
   const started = Date.now();
   const col = collocationFor(ctx, def, lambda, seed);
   const graphs = graphsFor(ctx, def, col, net, params, Object.keys(params));
@@ -208,11 +262,21 @@ export async function ensurePretrained(
     epochs: config.epochs.pretrain,
     schedule: schedule(ctx, config.optimizer.pretrainLr, config.epochs.pretrain),
     backend: ctx.backend,
-    checkpoint: { dir, name, every: config.checkpointEvery, meta: { seed, config } },
+    checkpoint,
     progress: progress(ctx, `${pde} pretrain seed ${seed}`, config.epochs.pretrain),
+    onStart: phaseStart(ctx, stage, `${pde} pretrain seed ${seed}`, config.epochs.pretrain),
     onEpoch: (r) => {
       if (r.epoch % every === 0)
-        ctx.metrics.write({ kind: 'epoch', phase: 'pretrain', pde, seed, lambda, ...r });
+        ctx.metrics.write({
+          kind: 'epoch',
+          stage,
+          step: r.epoch + 1,
+          phase: 'pretrain',
+          pde,
+          seed,
+          lambda,
+          ...r,
+        });
     },
     ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
   });
@@ -228,7 +292,7 @@ export async function ensurePretrained(
     seconds: (Date.now() - started) / 1000,
   };
   ctx.results.pretrain[key] = record;
-  ctx.metrics.write({ kind: 'pretrain', ...record });
+  ctx.metrics.write({ kind: 'pretrain', stage, ...record });
   saveResults(ctx);
   return params;
 }
@@ -266,6 +330,14 @@ export async function ensureFinetuned(
   const col = collocationFor(ctx, def, lambda, seed);
   const graphs = graphsFor(ctx, def, col, model.net, model.params, model.loraNames);
   const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
+  const name = `finetune-${lambdaKey(lambda)}-seed${seed}`;
+  const stage = `${pde}/${name}`;
+  const checkpoint = plan(ctx, pde, name, 'finetune', seed);
+  if (
+    ctx.results.finetune[key] &&
+    restoreFinished(checkpoint, model.params, model.loraNames, config.epochs.finetune)
+  )
+    return { ...model, graphs };
   const started = Date.now();
   const every = logEvery(config.epochs.finetune);
   const result = await trainPhase({
@@ -275,55 +347,63 @@ export async function ensureFinetuned(
     epochs: config.epochs.finetune,
     schedule: schedule(ctx, config.optimizer.finetuneLr, config.epochs.finetune),
     backend: ctx.backend,
-    checkpoint: {
-      dir: checkpointDir(ctx, pde),
-      name: `finetune-${lambdaKey(lambda)}-seed${seed}`,
-      every: config.checkpointEvery,
-      meta: { seed, config },
-    },
+    checkpoint,
     progress: progress(
       ctx,
       `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
       config.epochs.finetune,
     ),
+    onStart: phaseStart(
+      ctx,
+      stage,
+      `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
+      config.epochs.finetune,
+    ),
     onEpoch: (r) => {
       if (r.epoch % every === 0)
-        ctx.metrics.write({ kind: 'epoch', phase: 'finetune', pde, seed, lambda, ...r });
+        ctx.metrics.write({
+          kind: 'epoch',
+          stage,
+          step: r.epoch + 1,
+          phase: 'finetune',
+          pde,
+          seed,
+          lambda,
+          ...r,
+        });
     },
     ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
   });
   if (result.interrupted)
     throw new Interrupted(`${pde} finetune ${lambdaKey(lambda)} seed ${seed}`);
-  if (!ctx.results.finetune[key] || result.resumedFrom < config.epochs.finetune) {
-    const relErrorPretrained = await evaluateError(
-      ctx,
-      def,
-      lambda,
-      { shape: model.net.shape },
-      base,
+  const relErrorPretrained = await evaluateError(
+    ctx,
+    def,
+    lambda,
+    { shape: model.net.shape },
+    base,
+  );
+  const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
+  const converged = relErrorFinetuned < relErrorPretrained;
+  const record: FinetuneResult = {
+    pde,
+    seed,
+    lambda,
+    loss: result.final.loss,
+    terms: result.final.terms,
+    relErrorPretrained,
+    relErrorFinetuned,
+    converged,
+    seconds: (Date.now() - started) / 1000,
+  };
+  if (!converged) {
+    ctx.log(
+      `WARNING: ${pde} lambda=(${lambda.join(', ')}) seed ${seed}: fine-tuning has NOT converged: relative error ${relErrorFinetuned.toExponential(3)} is no better than the pretrained network's ${relErrorPretrained.toExponential(3)}; raise epochs.finetune or optimizer.finetuneLr before trusting rank-determination results`,
     );
-    const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
-    const converged = relErrorFinetuned < relErrorPretrained;
-    const record: FinetuneResult = {
-      pde,
-      seed,
-      lambda,
-      loss: result.final.loss,
-      terms: result.final.terms,
-      relErrorPretrained,
-      relErrorFinetuned,
-      converged,
-      seconds: (Date.now() - started) / 1000,
-    };
-    if (!converged) {
-      ctx.log(
-        `WARNING: ${pde} lambda=(${lambda.join(', ')}) seed ${seed}: fine-tuning has NOT converged: relative error ${relErrorFinetuned.toExponential(3)} is no better than the pretrained network's ${relErrorPretrained.toExponential(3)}; raise epochs.finetune or optimizer.finetuneLr before trusting rank-determination results`,
-      );
-    }
-    ctx.results.finetune[key] = record;
-    ctx.metrics.write({ kind: 'finetune', ...record });
-    saveResults(ctx);
   }
+  ctx.results.finetune[key] = record;
+  ctx.metrics.write({ kind: 'finetune', stage, ...record });
+  saveResults(ctx);
   return { ...model, graphs };
 }
 
@@ -372,7 +452,14 @@ export async function runDetermination(
 ): Promise<DeterminationResult> {
   const def = PDES[pde];
   const { config } = ctx;
+  const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
+  const finished = ctx.results.determination[key];
+  if (finished) return finished;
   const model = await ensureFinetuned(ctx, pde, seed, lambda);
+  const stage = `${pde}/determine-${lambdaKey(lambda)}-seed${seed}`;
+  const label = `${pde} determine ${lambdaKey(lambda)} seed ${seed}`;
+  // Determination keeps no checkpoint: a rerun measures every row again.
+  ctx.metrics.rewind(stage, 0);
   const r = totalRank(config);
   const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
 
@@ -393,6 +480,7 @@ export async function runDetermination(
   );
   for (const method of methods) {
     for (const budget of budgets) {
+      checkStop(ctx, label);
       const t0 = process.hrtime.bigint();
       const res = await determineRanks({
         sigma,
@@ -422,7 +510,7 @@ export async function runDetermination(
         ...(res.certificate ? { certificateRatio: res.certificate.ratio } : {}),
       };
       rows.push(row);
-      ctx.metrics.write({ kind: 'determination', pde, seed, lambda, ...row });
+      ctx.metrics.write({ kind: 'determination', stage, pde, seed, lambda, ...row });
       bar.update(rows.length, { budget, rel: relErrorAfter });
     }
   }
@@ -436,7 +524,7 @@ export async function runDetermination(
     derivativeSeconds,
     rows,
   };
-  ctx.results.determination[`${pde}/${lambdaKey(lambda)}/seed${seed}`] = result;
+  ctx.results.determination[key] = result;
   saveResults(ctx);
   return result;
 }
@@ -473,6 +561,9 @@ export async function runAlternating(
 ): Promise<AlternatingResult> {
   const def = PDES[pde];
   const { config } = ctx;
+  const key = `${pde}/${lambdaKey(lambda)}/${method}/seed${seed}`;
+  const finished = ctx.results.alternating[key];
+  if (finished) return finished;
   const base = await ensurePretrained(ctx, pde, seed);
   const model = adapted(ctx, def, base, seed);
   const col = collocationFor(ctx, def, lambda, seed);
@@ -482,8 +573,11 @@ export async function runAlternating(
   const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
   const b = budgetCount(config, config.alternating.budget);
   const { rounds, epochs } = config.alternating;
-  const dir = checkpointDir(ctx, pde);
   const name = `alternate-${method}-${lambdaKey(lambda)}-seed${seed}`;
+  const stage = `${pde}/${name}`;
+  const checkpoint = plan(ctx, pde, name, 'alternate', seed);
+  const dir = checkpoint.dir;
+  const label = `${pde} alternate ${method} ${lambdaKey(lambda)} seed ${seed}`;
   const rankMethod: MethodName = method === 'adalora-cubic' ? 'adalora' : (method as MethodName);
   const started = Date.now();
 
@@ -493,7 +587,11 @@ export async function runAlternating(
   let perLayer: readonly number[] = [];
   let adam: AdamState | undefined;
   if (hasCheckpoint(dir, `${name}-round`)) {
-    const saved = loadCheckpoint(dir, `${name}-round`);
+    const saved = loadCheckpoint(
+      dir,
+      `${name}-round`,
+      expectationOf(checkpoint, model.params, model.loraNames),
+    );
     const state = saved.meta.state as {
       round: number;
       trajectory: AlternatingPoint[];
@@ -511,12 +609,10 @@ export async function runAlternating(
     trajectory = state.trajectory;
     perLayer = state.perLayer;
   }
+  if (round > 0) ctx.log(`sublora-pinn: resuming ${label} after round ${round}`);
+  ctx.metrics.rewind(stage, round * epochs);
 
-  const bar = progress(
-    ctx,
-    `${pde} alternate ${method} ${lambdaKey(lambda)} seed ${seed}`,
-    rounds * epochs,
-  );
+  const bar = progress(ctx, label, rounds * epochs);
   const logStride = Math.max(1, Math.floor(epochs / 10));
   for (; round < rounds; round++) {
     const offset = round * epochs;
@@ -528,7 +624,14 @@ export async function runAlternating(
       schedule: schedule(ctx, config.optimizer.finetuneLr, epochs),
       backend: ctx.backend,
       ...(adam ? { adam } : {}),
-      checkpoint: { dir, name, every: config.checkpointEvery, meta: { seed, config } },
+      checkpoint: { ...checkpoint, state: () => ({ trajectory }) },
+      // A mid-round checkpoint carries the trajectory up to its step.
+      onStart: (step, state) => {
+        if (step === 0) return;
+        if (step < epochs)
+          ctx.log(`sublora-pinn: resuming ${label} round ${round} from epoch ${step}`);
+        if (state?.trajectory) trajectory = [...(state.trajectory as AlternatingPoint[])];
+      },
       onEpoch: (rec) => {
         bar.update(offset + rec.epoch + 1, { loss: rec.loss });
         if (rec.epoch % logStride === 0)
@@ -557,6 +660,8 @@ export async function runAlternating(
     trajectory.push({ epoch: offset + epochs, loss: prunedLoss, stage: 'pruned' });
     ctx.metrics.write({
       kind: 'alternating-round',
+      stage,
+      step: (round + 1) * epochs,
       pde,
       seed,
       lambda,
@@ -567,6 +672,7 @@ export async function runAlternating(
       lossPruned: prunedLoss,
       perLayer,
     });
+    ctx.metrics.sync();
     saveCheckpoint(
       dir,
       `${name}-round`,
@@ -603,8 +709,8 @@ export async function runAlternating(
     trajectory,
     seconds: (Date.now() - started) / 1000,
   };
-  ctx.results.alternating[`${pde}/${lambdaKey(lambda)}/${method}/seed${seed}`] = result;
-  ctx.metrics.write({ kind: 'alternating', ...result, trajectory: undefined });
+  ctx.results.alternating[key] = result;
+  ctx.metrics.write({ kind: 'alternating', stage, ...result, trajectory: undefined });
   saveResults(ctx);
   return result;
 }

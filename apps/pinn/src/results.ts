@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './checkpoint';
+import writeFileAtomic from 'write-file-atomic';
 
 /** Pretraining of one PDE and seed. */
 export interface PretrainResult {
@@ -119,10 +119,7 @@ export function readResults(dir: string): Results {
 /** Writes `<dir>/results.json` atomically. */
 export function writeResults(dir: string, results: Results): void {
   fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomic(
-    path.join(dir, 'results.json'),
-    new TextEncoder().encode(`${JSON.stringify(results, null, 1)}\n`),
-  );
+  writeFileAtomic.sync(path.join(dir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
 }
 
 /** Key helpers. */

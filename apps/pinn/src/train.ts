@@ -2,7 +2,9 @@
  * One training phase: full-batch Adam on the trainable parameters for a
  * number of epochs (one epoch = one step over all collocation points),
  * with per-term loss logging, a stop on the first non-finite loss, and
- * resumable checkpoints.
+ * resumable checkpoints. Each epoch first yields to the event loop, so a
+ * SIGINT handler runs within one epoch even on backends whose evaluation
+ * never waits on I/O (the reference backend).
  */
 import { evaluateToArrays, NonFiniteValueError, type EvaluateOptions } from '@sublora/autodiff';
 import {
@@ -14,12 +16,14 @@ import {
 } from '@sublora/nn';
 import type { Backend, Tensor } from '@sublora/tensor';
 import {
+  type CheckpointExpectation,
   type CheckpointMeta,
   type NamedTensor,
   hasCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint';
+import type { CheckpointStage } from './checkpoint-keys';
 import type { LossGraphs } from './model';
 import type { Progress } from './progress';
 
@@ -59,7 +63,13 @@ export interface CheckpointPlan {
   readonly name: string;
   /** Save every this many epochs (0 = only at the end). */
   readonly every: number;
+  /** Which config keys the checkpoint depends on (checked on load). */
+  readonly stage: CheckpointStage;
   readonly meta: Omit<CheckpointMeta, 'step' | 'phase'>;
+  /** Extra resume state, read at each save (e.g. a trajectory that grows). */
+  readonly state?: () => Record<string, unknown>;
+  /** Runs before each save (e.g. fsync the metrics the checkpoint covers). */
+  readonly beforeSave?: () => void;
 }
 
 /** Options of {@link trainPhase}. */
@@ -78,6 +88,11 @@ export interface PhaseOptions {
   readonly checkpoint?: CheckpointPlan;
   readonly progress?: Progress;
   readonly onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Called once before the first epoch with the epoch the phase starts from
+   * (0 = fresh) and the `state` the checkpoint it resumes from was saved with.
+   */
+  readonly onStart?: (step: number, state: Readonly<Record<string, unknown>> | undefined) => void;
   /** Stop (with a checkpoint) once this many epochs of the phase are done: interruption in tests, SIGINT in the CLI. */
   readonly shouldStop?: (epochsDone: number) => boolean;
 }
@@ -195,6 +210,34 @@ export function phaseTensors(params: ParamValues, adam: AdamState): Record<strin
   return out;
 }
 
+/** Shapes of {@link phaseTensors}: every parameter, and the Adam moments of the trained ones. */
+export function phaseShapes(
+  params: ParamValues,
+  trained: readonly string[],
+): Record<string, readonly number[]> {
+  const out: Record<string, readonly number[]> = {};
+  for (const [name, p] of Object.entries(params)) out[`param/${name}`] = p.shape;
+  for (const name of trained) {
+    out[`adam.m/${name}`] = params[name].shape;
+    out[`adam.v/${name}`] = params[name].shape;
+  }
+  return out;
+}
+
+/** What a phase's checkpoint must match: the plan's config, stage and seed, and these shapes. */
+export function expectationOf(
+  plan: Pick<CheckpointPlan, 'stage' | 'meta'>,
+  params: ParamValues,
+  trained: readonly string[],
+): CheckpointExpectation {
+  return {
+    config: plan.meta.config,
+    stage: plan.stage,
+    seed: plan.meta.seed,
+    shapes: phaseShapes(params, trained),
+  };
+}
+
 /** Restores parameters (in place) and Adam state from checkpoint tensors. */
 export function restorePhase(
   tensors: Record<string, NamedTensor>,
@@ -226,20 +269,28 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
   const { graphs, params, backend, checkpoint } = options;
   const adam = options.adam ?? createAdamState(params, graphs.trainable);
   let start = 0;
+  let resumedState: Record<string, unknown> | undefined;
   if (checkpoint && hasCheckpoint(checkpoint.dir, checkpoint.name)) {
-    const saved = loadCheckpoint(checkpoint.dir, checkpoint.name);
+    const saved = loadCheckpoint(
+      checkpoint.dir,
+      checkpoint.name,
+      expectationOf(checkpoint, params, Object.keys(adam.m)),
+    );
     if (saved.meta.phase === options.phase && saved.meta.step <= options.epochs) {
       restorePhase(saved.tensors, params, adam, Number(saved.meta.state?.adamT ?? 0));
       start = saved.meta.step;
+      resumedState = saved.meta.state;
     }
   }
+  options.onStart?.(start, resumedState);
   const save = (step: number): void => {
     if (!checkpoint) return;
+    checkpoint.beforeSave?.();
     saveCheckpoint(checkpoint.dir, checkpoint.name, phaseTensors(params, adam), {
       ...checkpoint.meta,
       phase: options.phase,
       step,
-      state: { ...(checkpoint.meta.state ?? {}), adamT: adam.t },
+      state: { ...(checkpoint.meta.state ?? {}), ...(checkpoint.state?.() ?? {}), adamT: adam.t },
     });
   };
 
@@ -250,6 +301,8 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
   let interrupted = false;
   try {
     for (; epoch < options.epochs; epoch++) {
+      // Let signal handlers and timers run (see the module comment).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.shouldStop?.(epoch)) {
         interrupted = true;
         break;
