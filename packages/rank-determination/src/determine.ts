@@ -2,22 +2,28 @@
  * `determineRanks`: every method behind one entry point, with the same
  * validation, the same result shape and the same diagnostics.
  */
-import { exactMaximize, greedy, quadraticSecondDifferences, randomGreedy } from '@sublora/greedy';
-import type { BoundAssumption, SelectionResult } from '@sublora/greedy';
+import {
+  certifiedRatio,
+  exactMaximize,
+  greedy,
+  quadraticSecondDifferences,
+  randomGreedy,
+} from '@sublora/greedy';
+import type { BoundAssumption, ExactResult, SelectionResult } from '@sublora/greedy';
 import { projectHessianRows } from '@sublora/hessian-projection';
 import type { HessianRowsProjection } from '@sublora/hessian-projection';
 import { createQuadraticObjective, createQuadraticObjectiveFromRows } from '@sublora/set-function';
 import { modularScores, topByScore } from './baselines';
-import type { MethodName } from './methods';
+import { EXACT_MAX_NODES, type MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
 import type { ValidatedInput } from './validate';
 
-/** Optimality certificate of a greedy method (see {@link RankResult.certificate}). */
+/** Optimality certificate of a greedy method or of `exact` (see {@link RankResult.certificate}). */
 export interface RankCertificate {
   /**
    * Upper bound on the best value of the objective the method optimized
-   * (the projected model for `sublora-*`, the raw one for `hess-g`) over
-   * `|S| <= budget`.
+   * (the projected model for `sublora-*`, the raw one for `hess-g` and
+   * `exact`) over `|S| <= budget` (`|S| = budget` for `exact`).
    */
   readonly upperBound: number;
   /**
@@ -27,8 +33,12 @@ export interface RankCertificate {
   readonly ratio: number;
   /** Which objective the certificate is about. */
   readonly objective: 'projected' | 'raw';
-  /** The assumption under which the bound holds (always met here: the objective is submodular). */
-  readonly assumption: BoundAssumption;
+  /**
+   * The assumption under which the bound holds (always met here: the
+   * objective is submodular). `'none'` for `exact`: its branch-and-bound
+   * bound holds for the raw quadratic model as it is.
+   */
+  readonly assumption: BoundAssumption | 'none';
 }
 
 /** Facts about the problem and the run, measured, never assumed. */
@@ -58,6 +68,14 @@ export interface RankDiagnostics {
   readonly pickOrder?: readonly number[];
   /** `exact`: sets the branch and bound visited. */
   readonly exactNodes?: number;
+  /**
+   * `exact`: true iff the search finished, so `kept` is optimal; false when it
+   * stopped at its node limit ({@link EXACT_MAX_NODES} sets) with the best
+   * set found; then `certificate.upperBound` bounds the optimum.
+   */
+  readonly exactComplete?: boolean;
+  /** `exact`: `certificate.upperBound - f(kept)` on the raw model, 0 when complete. */
+  readonly exactGap?: number;
   /** Where the O(r^2) work ran: `'host'` or the backend's name. */
   readonly computedOn: string;
 }
@@ -127,7 +145,11 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
       gains: run.selection.gains,
       pickOrder: run.selection.selected,
     }),
-    ...(run.exactNodes !== undefined && { exactNodes: run.exactNodes }),
+    ...(run.exact && {
+      exactNodes: run.exact.nodes,
+      exactComplete: run.exact.complete,
+      exactGap: run.exact.gap,
+    }),
     computedOn: pre.computedOn ?? 'host',
   };
   return {
@@ -148,7 +170,7 @@ interface MethodRun {
   readonly picks: readonly number[];
   readonly selection?: SelectionResult;
   readonly certificate?: RankCertificate;
-  readonly exactNodes?: number;
+  readonly exact?: ExactResult;
 }
 
 function runMethod(
@@ -194,9 +216,16 @@ function runMethod(
       const f = createQuadraticObjective({ sigma, grad, hessian });
       const result = exactMaximize(f, budget, {
         cardinality: 'exactly',
+        maxNodes: EXACT_MAX_NODES,
         bound: { kind: 'pairwise', secondDifferences: quadraticSecondDifferences(sigma, hessian) },
       });
-      return { picks: result.selected, exactNodes: result.nodes };
+      const certificate: RankCertificate = {
+        upperBound: result.upperBound,
+        ratio: certifiedRatio(result.normalizedValue, result.upperBound - result.emptyValue),
+        objective: 'raw',
+        assumption: 'none',
+      };
+      return { picks: result.selected, exact: result, certificate };
     }
   }
 }
