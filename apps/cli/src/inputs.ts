@@ -4,16 +4,20 @@
  * An input spec is one of:
  * - inline JSON: `'[1, 2.1]'`, `'[[2, -2], [-2, 2]]'`, `'{"data": [...], "size": 2}'`;
  * - a `.json` file holding the same;
- * - a `.npy` file (any numeric dtype numpy writes; C or Fortran order);
+ * - a `.npy` file (any numeric dtype numpy writes but bool; C or Fortran order);
  * - `file.safetensors:name`, one tensor of a safetensors file.
  *
  * Every failure is an {@link InputError} whose input is the flag (and the
  * file, when there is one), so the CLI prints one line naming what to fix.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { FormatError, parseNpy, parseSafetensors } from '@sublora/formats';
 import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
+import {
+  readNpyLayout,
+  readRange,
+  readSafetensorsLayout,
+  readTensorData,
+  withRegularFile,
+} from './read-tensor-file';
 
 /** A loaded input before it is checked as a vector or a matrix. */
 export type LoadedInput =
@@ -29,23 +33,6 @@ const SAFETENSORS_SUFFIX = '.safetensors';
 const FORMATS_HINT =
   "pass inline JSON such as '[1, 2.1]', a .json or .npy file, or file.safetensors:TENSOR";
 
-function readBytes(label: string, file: string, cwd: string): Uint8Array {
-  try {
-    return new Uint8Array(fs.readFileSync(path.resolve(cwd, file)));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : String((e as Error).message).split('\n')[0];
-    throw new InputError(label, `cannot read '${file}' (${why}); check the path`);
-  }
-}
-
 function parseJson(label: string, text: string): unknown {
   try {
     return JSON.parse(text);
@@ -55,29 +42,47 @@ function parseJson(label: string, text: string): unknown {
   }
 }
 
-/** Runs a format parser, turning its {@link FormatError} into an {@link InputError} for `label`. */
-function parseWith<T>(label: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof FormatError) throw new InputError(label, e.message);
-    throw e;
+/** Booleans are not numbers: a mask saved by mistake must not become 1/0 values. */
+function refuseBooleans(label: string, dtype: string): void {
+  if (dtype === 'bool' || dtype === 'BOOL') {
+    throw new InputError(
+      label,
+      `holds booleans (dtype ${dtype}), not numbers; save the values as floats, e.g. a.astype(numpy.float64)`,
+    );
   }
 }
 
+function loadNpy(label: string, file: string, cwd: string): LoadedInput {
+  return withRegularFile(label, file, cwd, (f) => {
+    const layout = readNpyLayout(f);
+    refuseBooleans(label, layout.dtype);
+    return { kind: 'tensor', label, shape: layout.shape, data: readTensorData(f, layout) };
+  });
+}
+
 function loadSafetensors(label: string, file: string, tensor: string, cwd: string): LoadedInput {
-  const { tensors } = parseWith(label, () => parseSafetensors(readBytes(label, file, cwd)));
-  const names = Object.keys(tensors);
-  const available =
-    names.length > 0 ? `available: ${names.join(', ')}` : 'the file holds no tensors';
-  if (tensor === '') {
-    throw new InputError(label, `name the tensor as ${file}:TENSOR; ${available}`);
-  }
-  if (!Object.prototype.hasOwnProperty.call(tensors, tensor)) {
-    throw new InputError(label, `'${file}' has no tensor '${tensor}'; ${available}`);
-  }
-  const { shape, data } = tensors[tensor];
-  return { kind: 'tensor', label, shape, data };
+  return withRegularFile(label, file, cwd, (f) => {
+    const { tensors } = readSafetensorsLayout(f);
+    const names = Object.keys(tensors);
+    const available =
+      names.length > 0 ? `available: ${names.join(', ')}` : 'the file holds no tensors';
+    if (tensor === '') {
+      throw new InputError(label, `name the tensor as ${file}:TENSOR; ${available}`);
+    }
+    if (!Object.prototype.hasOwnProperty.call(tensors, tensor)) {
+      throw new InputError(label, `'${file}' has no tensor '${tensor}'; ${available}`);
+    }
+    const layout = tensors[tensor];
+    refuseBooleans(label, layout.dtype);
+    return { kind: 'tensor', label, shape: layout.shape, data: readTensorData(f, layout) };
+  });
+}
+
+function loadJsonFile(label: string, file: string, cwd: string): LoadedInput {
+  const text = withRegularFile(label, file, cwd, (f) =>
+    Buffer.from(readRange(f, 0, f.size)).toString('utf8'),
+  );
+  return { kind: 'json', label, value: parseJson(label, text) };
 }
 
 /**
@@ -99,14 +104,8 @@ export function loadInput(flag: string, spec: string, cwd: string): LoadedInput 
     const file = spec.slice(0, st + SAFETENSORS_SUFFIX.length);
     return loadSafetensors(label, file, spec.slice(file.length + 1), cwd);
   }
-  if (lower.endsWith('.npy')) {
-    const array = parseWith(label, () => parseNpy(readBytes(label, spec, cwd)));
-    return { kind: 'tensor', label, shape: array.shape, data: array.data };
-  }
-  if (lower.endsWith('.json')) {
-    const text = Buffer.from(readBytes(label, spec, cwd)).toString('utf8');
-    return { kind: 'json', label, value: parseJson(label, text) };
-  }
+  if (lower.endsWith('.npy')) return loadNpy(label, spec, cwd);
+  if (lower.endsWith('.json')) return loadJsonFile(label, spec, cwd);
   throw new InputError(
     flag,
     `'${spec}' is neither JSON nor a .json, .npy or .safetensors file; ${FORMATS_HINT}`,
