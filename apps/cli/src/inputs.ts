@@ -118,6 +118,32 @@ function isNumberArray(v: unknown): v is number[] {
   );
 }
 
+/** What a JSON value is, for messages: `the string "1"`, `null`, `true`. */
+function describeJson(x: unknown): string {
+  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'boolean') return `the boolean ${String(x)}`;
+  return String(x);
+}
+
+/**
+ * Refuses JSON entries that are not numbers by what they are (`entry 0 is
+ * the string "1"`), before the numeric check would print them as `1`.
+ * `at` names an entry from its index: `entry 3`, `row 1, entry 0`.
+ */
+function assertJsonNumbers(
+  label: string,
+  values: readonly unknown[],
+  at: (k: number) => string,
+): void {
+  const k = values.findIndex((x) => typeof x !== 'number');
+  if (k >= 0) {
+    throw new InputError(
+      label,
+      `${at(k)} is ${describeJson(values[k])}, expected a number; write numbers without quotes, e.g. [1, 2.1]`,
+    );
+  }
+}
+
 function shapeText(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -145,7 +171,7 @@ export function toVector(input: LoadedInput, expectedLength?: number): Float64Ar
       'expected a flat JSON array of numbers such as [1, 2.1] (or { "data": [...] })',
     );
   }
-  // Entries that are not numbers (strings, null) surface as non-finite entries here.
+  assertJsonNumbers(input.label, values, (k) => `entry ${k}`);
   return toFloat64Vector(input.label, values as number[], expectedLength);
 }
 
@@ -168,9 +194,13 @@ export function toMatrix(
   }
   const v = input.value;
   if (Array.isArray(v) && v.every((row) => isNumberArray(row))) {
+    v.forEach((row: unknown[], i) =>
+      assertJsonNumbers(input.label, row, (k) => `row ${i}, entry ${k}`),
+    );
     return toFloat64Matrix(input.label, v as number[][], expectedSize);
   }
   if (v !== null && typeof v === 'object' && 'data' in v && 'size' in v && isNumberArray(v.data)) {
+    assertJsonNumbers(input.label, v.data, (k) => `data entry ${k}`);
     return toFloat64Matrix(input.label, v as { data: number[]; size: number }, expectedSize);
   }
   throw new InputError(

@@ -44,6 +44,8 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // commander puts its suggestion on a second line; errors are one line
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
     })
     .showSuggestionAfterError(true);
   const cwd = io.cwd ?? process.cwd();

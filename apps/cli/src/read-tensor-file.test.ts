@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -100,7 +101,7 @@ describe('only regular files are read', () => {
 
   it('refuses a FIFO named .npy instead of blocking on it', () => {
     const fifo = path.join(dir, 'pipe.npy');
-    require('node:child_process').execFileSync('mkfifo', [fifo]);
+    execFileSync('mkfifo', [fifo]);
     expect(message('pipe.npy')).toBe(
       "--sigma pipe.npy: 'pipe.npy' is a FIFO (named pipe), not a regular file; pass a file saved on disk",
     );

@@ -2,8 +2,9 @@
  * The `sublora-pinn` command line: every stage of the experiments as a
  * subcommand over one configuration (preset + overrides), writing under
  * `runs/<name>/`. Errors print one line (`sublora-pinn: ...`; the stack too
- * when SUBLORA_DEBUG is set) and exit 1;
- * Ctrl-C checkpoints the running phase and exits 130.
+ * when SUBLORA_DEBUG is set) and exit 1; usage errors (unknown command or
+ * option, missing option value) print commander's one line and exit 2, as
+ * `sublora` does; Ctrl-C checkpoints the running phase and exits 130.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -195,8 +196,16 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
     .description(
       'SubLoRA PINN experiments: pretrain, LoRA fine-tune, rank determination, alternating training, reports',
     )
-    .showHelpAfterError()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .showSuggestionAfterError(true)
+    // set before the subcommands are added, which inherit it: a subcommand's
+    // usage error must reach runCli (exit 2), not call process.exit(1) itself
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // commander puts its suggestion on a second line; errors are one line
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
+    });
 
   addCommon(
     program
@@ -327,9 +336,12 @@ function parseLambda(text: string): readonly [number, number] {
   return [parts[0], parts[1]];
 }
 
+/** Exit code of a usage error (unknown command or option), the same as `sublora`'s. */
+export const EXIT_USAGE = 2;
+
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
-  const program = buildProgram(io).exitOverride();
+  const program = buildProgram(io);
   const onSigint = () => {
     if (stopRequested) process.exit(130);
     stopRequested = true;
@@ -343,7 +355,11 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
+    if (err.code?.startsWith('commander.')) {
+      // commander printed the help, the version or its one-line usage error
+      const shown = err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
+      return shown ? 0 : EXIT_USAGE;
+    }
     if (e instanceof Interrupted) {
       io.stderr(`sublora-pinn: ${err.message}\n`);
       return 130;

@@ -387,6 +387,43 @@ describe('validation', () => {
     );
   });
 
+  it.each(METHODS)(
+    '%s: an overflowing model is an error naming the hessian, not a solver name',
+    (method) => {
+      const cases = [
+        {
+          sigma: [1e200, 1],
+          grad: [0, 0],
+          hessian: [
+            [1e300, 0],
+            [0, 1],
+          ],
+        },
+        {
+          sigma: [1e200, 1],
+          grad: [1e300, 0],
+          hessian: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+        {
+          sigma: [1e200, 1e200],
+          grad: [0, 0],
+          hessian: [
+            [0, 1e300],
+            [1e300, 0],
+          ],
+        },
+      ];
+      for (const input of cases) {
+        expect(() => determineRanksSync({ ...input, budget: 1, method, seed: 1 })).toThrow(
+          /^hessian: with this sigma and grad the second-order model overflows float64 \(.*\); rescale/,
+        );
+      }
+    },
+  );
+
   it('describes every method', () => {
     expect(Object.keys(METHOD_DESCRIPTIONS).sort()).toEqual([...METHODS].sort());
   });

@@ -17,6 +17,7 @@ import { modularScores, topByScore } from './baselines';
 import { EXACT_MAX_NODES, type MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
 import type { ValidatedInput } from './validate';
+import { InputError } from '@sublora/tensor';
 
 /** Optimality certificate of a greedy method or of `exact` (see {@link RankResult.certificate}). */
 export interface RankCertificate {
@@ -121,6 +122,7 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
   // the host path's validation made the projection (G as a view of H) on its way
   const projection = pre.projection ?? v.projection ?? projectHessianRows(v.hessian, v.sigma);
   const removal = removalGains(v.sigma, v.grad, v.hessian);
+  assertFiniteModel(removal, 'the removal gain -g_i sigma_i + 1/2 H_ii sigma_i^2 of index');
   const rawSubmodular = projection.report.removedEntries === 0;
   const run = runMethod(v, projection, removal, rawSubmodular);
 
@@ -130,6 +132,7 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
   const pruned: number[] = [];
   for (let i = 0; i < v.r; i++) (keptMask[i] === 1 ? kept : pruned).push(i);
   const raw = rawObjectiveValues(v.sigma, v.grad, v.hessian, projection.hSigma, keptMask);
+  assertFiniteModel([raw.kept, raw.empty], 'the objective f(kept), f(empty) at position');
 
   const projectedMonotone = isMonotone(v, removal);
   const report = projection.report;
@@ -164,6 +167,22 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
     ...(run.certificate && { certificate: run.certificate }),
     diagnostics,
   };
+}
+
+/**
+ * Values finite inputs can still overflow to: the model's terms multiply
+ * sigma twice into H, so 1e200 and 1e300 are enough. Reported against the
+ * inputs (the caller's names), not the solver's.
+ */
+function assertFiniteModel(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new InputError(
+        'hessian',
+        `with this sigma and grad the second-order model overflows float64 (${what} ${i} is ${values[i]}); rescale the loss, e.g. divide grad and hessian by a common factor`,
+      );
+    }
+  }
 }
 
 interface MethodRun {
@@ -214,10 +233,12 @@ function runMethod(
     }
     case 'exact': {
       const f = createQuadraticObjective({ sigma, grad, hessian });
+      const secondDifferences = quadraticSecondDifferences(sigma, hessian);
+      assertFiniteModel(secondDifferences.data, '-sigma_i H_ij sigma_j at flat index');
       const result = exactMaximize(f, budget, {
         cardinality: 'exactly',
         maxNodes: EXACT_MAX_NODES,
-        bound: { kind: 'pairwise', secondDifferences: quadraticSecondDifferences(sigma, hessian) },
+        bound: { kind: 'pairwise', secondDifferences },
       });
       const certificate: RankCertificate = {
         upperBound: result.upperBound,
