@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { registerBackends } from './commands/backends';
 import { registerCheck } from './commands/check';
 import { registerMethods } from './commands/methods';
 import { registerSelect } from './commands/select';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo): Command {
   registerSelect(program, io, cwd);
   registerCheck(program, io, cwd);
   registerMethods(program, io);
+  registerBackends(program, io);
   return program;
 }
 
