@@ -175,6 +175,15 @@ export function toVector(input: LoadedInput, expectedLength?: number): Float64Ar
   return toFloat64Vector(input.label, values as number[], expectedLength);
 }
 
+/** Checks `--sigma` as a vector with at least one value (every command needs one). */
+export function toSigma(input: LoadedInput): Float64Array {
+  const sigma = toVector(input);
+  if (sigma.length === 0) {
+    throw new InputError(input.label, 'is empty; pass at least one singular value');
+  }
+  return sigma;
+}
+
 /**
  * Checks a loaded input as a square matrix of finite numbers (of
  * `expectedSize` rows when given) and copies it to row-major `Float64Array`.

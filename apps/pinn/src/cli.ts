@@ -62,21 +62,37 @@ function loadOverrides(options: CommonOptions): ConfigOverrides {
   if (options.config) {
     let text: string;
     try {
+      // stat first: reading a FIFO or a device named as the config would block or never end
+      if (!fs.statSync(options.config).isFile()) {
+        throw new InputError(
+          '--config',
+          `${options.config} is not a regular file; pass a JSON file with configuration keys`,
+        );
+      }
       text = fs.readFileSync(options.config, 'utf8');
-    } catch {
+    } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError(
         '--config',
         `cannot read ${options.config}; pass a JSON file with configuration keys`,
       );
     }
+    let parsed: unknown;
     try {
-      overrides = JSON.parse(text) as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new InputError(
         '--config',
         `${options.config} is not valid JSON (${(e as Error).message.split('\n')[0]})`,
       );
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InputError(
+        '--config',
+        `${options.config} holds ${Array.isArray(parsed) ? 'an array' : String(parsed)}, not an object; write { "network.width": 16, ... }`,
+      );
+    }
+    overrides = parsed as Record<string, unknown>;
   }
   for (const item of options.set) {
     const [key, value] = parseOverride(item);
@@ -308,13 +324,14 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       async (
         o: CommonOptions & { file: string; lambda?: string; seed?: string; merge?: boolean },
       ) => {
-        const { ctx, pdes } = await context(o, io);
-        const lambda = o.lambda
-          ? parseLambda(o.lambda)
-          : (ctx.config.targetLambdas[0] as readonly [number, number]);
-        const seed = o.seed === undefined ? ctx.config.seeds[0] : Number(o.seed);
-        if (!Number.isInteger(seed) || seed < 0)
+        // parsed before context(), which creates the run directory: bad flags change nothing
+        const lambdaFlag = o.lambda === undefined ? undefined : parseLambda(o.lambda);
+        const seedFlag = o.seed === undefined ? undefined : Number(o.seed);
+        if (seedFlag !== undefined && (!Number.isInteger(seedFlag) || seedFlag < 0))
           throw new InputError('--seed', `'${o.seed}' is not a non-negative integer`);
+        const { ctx, pdes } = await context(o, io);
+        const lambda = lambdaFlag ?? (ctx.config.targetLambdas[0] as readonly [number, number]);
+        const seed = seedFlag ?? ctx.config.seeds[0];
         const names = await exportCheckpoint(ctx, {
           pde: pdes[0],
           seed,

@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { projectHessian, type ProjectionReport } from '@sublora/hessian-projection';
 import { checkQuadraticSubmodularity, type QuadraticViolation } from '@sublora/submodularity';
-import { assertSymmetric, InputError } from '@sublora/tensor';
+import { assertSymmetric } from '@sublora/tensor';
 import { formatCheckReport } from '../format-table';
-import { loadInput, toMatrix, toVector } from '../inputs';
+import { loadInput, toMatrix, toSigma } from '../inputs';
 import { writeJson } from '../output';
 import type { CliIo } from '../program';
 
@@ -27,11 +27,7 @@ export interface CheckReport {
 
 /** Loads and checks the inputs, then builds the report. */
 export function runCheck(options: { sigma: string; hessian: string }, cwd: string): CheckReport {
-  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
-  // select refuses r = 0 (through determineRanks); check must agree on what is valid
-  if (sigma.length === 0) {
-    throw new InputError('--sigma', 'is empty; pass at least one singular value');
-  }
+  const sigma = toSigma(loadInput('--sigma', options.sigma, cwd));
   const hessianInput = loadInput('--hessian', options.hessian, cwd);
   const hessian = toMatrix(hessianInput, sigma.length);
   assertSymmetric(hessianInput.label, hessian);

@@ -274,7 +274,12 @@ describe('sublora select bad input', () => {
     [
       'empty sigma',
       ['--sigma', '[]', '--grad', '[]', '--hessian', '[]', '--budget', '0', '--method', 'linear'],
-      /^sublora: sigma: is empty; pass at least one singular value$/,
+      /^sublora: --sigma: is empty; pass at least one singular value$/,
+    ],
+    [
+      'empty sigma with a budget (was "--budget: 1 is outside 0..0")',
+      ['--sigma', '[]', '--grad', '[]', '--hessian', '[]', '--budget', '1', '--method', 'linear'],
+      /^sublora: --sigma: is empty; pass at least one singular value$/,
     ],
   ];
 

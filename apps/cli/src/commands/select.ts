@@ -9,7 +9,7 @@ import {
 } from '@sublora/rank-determination';
 import { assertSymmetric, InputError } from '@sublora/tensor';
 import { formatNumber, formatRows } from '../format-table';
-import { loadInput, toMatrix, toVector } from '../inputs';
+import { loadInput, toMatrix, toSigma, toVector } from '../inputs';
 import { parseBudget, parseLayers, parseSeed } from '../options';
 import { writeJson } from '../output';
 import type { CliIo } from '../program';
@@ -40,7 +40,7 @@ function parseMethod(text: string): MethodName {
 /** Loads and validates every input, then runs {@link determineRanks}. */
 export async function runSelect(options: SelectOptions, cwd: string): Promise<RankResult> {
   const method = parseMethod(options.method);
-  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
+  const sigma = toSigma(loadInput('--sigma', options.sigma, cwd));
   const r = sigma.length;
   const grad = toVector(loadInput('--grad', options.grad, cwd), r);
   const hessianInput = loadInput('--hessian', options.hessian, cwd);
