@@ -1,7 +1,10 @@
 /**
- * Runs a corpus case against a built CLI in a child process, in a fresh
- * working directory holding the case's files, and records what it printed
- * and what the files looked like before and after.
+ * Runs corpus cases against the built CLIs in child processes, each case in
+ * a fresh working directory holding its files, and records what it printed
+ * and what the files looked like before and after. Cases run in batches:
+ * one child (`batch-driver.js`) runs many cases one after another with
+ * process stdout/stderr captured per case, as the CLIs' `main.js` wire them,
+ * so the corpus costs a few node starts instead of one per case.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -68,43 +71,113 @@ function writeFiles(dir: string, files: FuzzCase['files']): void {
   }
 }
 
-/** Runs `c` in a fresh directory under the OS temp dir (removed afterwards). */
-export async function runCase(c: FuzzCase): Promise<CaseRun> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-fuzz-'));
-  try {
-    writeFiles(dir, c.files);
-    const before = fingerprint(dir);
-    const env = { ...process.env };
-    delete env.SUBLORA_BACKEND;
-    delete env.SUBLORA_DEBUG;
-    const child = spawn(process.execPath, [CLI_ENTRY[c.cli], ...c.args], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill('SIGKILL');
-    }, HANG_MS);
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    clearTimeout(timer);
-    return { code, stdout, stderr, hung, before, after: fingerprint(dir) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+const DRIVER = path.join(__dirname, 'batch-driver.js');
+
+/** What a batch reported for one case. */
+interface Reported {
+  readonly k: number;
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-/** Runs every case, `concurrency` at a time; results in input order. */
-export async function runAll(cases: readonly FuzzCase[], concurrency: number): Promise<CaseRun[]> {
-  const results: CaseRun[] = new Array(cases.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const k = next++;
-      results[k] = await runCase(cases[k]);
-    }
+/**
+ * Runs cases `ks` in one child process (the batch driver), in order, each in
+ * its own directory. Resolves with what was reported; when a case does not
+ * finish within {@link HANG_MS} the child is killed and the case is `hung`.
+ */
+function runBatch(
+  cases: readonly FuzzCase[],
+  dirs: readonly string[],
+  ks: readonly number[],
+  scratch: string,
+): Promise<{ reported: Reported[]; hung?: { k: number; output: string } }> {
+  const input = path.join(scratch, `batch-${ks[0]}.json`);
+  const items = ks.map((k) => ({ k, cli: cases[k].cli, args: cases[k].args, cwd: dirs[k] }));
+  fs.writeFileSync(input, JSON.stringify([CLI_ENTRY, items]));
+  const env = { ...process.env };
+  delete env.SUBLORA_BACKEND;
+  delete env.SUBLORA_DEBUG;
+  const child = spawn(process.execPath, [DRIVER, input], {
+    cwd: scratch,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+  });
+  const reported: Reported[] = [];
+  let output = '';
+  let pending = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  let timer: NodeJS.Timeout | undefined;
+  let killed = false;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, HANG_MS);
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return results;
+  arm();
+  (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+    pending += d.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) reported.push(JSON.parse(line) as Reported);
+    arm();
+  });
+  return new Promise((resolve) =>
+    child.on('close', () => {
+      clearTimeout(timer);
+      const next = ks[reported.length];
+      // a batch that ended early (killed, or crashed) stops at the case it was running
+      resolve(
+        next === undefined
+          ? { reported }
+          : { reported, hung: { k: next, output: killed ? '' : output } },
+      );
+    }),
+  );
+}
+
+/**
+ * Runs every case, each in a fresh directory holding its files, in
+ * `concurrency` batches of child processes; results in input order. A case
+ * that hangs (or crashes its batch) is recorded and the batch goes on with
+ * the cases after it in a new child.
+ */
+export async function runAll(cases: readonly FuzzCase[], concurrency: number): Promise<CaseRun[]> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sublora-fuzz-'));
+  try {
+    const dirs = cases.map((c, k) => {
+      const dir = path.join(scratch, `case-${k}`);
+      fs.mkdirSync(dir);
+      writeFiles(dir, c.files);
+      return dir;
+    });
+    const before = dirs.map(fingerprint);
+    const results: Partial<CaseRun>[] = cases.map(() => ({}));
+    const lane = async (ks: number[]): Promise<void> => {
+      while (ks.length > 0) {
+        const { reported, hung } = await runBatch(cases, dirs, ks, scratch);
+        for (const r of reported)
+          results[r.k] = { code: r.code, stdout: r.stdout, stderr: r.stderr, hung: false };
+        ks = ks.slice(reported.length);
+        if (hung) {
+          results[hung.k] = { code: null, stdout: '', stderr: hung.output, hung: true };
+          ks = ks.slice(1);
+        }
+      }
+    };
+    const lanes = Array.from({ length: concurrency }, (_, j) =>
+      cases.map((_c, k) => k).filter((k) => k % concurrency === j),
+    );
+    await Promise.all(lanes.map(lane));
+    return results.map((r, k) => ({
+      ...(r as CaseRun),
+      before: before[k],
+      after: fingerprint(dirs[k]),
+    }));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
