@@ -199,7 +199,10 @@ export function toMatrix(
         `has shape ${shapeText(input.shape)} but a square matrix [r, r] is required`,
       );
     }
-    return toFloat64Matrix(input.label, { data: input.data, size: input.shape[0] }, expectedSize);
+    // the array was read for this input alone: use it in place (a 2 GB Hessian is not copied)
+    return toFloat64Matrix(input.label, { data: input.data, size: input.shape[0] }, expectedSize, {
+      copy: false,
+    });
   }
   const v = input.value;
   if (Array.isArray(v) && v.every((row) => isNumberArray(row))) {

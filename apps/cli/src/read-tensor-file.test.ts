@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '@sublora/tensor';
-import { loadInput } from './inputs';
+import { loadInput, toMatrix } from './inputs';
 
 /** r = 16 400: a float64 r x r Hessian is 2 151 680 000 bytes, over Node's 2 GiB read limit. */
 const R = 16_400;
@@ -59,6 +59,8 @@ function expectBigHessian(file: string, dir: string): void {
   expect([input.data[0], input.data[1], input.data[R * R - 2], input.data[R * R - 1]]).toEqual([
     1.5, 0, 0, 7.25,
   ]);
+  // checked in place: a second 2 GB copy would double the memory it needs
+  expect(toMatrix(input, R).data).toBe(input.data);
 }
 
 describe('inputs over 2 GiB (issue: "check the path" at r >= 16 400)', () => {
