@@ -4,16 +4,20 @@
  * An input spec is one of:
  * - inline JSON: `'[1, 2.1]'`, `'[[2, -2], [-2, 2]]'`, `'{"data": [...], "size": 2}'`;
  * - a `.json` file holding the same;
- * - a `.npy` file (any numeric dtype numpy writes; C or Fortran order);
+ * - a `.npy` file (any numeric dtype numpy writes but bool; C or Fortran order);
  * - `file.safetensors:name`, one tensor of a safetensors file.
  *
  * Every failure is an {@link InputError} whose input is the flag (and the
  * file, when there is one), so the CLI prints one line naming what to fix.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { FormatError, parseNpy, parseSafetensors } from '@sublora/formats';
 import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
+import {
+  readNpyLayout,
+  readRange,
+  readSafetensorsLayout,
+  readTensorData,
+  withRegularFile,
+} from './read-tensor-file';
 
 /** A loaded input before it is checked as a vector or a matrix. */
 export type LoadedInput =
@@ -29,23 +33,6 @@ const SAFETENSORS_SUFFIX = '.safetensors';
 const FORMATS_HINT =
   "pass inline JSON such as '[1, 2.1]', a .json or .npy file, or file.safetensors:TENSOR";
 
-function readBytes(label: string, file: string, cwd: string): Uint8Array {
-  try {
-    return new Uint8Array(fs.readFileSync(path.resolve(cwd, file)));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : String((e as Error).message).split('\n')[0];
-    throw new InputError(label, `cannot read '${file}' (${why}); check the path`);
-  }
-}
-
 function parseJson(label: string, text: string): unknown {
   try {
     return JSON.parse(text);
@@ -55,29 +42,47 @@ function parseJson(label: string, text: string): unknown {
   }
 }
 
-/** Runs a format parser, turning its {@link FormatError} into an {@link InputError} for `label`. */
-function parseWith<T>(label: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof FormatError) throw new InputError(label, e.message);
-    throw e;
+/** Booleans are not numbers: a mask saved by mistake must not become 1/0 values. */
+function refuseBooleans(label: string, dtype: string): void {
+  if (dtype === 'bool' || dtype === 'BOOL') {
+    throw new InputError(
+      label,
+      `holds booleans (dtype ${dtype}), not numbers; save the values as floats, e.g. a.astype(numpy.float64)`,
+    );
   }
 }
 
+function loadNpy(label: string, file: string, cwd: string): LoadedInput {
+  return withRegularFile(label, file, cwd, (f) => {
+    const layout = readNpyLayout(f);
+    refuseBooleans(label, layout.dtype);
+    return { kind: 'tensor', label, shape: layout.shape, data: readTensorData(f, layout) };
+  });
+}
+
 function loadSafetensors(label: string, file: string, tensor: string, cwd: string): LoadedInput {
-  const { tensors } = parseWith(label, () => parseSafetensors(readBytes(label, file, cwd)));
-  const names = Object.keys(tensors);
-  const available =
-    names.length > 0 ? `available: ${names.join(', ')}` : 'the file holds no tensors';
-  if (tensor === '') {
-    throw new InputError(label, `name the tensor as ${file}:TENSOR; ${available}`);
-  }
-  if (!Object.prototype.hasOwnProperty.call(tensors, tensor)) {
-    throw new InputError(label, `'${file}' has no tensor '${tensor}'; ${available}`);
-  }
-  const { shape, data } = tensors[tensor];
-  return { kind: 'tensor', label, shape, data };
+  return withRegularFile(label, file, cwd, (f) => {
+    const { tensors } = readSafetensorsLayout(f);
+    const names = Object.keys(tensors);
+    const available =
+      names.length > 0 ? `available: ${names.join(', ')}` : 'the file holds no tensors';
+    if (tensor === '') {
+      throw new InputError(label, `name the tensor as ${file}:TENSOR; ${available}`);
+    }
+    if (!Object.prototype.hasOwnProperty.call(tensors, tensor)) {
+      throw new InputError(label, `'${file}' has no tensor '${tensor}'; ${available}`);
+    }
+    const layout = tensors[tensor];
+    refuseBooleans(label, layout.dtype);
+    return { kind: 'tensor', label, shape: layout.shape, data: readTensorData(f, layout) };
+  });
+}
+
+function loadJsonFile(label: string, file: string, cwd: string): LoadedInput {
+  const text = withRegularFile(label, file, cwd, (f) =>
+    Buffer.from(readRange(f, 0, f.size)).toString('utf8'),
+  );
+  return { kind: 'json', label, value: parseJson(label, text) };
 }
 
 /**
@@ -99,14 +104,8 @@ export function loadInput(flag: string, spec: string, cwd: string): LoadedInput 
     const file = spec.slice(0, st + SAFETENSORS_SUFFIX.length);
     return loadSafetensors(label, file, spec.slice(file.length + 1), cwd);
   }
-  if (lower.endsWith('.npy')) {
-    const array = parseWith(label, () => parseNpy(readBytes(label, spec, cwd)));
-    return { kind: 'tensor', label, shape: array.shape, data: array.data };
-  }
-  if (lower.endsWith('.json')) {
-    const text = Buffer.from(readBytes(label, spec, cwd)).toString('utf8');
-    return { kind: 'json', label, value: parseJson(label, text) };
-  }
+  if (lower.endsWith('.npy')) return loadNpy(label, spec, cwd);
+  if (lower.endsWith('.json')) return loadJsonFile(label, spec, cwd);
   throw new InputError(
     flag,
     `'${spec}' is neither JSON nor a .json, .npy or .safetensors file; ${FORMATS_HINT}`,
@@ -117,6 +116,32 @@ function isNumberArray(v: unknown): v is number[] {
   return (
     Array.isArray(v) && v.every((x) => !Array.isArray(x) && (x === null || typeof x !== 'object'))
   );
+}
+
+/** What a JSON value is, for messages: `the string "1"`, `null`, `true`. */
+function describeJson(x: unknown): string {
+  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'boolean') return `the boolean ${String(x)}`;
+  return String(x);
+}
+
+/**
+ * Refuses JSON entries that are not numbers by what they are (`entry 0 is
+ * the string "1"`), before the numeric check would print them as `1`.
+ * `at` names an entry from its index: `entry 3`, `row 1, entry 0`.
+ */
+function assertJsonNumbers(
+  label: string,
+  values: readonly unknown[],
+  at: (k: number) => string,
+): void {
+  const k = values.findIndex((x) => typeof x !== 'number');
+  if (k >= 0) {
+    throw new InputError(
+      label,
+      `${at(k)} is ${describeJson(values[k])}, expected a number; write numbers without quotes, e.g. [1, 2.1]`,
+    );
+  }
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -146,8 +171,17 @@ export function toVector(input: LoadedInput, expectedLength?: number): Float64Ar
       'expected a flat JSON array of numbers such as [1, 2.1] (or { "data": [...] })',
     );
   }
-  // Entries that are not numbers (strings, null) surface as non-finite entries here.
+  assertJsonNumbers(input.label, values, (k) => `entry ${k}`);
   return toFloat64Vector(input.label, values as number[], expectedLength);
+}
+
+/** Checks `--sigma` as a vector with at least one value (every command needs one). */
+export function toSigma(input: LoadedInput): Float64Array {
+  const sigma = toVector(input);
+  if (sigma.length === 0) {
+    throw new InputError(input.label, 'is empty; pass at least one singular value');
+  }
+  return sigma;
 }
 
 /**
@@ -165,13 +199,20 @@ export function toMatrix(
         `has shape ${shapeText(input.shape)} but a square matrix [r, r] is required`,
       );
     }
-    return toFloat64Matrix(input.label, { data: input.data, size: input.shape[0] }, expectedSize);
+    // the array was read for this input alone: use it in place (a 2 GB Hessian is not copied)
+    return toFloat64Matrix(input.label, { data: input.data, size: input.shape[0] }, expectedSize, {
+      copy: false,
+    });
   }
   const v = input.value;
   if (Array.isArray(v) && v.every((row) => isNumberArray(row))) {
+    v.forEach((row: unknown[], i) =>
+      assertJsonNumbers(input.label, row, (k) => `row ${i}, entry ${k}`),
+    );
     return toFloat64Matrix(input.label, v as number[][], expectedSize);
   }
   if (v !== null && typeof v === 'object' && 'data' in v && 'size' in v && isNumberArray(v.data)) {
+    assertJsonNumbers(input.label, v.data, (k) => `data entry ${k}`);
     return toFloat64Matrix(input.label, v as { data: number[]; size: number }, expectedSize);
   }
   throw new InputError(

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { registerBackends } from './commands/backends';
 import { registerCheck } from './commands/check';
 import { registerMethods } from './commands/methods';
 import { registerSelect } from './commands/select';
@@ -44,12 +45,15 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // commander puts its suggestion on a second line; errors are one line
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
     })
     .showSuggestionAfterError(true);
   const cwd = io.cwd ?? process.cwd();
   registerSelect(program, io, cwd);
   registerCheck(program, io, cwd);
   registerMethods(program, io);
+  registerBackends(program, io);
   return program;
 }
 

@@ -55,10 +55,15 @@ describe('sublora-pinn errors', () => {
     ).toMatch(message);
   });
 
-  it('rejects an unknown command with usage help', async () => {
-    const res = await cli(['train']);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/unknown command 'train'/);
+  it.each([
+    [['train'], /^error: unknown command 'train' \(Did you mean pretrain\?\)$/],
+    [['pretrain', '--bogus'], /^error: unknown option '--bogus'$/],
+    [['pretrain', '--preset'], /^error: option '--preset <name>' argument missing$/],
+  ])('%j is a usage error: exit 2 (as sublora) and one line', async (args, message) => {
+    const res = await cli(args);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(res.stderr.trimEnd()).toMatch(message);
   });
 });
 

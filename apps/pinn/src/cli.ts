@@ -2,8 +2,9 @@
  * The `sublora-pinn` command line: every stage of the experiments as a
  * subcommand over one configuration (preset + overrides), writing under
  * `runs/<name>/`. Errors print one line (`sublora-pinn: ...`; the stack too
- * when SUBLORA_DEBUG is set) and exit 1;
- * Ctrl-C checkpoints the running phase and exits 130.
+ * when SUBLORA_DEBUG is set) and exit 1; usage errors (unknown command or
+ * option, missing option value) print commander's one line and exit 2, as
+ * `sublora` does; Ctrl-C checkpoints the running phase and exits 130.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,21 +66,37 @@ function loadOverrides(options: CommonOptions): ConfigOverrides {
   if (options.config) {
     let text: string;
     try {
+      // stat first: reading a FIFO or a device named as the config would block or never end
+      if (!fs.statSync(options.config).isFile()) {
+        throw new InputError(
+          '--config',
+          `${options.config} is not a regular file; pass a JSON file with configuration keys`,
+        );
+      }
       text = fs.readFileSync(options.config, 'utf8');
-    } catch {
+    } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new InputError(
         '--config',
         `cannot read ${options.config}; pass a JSON file with configuration keys`,
       );
     }
+    let parsed: unknown;
     try {
-      overrides = JSON.parse(text) as Record<string, unknown>;
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new InputError(
         '--config',
         `${options.config} is not valid JSON (${(e as Error).message.split('\n')[0]})`,
       );
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new InputError(
+        '--config',
+        `${options.config} holds ${Array.isArray(parsed) ? 'an array' : String(parsed)}, not an object; write { "network.width": 16, ... }`,
+      );
+    }
+    overrides = parsed as Record<string, unknown>;
   }
   for (const item of options.set) {
     const [key, value] = parseOverride(item);
@@ -207,8 +224,16 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
     .description(
       'SubLoRA PINN experiments: pretrain, LoRA fine-tune, rank determination, alternating training, reports',
     )
-    .showHelpAfterError()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .showSuggestionAfterError(true)
+    // set before the subcommands are added, which inherit it: a subcommand's
+    // usage error must reach runCli (exit 2), not call process.exit(1) itself
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // commander puts its suggestion on a second line; errors are one line
+      outputError: (text, write) => write(`${text.trimEnd().replace(/\n+/g, ' ')}\n`),
+    });
 
   addCommon(
     program
@@ -311,13 +336,14 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       async (
         o: CommonOptions & { file: string; lambda?: string; seed?: string; merge?: boolean },
       ) => {
-        const { ctx, pdes } = await context(o, io);
-        const lambda = o.lambda
-          ? parseLambda(o.lambda)
-          : (ctx.config.targetLambdas[0] as readonly [number, number]);
-        const seed = o.seed === undefined ? ctx.config.seeds[0] : Number(o.seed);
-        if (!Number.isInteger(seed) || seed < 0)
+        // parsed before context(), which creates the run directory: bad flags change nothing
+        const lambdaFlag = o.lambda === undefined ? undefined : parseLambda(o.lambda);
+        const seedFlag = o.seed === undefined ? undefined : Number(o.seed);
+        if (seedFlag !== undefined && (!Number.isInteger(seedFlag) || seedFlag < 0))
           throw new InputError('--seed', `'${o.seed}' is not a non-negative integer`);
+        const { ctx, pdes } = await context(o, io);
+        const lambda = lambdaFlag ?? (ctx.config.targetLambdas[0] as readonly [number, number]);
+        const seed = seedFlag ?? ctx.config.seeds[0];
         const names = await exportCheckpoint(ctx, {
           pde: pdes[0],
           seed,
@@ -339,9 +365,12 @@ function parseLambda(text: string): readonly [number, number] {
   return [parts[0], parts[1]];
 }
 
+/** Exit code of a usage error (unknown command or option), the same as `sublora`'s. */
+export const EXIT_USAGE = 2;
+
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): Promise<number> {
-  const program = buildProgram(io).exitOverride();
+  const program = buildProgram(io);
   stopRequested = false;
   const onSigint = () => {
     if (stopRequested) process.exit(130);
@@ -356,7 +385,11 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string; exitCode?: number };
-    if (err.code?.startsWith('commander.')) return err.exitCode ?? 1;
+    if (err.code?.startsWith('commander.')) {
+      // commander printed the help, the version or its one-line usage error
+      const shown = err.code === 'commander.helpDisplayed' || err.code === 'commander.version';
+      return shown ? 0 : EXIT_USAGE;
+    }
     if (e instanceof Interrupted) {
       io.stderr(`sublora-pinn: ${err.message}\n`);
       return 130;

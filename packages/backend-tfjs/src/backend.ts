@@ -115,8 +115,8 @@ async function chooseEngine(
 ): Promise<{ loaded: LoadedEngine; attempts: EngineAttempt[] }> {
   if (forced !== undefined && !ENGINE_ORDER.includes(forced)) {
     throw new TensorError(
-      'createTfjsBackend',
-      `unknown engine '${String(forced)}'; use one of ${ENGINE_ORDER.join(', ')}`,
+      'engine',
+      `'${String(forced)}' is not a tfjs engine; use one of ${ENGINE_ORDER.join(', ')}`,
     );
   }
   const attempts: EngineAttempt[] = [];
@@ -125,10 +125,7 @@ async function chooseEngine(
     if ('reason' in result) {
       attempts.push({ engine, ok: false, reason: result.reason });
       if (forced) {
-        throw new TensorError(
-          'createTfjsBackend',
-          `engine '${engine}' is not available (${result.reason})`,
-        );
+        throw new TensorError('engine', `'${engine}' is not available (${result.reason})`);
       }
       continue;
     }
@@ -137,8 +134,8 @@ async function chooseEngine(
   }
   // cpu ships inside @tensorflow/tfjs, so this means tfjs itself is broken.
   throw new TensorError(
-    'createTfjsBackend',
-    `no tfjs engine loaded; reinstall tfjs with: ${INSTALL_COMMANDS.cpu}`,
+    'engine',
+    `none of ${ENGINE_ORDER.join(', ')} loaded; reinstall tfjs with: ${INSTALL_COMMANDS.cpu}`,
   );
 }
 

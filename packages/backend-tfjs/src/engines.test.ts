@@ -22,7 +22,7 @@ describe('engine choice', () => {
 
   it('forcing a missing engine is one line with the install command', async () => {
     await expect(createTfjsBackend({ engine: 'node' })).rejects.toThrow(
-      /^createTfjsBackend: engine 'node' is not available \(@tensorflow\/tfjs-node is not installed; install with: npm install @tensorflow\/tfjs-node@4\.22\.0\)$/,
+      /^engine: 'node' is not available \(@tensorflow\/tfjs-node is not installed; install with: npm install @tensorflow\/tfjs-node@4\.22\.0\)$/,
     );
     await expect(createTfjsBackend({ engine: 'node-gpu' })).rejects.toThrow(
       /tfjs-node-gpu@4\.22\.0/,
@@ -31,7 +31,7 @@ describe('engine choice', () => {
 
   it('rejects an unknown engine name listing the valid ones', async () => {
     await expect(createTfjsBackend({ engine: 'webgpu' as unknown as 'cpu' })).rejects.toThrow(
-      "unknown engine 'webgpu'; use one of node-gpu, node, wasm, cpu",
+      "engine: 'webgpu' is not a tfjs engine; use one of node-gpu, node, wasm, cpu",
     );
   });
 

@@ -138,7 +138,10 @@ export async function loadEngine(engine: EngineName): Promise<LoadedEngine | { r
     if (isMissingPackage(e, pkg)) {
       return { reason: `${pkg} is not installed; install with: ${INSTALL_COMMANDS[engine]}` };
     }
-    return { reason: `${pkg} failed to load: ${firstLine(e)}` };
+    // installed but broken (e.g. no libtensorflow): the fix is this engine's package, not the family's
+    return {
+      reason: `${pkg} failed to load: ${firstLine(e)}; reinstall with: ${INSTALL_COMMANDS[engine]}`,
+    };
   }
   const tfBackend = TF_BACKENDS[engine];
   let ok: boolean;

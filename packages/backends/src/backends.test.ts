@@ -82,7 +82,7 @@ describe('resolveBackend', () => {
 
   it('a missing tfjs engine is one line with the install command', async () => {
     await expect(resolveBackend('tfjs:node-gpu')).rejects.toThrow(
-      /^backend: 'tfjs:node-gpu' is not available: createTfjsBackend: engine 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,
+      /^backend: 'tfjs:node-gpu' is not available: engine: 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,
     );
   });
 });

@@ -2,7 +2,7 @@
  * Listing and resolving backends by name.
  */
 import { InputError, type Backend, type DType } from '@sublora/tensor';
-import { BackendUnavailable, INSTALL, createBackend } from './load';
+import { BackendUnavailable, INSTALL, createBackend, installCommand } from './load';
 import {
   BACKEND_FAMILIES,
   selectBackendName,
@@ -82,7 +82,7 @@ export async function resolveBackend(
     // A reason from the engine loader may already carry the precise install command.
     const install = e.reason.includes('install with:')
       ? ''
-      : `; install with: ${INSTALL[spec.family]}`;
+      : `; install with: ${installCommand(spec)}`;
     throw new InputError(
       'backend',
       `'${label}' is not available: ${e.reason}${install} (the default 'reference' backend needs nothing)`,

@@ -3,7 +3,7 @@
  * `sublora.config.json`, and list which backends this machine can run.
  */
 export { listBackends, resolveBackend, type BackendInfo } from './backends';
-export { BackendUnavailable, INSTALL } from './load';
+export { BackendUnavailable, INSTALL, installCommand } from './load';
 export {
   BACKEND_ENV,
   BACKEND_FAMILIES,

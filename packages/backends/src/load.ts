@@ -14,6 +14,23 @@ export const INSTALL: Readonly<Record<BackendFamily, string>> = {
   onnxruntime: 'npm install @sublora/backend-onnxruntime onnxruntime-node',
 };
 
+/** What a forced tfjs engine needs: the family's command names neither tfjs-node nor tfjs-node-gpu. */
+const TFJS_ENGINE_INSTALL: Readonly<Record<string, string>> = {
+  'node-gpu':
+    'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-node-gpu@4.22.0',
+  node: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-node@4.22.0',
+  wasm: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0',
+  cpu: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0',
+};
+
+/** The command that installs what `spec` needs: the forced engine's packages for `tfjs:<engine>`. */
+export function installCommand(spec: Pick<BackendSpec, 'family' | 'variant'>): string {
+  if (spec.family === 'tfjs' && spec.variant !== undefined) {
+    return TFJS_ENGINE_INSTALL[spec.variant] ?? INSTALL.tfjs;
+  }
+  return INSTALL[spec.family];
+}
+
 const PACKAGES: Readonly<
   Record<Exclude<BackendFamily, 'reference'>, { pkg: string; factory: string }>
 > = {

@@ -38,4 +38,14 @@ describe('a backend package that cannot be used', () => {
       '@sublora/backend-onnxruntime does not export createOnnxruntimeBackend()',
     );
   });
+
+  it("names the forced engine's package when tfjs cannot load for tfjs:node (was the family's, without tfjs-node)", async () => {
+    jest.doMock('@sublora/backend-tfjs', () => {
+      throw new Error('libtensorflow.so: cannot open shared object file');
+    });
+    const { resolveBackend } = freshBackends();
+    await expect(resolveBackend('tfjs:node')).rejects.toThrow(
+      "backend: 'tfjs:node' is not available: @sublora/backend-tfjs failed to load: libtensorflow.so: cannot open shared object file; install with: npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-node@4.22.0 (the default 'reference' backend needs nothing)",
+    );
+  });
 });

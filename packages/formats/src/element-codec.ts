@@ -64,17 +64,39 @@ export function decodeElements(
   type: ElementType,
   littleEndian: boolean,
 ): DecodedData {
+  const out = allocateDecoded(type, count);
+  decodeElementsInto(bytes, byteOffset, count, type, littleEndian, out, 0);
+  return out;
+}
+
+/** The array {@link decodeElements} returns for `count` elements of `type` (zeros). */
+export function allocateDecoded(type: ElementType, count: number): DecodedData {
+  return type.kind === 'f' && type.bytes === 4 ? new Float32Array(count) : new Float64Array(count);
+}
+
+/**
+ * Decodes `count` elements of `type` at `byteOffset` of `bytes` into `out`
+ * from index `at` (`out` as made by {@link allocateDecoded}). Byte offsets in
+ * errors are `reportBase` plus the offset in `bytes` (the file offset of `bytes[0]`).
+ */
+export function decodeElementsInto(
+  bytes: Uint8Array,
+  byteOffset: number,
+  count: number,
+  type: ElementType,
+  littleEndian: boolean,
+  out: DecodedData,
+  at: number,
+  reportBase = 0,
+): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * type.bytes);
   const key = `${type.kind}${type.bytes}`;
   if (key === 'f4') {
-    const out = new Float32Array(count);
-    for (let k = 0; k < count; k++) out[k] = view.getFloat32(4 * k, littleEndian);
-    return out;
+    for (let k = 0; k < count; k++) out[at + k] = view.getFloat32(4 * k, littleEndian);
+    return;
   }
-  const out = new Float64Array(count);
-  const read = elementReader(key, view, littleEndian, byteOffset);
-  for (let k = 0; k < count; k++) out[k] = read(k);
-  return out;
+  const read = elementReader(key, view, littleEndian, reportBase + byteOffset);
+  for (let k = 0; k < count; k++) out[at + k] = read(k);
 }
 
 function elementReader(

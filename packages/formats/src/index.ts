@@ -4,11 +4,21 @@
  */
 export { FormatError } from './format-error';
 export type { DecodedData } from './element-codec';
-export { parseNpy, serializeNpy } from './npy';
-export type { NpyArray, NpyDType, NpyInput } from './npy';
-export { parseSafetensors, serializeSafetensors } from './safetensors';
+export { NPY_PREFIX_BYTES, npyHeaderEnd, parseNpy, parseNpyHeader, serializeNpy } from './npy';
+export type { NpyArray, NpyDType, NpyInput, NpyLayout } from './npy';
+export {
+  SAFETENSORS_PREFIX_BYTES,
+  parseSafetensors,
+  parseSafetensorsHeader,
+  safetensorsHeaderEnd,
+  serializeSafetensors,
+} from './safetensors';
+export { allocateTensorData, decodeTensorChunk, finishTensorData } from './tensor-layout';
+export type { TensorLayout } from './tensor-layout';
 export type {
   SafetensorsDType,
+  SafetensorsLayout,
+  SafetensorsTensorLayout,
   SafetensorsFile,
   SafetensorsTensor,
   SafetensorsTensorInput,

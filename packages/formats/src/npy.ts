@@ -16,7 +16,6 @@
  */
 import {
   checkShapeAndData,
-  decodeElements,
   elementCount,
   encodeFloats,
   type DecodedData,
@@ -24,6 +23,12 @@ import {
 } from './element-codec';
 import { FormatError } from './format-error';
 import { parsePythonLiteral } from './python-literal';
+import {
+  allocateTensorData,
+  decodeTensorChunk,
+  finishTensorData,
+  type TensorLayout,
+} from './tensor-layout';
 
 /** Element types readable from `.npy` files, named as numpy names them. */
 export type NpyDType =
@@ -126,58 +131,57 @@ function parseShape(shape: unknown, at: number): number[] {
   return shape;
 }
 
-/** Reorders Fortran-order (column-major) data of `shape` into C order. */
-function fortranToC(data: DecodedData, shape: readonly number[]): DecodedData {
-  const k = shape.length;
-  if (k < 2) return data;
-  const out =
-    data instanceof Float32Array ? new Float32Array(data.length) : new Float64Array(data.length);
-  const fStride: number[] = [];
-  for (let j = 0, s = 1; j < k; s *= shape[j], j++) fStride.push(s);
-  const index = new Array<number>(k).fill(0);
-  let f = 0;
-  for (let c = 0; c < data.length; c++) {
-    out[c] = data[f];
-    for (let j = k - 1; j >= 0; j--) {
-      index[j]++;
-      f += fStride[j];
-      if (index[j] < shape[j]) break;
-      f -= fStride[j] * shape[j];
-      index[j] = 0;
-    }
-  }
-  return out;
+/** Bytes to pass to {@link npyHeaderEnd}: the magic, version and header length (fewer if the file is shorter). */
+export const NPY_PREFIX_BYTES = 12;
+
+/** The header of a `.npy` file: its dtype and where its data lies. */
+export interface NpyLayout extends TensorLayout {
+  readonly dtype: NpyDType;
 }
 
 /**
- * Parses the bytes of a `.npy` file.
- * @throws {@link FormatError} on truncated, garbled or unsupported input
+ * Where the header of a `.npy` file ends (= where its data starts), from the
+ * file's first {@link NPY_PREFIX_BYTES} bytes (or all of them, if fewer).
+ * @throws {@link FormatError} when the prefix is not an npy preamble
  */
-export function parseNpy(bytes: Uint8Array): NpyArray {
-  for (let k = 0; k < Math.min(bytes.length, MAGIC.length); k++) {
-    if (bytes[k] !== MAGIC[k]) {
+export function npyHeaderEnd(prefix: Uint8Array): number {
+  for (let k = 0; k < Math.min(prefix.length, MAGIC.length); k++) {
+    if (prefix[k] !== MAGIC[k]) {
       throw new FormatError(
         'not an npy file: it does not start with the magic \\x93NUMPY; pass a file written by numpy.save',
         k,
       );
     }
   }
-  if (bytes.length < 8) throw truncated('the magic and version', 8, bytes.length);
-  const major = bytes[6];
+  if (prefix.length < 8) throw truncated('the magic and version', 8, prefix.length);
+  const major = prefix[6];
   if (major < 1 || major > 3) {
     throw new FormatError(
-      `npy format version ${major}.${bytes[7]} is not supported (1.0, 2.0 and 3.0 are); re-save with numpy.save`,
+      `npy format version ${major}.${prefix[7]} is not supported (1.0, 2.0 and 3.0 are); re-save with numpy.save`,
       6,
     );
   }
   const preamble = major === 1 ? 10 : 12;
-  if (bytes.length < preamble) throw truncated('the header length field', preamble, bytes.length);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const dataStart = preamble + headerLength;
-  if (bytes.length < dataStart) throw truncated('the header', dataStart, bytes.length);
+  if (prefix.length < preamble) throw truncated('the header length field', preamble, prefix.length);
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  return preamble + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
+}
 
-  const headerBytes = bytes.subarray(preamble, dataStart);
+/**
+ * Parses the header of a `.npy` file of `fileLength` bytes from `head`, its
+ * first {@link npyHeaderEnd} bytes (or more), and checks that the file holds
+ * exactly the data the header describes. Read the data with
+ * {@link decodeTensorChunk}; {@link parseNpy} does all of it for bytes in memory.
+ * @throws {@link FormatError} on truncated, garbled or unsupported input
+ */
+export function parseNpyHeader(head: Uint8Array, fileLength: number): NpyLayout {
+  const dataStart = npyHeaderEnd(head.subarray(0, NPY_PREFIX_BYTES));
+  const major = head[6];
+  const preamble = major === 1 ? 10 : 12;
+  if (Math.min(head.length, fileLength) < dataStart) {
+    throw truncated('the header', dataStart, Math.min(head.length, fileLength));
+  }
+  const headerBytes = head.subarray(preamble, dataStart);
   let headerText: string;
   try {
     headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1', { fatal: true }).decode(
@@ -204,17 +208,36 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const shape = parseShape(rawShape, preamble);
   const count = elementCount(shape);
   const dataEnd = dataStart + count * type.bytes;
-  if (bytes.length < dataEnd) {
-    throw truncated(`${count} ${dtype} values from byte ${dataStart}`, dataEnd, bytes.length);
+  if (fileLength < dataEnd) {
+    throw truncated(`${count} ${dtype} values from byte ${dataStart}`, dataEnd, fileLength);
   }
-  if (bytes.length > dataEnd) {
+  if (fileLength > dataEnd) {
     throw new FormatError(
-      `npy file has ${bytes.length - dataEnd} unexpected bytes after the ${count} ${dtype} values of shape (${shape.join(', ')}); the file is garbled or the header is wrong`,
+      `npy file has ${fileLength - dataEnd} unexpected bytes after the ${count} ${dtype} values of shape (${shape.join(', ')}); the file is garbled or the header is wrong`,
       dataEnd,
     );
   }
-  const decoded = decodeElements(bytes, dataStart, count, type, littleEndian);
-  return { dtype, shape: [...shape], data: fortranOrder ? fortranToC(decoded, shape) : decoded };
+  return {
+    dtype,
+    shape: [...shape],
+    count,
+    dataOffset: dataStart,
+    byteLength: count * type.bytes,
+    element: type,
+    littleEndian,
+    fortranOrder,
+  };
+}
+
+/**
+ * Parses the bytes of a `.npy` file.
+ * @throws {@link FormatError} on truncated, garbled or unsupported input
+ */
+export function parseNpy(bytes: Uint8Array): NpyArray {
+  const layout = parseNpyHeader(bytes, bytes.length);
+  const data = allocateTensorData(layout);
+  decodeTensorChunk(layout, bytes.subarray(layout.dataOffset), data, 0);
+  return { dtype: layout.dtype, shape: layout.shape, data: finishTensorData(layout, data) };
 }
 
 function shapeRepr(shape: readonly number[]): string {

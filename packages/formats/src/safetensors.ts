@@ -19,13 +19,13 @@
  */
 import {
   checkShapeAndData,
-  decodeElements,
   elementCount,
   encodeFloats,
   type DecodedData,
   type ElementType,
 } from './element-codec';
 import { FormatError } from './format-error';
+import { allocateTensorData, decodeTensorChunk, type TensorLayout } from './tensor-layout';
 
 /** Element types readable from safetensors files. */
 export type SafetensorsDType =
@@ -98,6 +98,12 @@ function isCount(x: unknown): x is number {
 }
 
 function parseHeaderJson(bytes: Uint8Array, headerLength: number): Record<string, unknown> {
+  if (bytes.length < HEADER_START + headerLength) {
+    throw new FormatError(
+      `safetensors header of ${headerLength} bytes was not passed whole (${bytes.length - HEADER_START} bytes given); pass the file's first ${HEADER_START + headerLength} bytes`,
+      bytes.length,
+    );
+  }
   const headerEnd = HEADER_START + headerLength;
   let text: string;
   try {
@@ -222,20 +228,38 @@ function checkTiling(entries: TensorEntry[], dataStart: number, bufferLength: nu
   }
 }
 
+/** Bytes to pass to {@link safetensorsHeaderEnd}: the 8-byte header length. */
+export const SAFETENSORS_PREFIX_BYTES = HEADER_START;
+
+/** Where one tensor's data lies in a safetensors file, and its dtype. */
+export interface SafetensorsTensorLayout extends TensorLayout {
+  readonly dtype: SafetensorsDType;
+}
+
+/** The header of a safetensors file: every tensor's layout and the metadata. */
+export interface SafetensorsLayout {
+  readonly tensors: Record<string, SafetensorsTensorLayout>;
+  readonly metadata: Record<string, string>;
+}
+
 /**
- * Parses the bytes of a safetensors file.
- * @throws {@link FormatError} on truncated, garbled or unsupported input
+ * Where the header of a safetensors file of `fileLength` bytes ends (= where
+ * its data buffer starts), from its first {@link SAFETENSORS_PREFIX_BYTES} bytes.
+ * @throws {@link FormatError} when the declared header length cannot be right
  */
-export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (bytes.length < HEADER_START) {
+export function safetensorsHeaderEnd(prefix: Uint8Array, fileLength: number): number {
+  if (prefix.length < HEADER_START || fileLength < HEADER_START) {
+    const have = Math.min(prefix.length, fileLength);
     throw new FormatError(
-      `safetensors file is truncated: it has ${bytes.length} bytes, fewer than the 8-byte header length; re-copy or re-save it`,
-      bytes.length,
+      `safetensors file is truncated: it has ${have} bytes, fewer than the 8-byte header length; re-copy or re-save it`,
+      have,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const declared = view.getBigUint64(0, true);
-  const available = bytes.length - HEADER_START;
+  const declared = new DataView(prefix.buffer, prefix.byteOffset, HEADER_START).getBigUint64(
+    0,
+    true,
+  );
+  const available = fileLength - HEADER_START;
   if (declared > BigInt(Math.min(available, MAX_HEADER_LENGTH))) {
     const why =
       declared > BigInt(MAX_HEADER_LENGTH)
@@ -246,10 +270,19 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
       0,
     );
   }
-  const headerLength = Number(declared);
-  const header = parseHeaderJson(bytes, headerLength);
-  const dataStart = HEADER_START + headerLength;
+  return HEADER_START + Number(declared);
+}
 
+/**
+ * Parses the header of a safetensors file of `fileLength` bytes from `head`,
+ * its first {@link safetensorsHeaderEnd} bytes (or more), and checks that the
+ * tensors tile the data buffer exactly. Read a tensor's data with
+ * {@link decodeTensorChunk}; {@link parseSafetensors} does all of it for bytes in memory.
+ * @throws {@link FormatError} on truncated, garbled or unsupported input
+ */
+export function parseSafetensorsHeader(head: Uint8Array, fileLength: number): SafetensorsLayout {
+  const dataStart = safetensorsHeaderEnd(head, fileLength);
+  const header = parseHeaderJson(head, dataStart - HEADER_START);
   let metadata: Record<string, string> = {};
   const entries: TensorEntry[] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -257,23 +290,39 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
     else entries.push(parseEntry(name, info));
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
-  checkTiling(entries, dataStart, bytes.length - dataStart);
-
-  const tensors = entries.map((e): [string, SafetensorsTensor] => [
-    e.name,
-    {
-      dtype: e.dtype,
-      shape: e.shape,
-      data: decodeElements(
-        bytes,
-        dataStart + e.begin,
-        elementCount(e.shape),
-        ELEMENT_TYPES[e.dtype],
-        true,
-      ),
-    },
-  ]);
+  checkTiling(entries, dataStart, fileLength - dataStart);
+  const tensors = entries.map((e): [string, SafetensorsTensorLayout] => {
+    const element = ELEMENT_TYPES[e.dtype];
+    const count = elementCount(e.shape);
+    return [
+      e.name,
+      {
+        dtype: e.dtype,
+        shape: e.shape,
+        count,
+        dataOffset: dataStart + e.begin,
+        byteLength: count * element.bytes,
+        element,
+        littleEndian: true,
+        fortranOrder: false,
+      },
+    ];
+  });
   return { tensors: Object.fromEntries(tensors), metadata };
+}
+
+/**
+ * Parses the bytes of a safetensors file.
+ * @throws {@link FormatError} on truncated, garbled or unsupported input
+ */
+export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
+  const layout = parseSafetensorsHeader(bytes, bytes.length);
+  const tensors = Object.entries(layout.tensors).map(([name, t]): [string, SafetensorsTensor] => {
+    const data = allocateTensorData(t);
+    decodeTensorChunk(t, bytes.subarray(t.dataOffset, t.dataOffset + t.byteLength), data, 0);
+    return [name, { dtype: t.dtype, shape: t.shape, data }];
+  });
+  return { tensors: Object.fromEntries(tensors), metadata: layout.metadata };
 }
 
 /** JSON text of an object with its entries in the given order. */

@@ -7,7 +7,6 @@ import {
 } from '@sublora/submodularity';
 import { InputError } from '@sublora/tensor';
 import {
-  SearchLimitError,
   bruteForceMaximize,
   countSubsets,
   exactMaximize,
@@ -149,12 +148,54 @@ describe('exactMaximize', () => {
     expect(() => exactMaximize(big, 2)).toThrow(/^f: has 65 elements/);
     const mid = createModular(new Array(40).fill(1));
     expect(() => exactMaximize(mid, 20)).toThrow(/^budget: exhaustive search/);
-    expect(() => exactMaximize(mid, 20, { bound: { kind: 'submodular' }, maxNodes: 10 })).toThrow(
-      SearchLimitError,
-    );
     expect(() => exactMaximize(mid, 41)).toThrow(/^budget: /);
     expect(() => exactMaximize(mid, 2, { cardinality: 'some' as never })).toThrow(/^cardinality: /);
     expect(() => bruteForceMaximize(mid, 20)).toThrow(/^budget: brute force/);
+  });
+
+  it('at maxNodes returns the best set found with a bound that covers the optimum', () => {
+    fc.assert(
+      fc.property(
+        quadraticWithBudget,
+        cardinality,
+        fc.integer({ min: 1, max: 30 }),
+        ([q, b], card, maxNodes) => {
+          const f = createQuadraticObjective(q);
+          const bound = {
+            kind: 'pairwise' as const,
+            secondDifferences: quadraticSecondDifferences(q.sigma, q.hessian),
+          };
+          const result = exactMaximize(f, b, { cardinality: card, bound, maxNodes });
+          const truth = bruteForceMaximize(f, b, card);
+          expect(result.value).toBeCloseTo(f.evaluate(result.selected), 9);
+          expect(result.value).toBeLessThanOrEqual(truth.value + 1e-9);
+          expect(result.upperBound).toBeGreaterThanOrEqual(truth.value - 1e-9);
+          expect(result.gap).toBeCloseTo(result.upperBound - result.value, 12);
+          if (result.complete) expect(result.value).toBeCloseTo(truth.value, 9);
+          else expect(result.nodes).toBeLessThanOrEqual(maxNodes);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('answers 64 elements, budget 32 with all-equal gains within a tiny certified gap (was an error)', () => {
+    // Identity Hessian, sigma = 1, grad = 0: every 32-subset ties, so the bound never prunes.
+    const r = 64;
+    const sigma = new Float64Array(r).fill(1);
+    const hessian = { data: new Float64Array(r * r), size: r };
+    for (let i = 0; i < r; i++) hessian.data[i * r + i] = 1;
+    const f = createQuadraticObjective({ sigma, grad: new Float64Array(r), hessian });
+    const bound = {
+      kind: 'pairwise' as const,
+      secondDifferences: quadraticSecondDifferences(sigma, hessian),
+    };
+    const result = exactMaximize(f, 32, { cardinality: 'exactly', bound, maxNodes: 5000 });
+    expect(result.selected).toHaveLength(32);
+    expect(result.complete).toBe(false);
+    expect(result.value).toBeCloseTo(-16, 9); // every 32-subset prunes 32 values at 1/2 each
+    expect(result.gap).toBeGreaterThanOrEqual(0);
+    expect(result.gap).toBeLessThan(1e-6);
   });
 
   it('countSubsets counts', () => {

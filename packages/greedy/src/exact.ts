@@ -41,13 +41,17 @@ export interface ExactOptions {
   readonly cardinality?: Cardinality;
   /** Default `{ kind: 'none' }` (exhaustive, valid for any f). */
   readonly bound?: ExactBound;
-  /** Most sets the search may visit before it gives up with a {@link SearchLimitError}. Default 2 000 000. */
+  /**
+   * Most sets the search visits. With a bound, reaching it stops the search,
+   * which then returns the best set found with `complete: false` and a
+   * certified `upperBound` on the optimum. Default 2 000 000 (about 3 s).
+   */
   readonly maxNodes?: number;
 }
 
 /** Result of {@link exactMaximize} and {@link bruteForceMaximize}. */
 export interface ExactResult {
-  /** An optimal set, indices ascending. */
+  /** The best set found, indices ascending: optimal when `complete`. */
   readonly selected: readonly number[];
   /** Its value `f(selected)`. */
   readonly value: number;
@@ -57,6 +61,16 @@ export interface ExactResult {
   readonly normalizedValue: number;
   /** Sets visited (evaluated). */
   readonly nodes: number;
+  /** True iff the search finished, so `selected` is optimal; false when it stopped at `maxNodes`. */
+  readonly complete: boolean;
+  /**
+   * Certified upper bound on the optimal value: `value` when `complete`;
+   * otherwise the largest bound of the subtrees left unexplored (each bound
+   * plus a round-off allowance of 1e-9 of the terms' size), at least `value`.
+   */
+  readonly upperBound: number;
+  /** `upperBound - value` (0 when `complete`): how far below the optimum `value` can be. */
+  readonly gap: number;
 }
 
 /** Largest ground set the exact solvers accept. */
@@ -64,14 +78,6 @@ export const EXACT_MAX_ELEMENTS = 64;
 /** Largest ground set {@link bruteForceMaximize} accepts. */
 export const BRUTE_FORCE_MAX_ELEMENTS = 30;
 const DEFAULT_MAX_NODES = 2_000_000;
-
-/** Thrown when a search would visit more sets than its `maxNodes` limit allows. */
-export class SearchLimitError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SearchLimitError';
-  }
-}
 
 /**
  * `D_tu = -sigma_t M_tu sigma_u` (0 on the diagonal): the constant second
@@ -112,9 +118,11 @@ export function countSubsets(n: number, budget: number, cardinality: Cardinality
  *
  * Limits: at most {@link EXACT_MAX_ELEMENTS} elements; with `bound: none` the
  * whole search space must fit in `maxNodes` (checked up front); with a bound
- * the search stops with a {@link SearchLimitError} once it has visited
- * `maxNodes` sets. In practice r ~ 30 with budget <= 10 runs in well under a
- * second with the submodular or pairwise bound.
+ * the search stops once it has visited `maxNodes` sets and returns the best
+ * set found with `complete: false` and a certified `upperBound` (and `gap`).
+ * In practice r ~ 30 with budget <= 10 runs in well under a second with the
+ * submodular or pairwise bound; ties (e.g. equal sigma, identity Hessian) can
+ * defeat the bound, and then the limit answers within the gap.
  *
  * @example
  * const f = createModular([3, -1, 2]);
@@ -203,6 +211,9 @@ export function bruteForceMaximize(
     emptyValue,
     normalizedValue: bestValue - emptyValue,
     nodes,
+    complete: true,
+    upperBound: bestValue,
+    gap: 0,
   };
 }
 
@@ -251,6 +262,10 @@ class BranchAndBound {
   private bestValue = -Infinity;
   private best: readonly number[] = [];
   private nodes = 0;
+  /** Set once `maxNodes` is reached; the search then unwinds, bounding what it leaves. */
+  private stopped = false;
+  /** Largest bound of the subtrees left unexplored after a stop. */
+  private openBound = -Infinity;
 
   constructor(
     private readonly f: SetFunction,
@@ -286,12 +301,16 @@ class BranchAndBound {
       if (this.feasible(seed.selected.length)) this.record(seed.value, seed.selected);
     }
     this.visit(root, 0, this.budget);
+    const upperBound = this.stopped ? Math.max(this.openBound, this.bestValue) : this.bestValue;
     return {
       selected: [...this.best].sort((a, b) => a - b),
       value: this.bestValue,
       emptyValue,
       normalizedValue: this.bestValue - emptyValue,
       nodes: this.nodes,
+      complete: !this.stopped,
+      upperBound,
+      gap: upperBound - this.bestValue,
     };
   }
 
@@ -308,11 +327,7 @@ class BranchAndBound {
 
   /** Explores every set `S + T` with `T` drawn from `order[pos..]` and `|T| <= slots`. */
   private visit(oracle: IncrementalOracle, pos: number, slots: number): void {
-    if (++this.nodes > this.maxNodes) {
-      throw new SearchLimitError(
-        `exact search visited more than maxNodes=${this.maxNodes} sets; lower the budget or the number of elements, or raise maxNodes`,
-      );
-    }
+    this.nodes++;
     const value = oracle.value();
     if (this.feasible(this.budget - slots)) this.record(value, oracle.selected);
     this.descend(oracle, value, pos, slots);
@@ -323,6 +338,13 @@ class BranchAndBound {
     for (; pos < this.n && slots > 0; pos++) {
       if (this.cardinality === 'exactly' && this.n - pos < slots) return;
       if (this.prune && this.bound(oracle, value, pos, slots) < this.bestValue) return;
+      if (this.nodes >= this.maxNodes) this.stopped = true;
+      if (this.stopped) {
+        // Every set left at this level adds elements of order[pos..] to S: the bound covers them all.
+        const open = this.prune ? this.bound(oracle, value, pos, slots) : Infinity;
+        this.openBound = Math.max(this.openBound, open);
+        return;
+      }
       const child = oracle.fork();
       child.commit(this.order[pos]);
       this.visit(child, pos + 1, slots - 1);

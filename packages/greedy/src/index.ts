@@ -17,12 +17,12 @@ export { stochasticGreedy } from './stochastic';
 export type { StochasticGreedyOptions } from './stochastic';
 export { randomGreedy } from './random-greedy';
 export type { RandomGreedyOptions, RandomGreedyRule } from './random-greedy';
+export { certifiedRatio } from './result';
 export type { BoundAssumption, SelectionResult } from './result';
 export { removalGainsOf } from './bound';
 export {
   BRUTE_FORCE_MAX_ELEMENTS,
   EXACT_MAX_ELEMENTS,
-  SearchLimitError,
   bruteForceMaximize,
   countSubsets,
   exactMaximize,

@@ -9,7 +9,13 @@ import {
 } from '@sublora/submodularity';
 import type { QuadraticInstance } from '@sublora/submodularity';
 import { InputError, referenceBackend } from '@sublora/tensor';
-import { METHODS, METHOD_DESCRIPTIONS, determineRanks, determineRanksSync } from './index';
+import {
+  EXACT_MAX_NODES,
+  METHODS,
+  METHOD_DESCRIPTIONS,
+  determineRanks,
+  determineRanksSync,
+} from './index';
 import type { MethodName, RankInput } from './index';
 
 const RUNS = { numRuns: 100 };
@@ -345,6 +351,78 @@ describe('validation', () => {
       /^method: 'exact' handles r <= 64/,
     );
   });
+
+  it('exact at r = 64, b = 32 on an identity Hessian returns the best set with its certified gap (was exit 3)', () => {
+    const r = 64;
+    const hessian = { data: new Float64Array(r * r), size: r };
+    for (let i = 0; i < r; i++) hessian.data[i * r + i] = 1;
+    const sigma = new Array(r).fill(1);
+    const result = determineRanksSync({
+      sigma,
+      grad: new Array(r).fill(0),
+      hessian,
+      budget: 32,
+      method: 'exact',
+    });
+    expect(result.kept).toHaveLength(32);
+    // Every 32-subset ties at f = -32 * 1/2; the node limit stops the search, the bound says how far.
+    expect(result.objective).toBeCloseTo(-16, 9);
+    expect(result.diagnostics.exactComplete).toBe(false);
+    expect(result.diagnostics.exactNodes).toBe(EXACT_MAX_NODES);
+    expect(result.diagnostics.exactGap).toBeGreaterThanOrEqual(0);
+    expect(result.diagnostics.exactGap).toBeLessThan(1e-6);
+    expect(result.certificate).toMatchObject({ objective: 'raw', assumption: 'none' });
+    expect(result.certificate!.upperBound).toBeCloseTo(-16, 6);
+  });
+
+  it('exact reports a complete search, gap 0 and a certificate equal to its value on small inputs', () => {
+    fc.assert(
+      fc.property(instanceWithBudget, ([q, b]) => {
+        const { diagnostics, certificate, objective } = run(q, b, 'exact');
+        expect(diagnostics.exactComplete).toBe(true);
+        expect(diagnostics.exactGap).toBe(0);
+        expect(certificate!.upperBound).toBeCloseTo(objective, 9);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it.each(METHODS)(
+    '%s: an overflowing model is an error naming the hessian, not a solver name',
+    (method) => {
+      const cases = [
+        {
+          sigma: [1e200, 1],
+          grad: [0, 0],
+          hessian: [
+            [1e300, 0],
+            [0, 1],
+          ],
+        },
+        {
+          sigma: [1e200, 1],
+          grad: [1e300, 0],
+          hessian: [
+            [1, 0],
+            [0, 1],
+          ],
+        },
+        {
+          sigma: [1e200, 1e200],
+          grad: [0, 0],
+          hessian: [
+            [0, 1e300],
+            [1e300, 0],
+          ],
+        },
+      ];
+      for (const input of cases) {
+        expect(() => determineRanksSync({ ...input, budget: 1, method, seed: 1 })).toThrow(
+          /^hessian: with this sigma and grad the second-order model overflows float64 \(.*\); rescale/,
+        );
+      }
+    },
+  );
 
   it('describes every method', () => {
     expect(Object.keys(METHOD_DESCRIPTIONS).sort()).toEqual([...METHODS].sort());

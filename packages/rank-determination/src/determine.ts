@@ -2,22 +2,29 @@
  * `determineRanks`: every method behind one entry point, with the same
  * validation, the same result shape and the same diagnostics.
  */
-import { exactMaximize, greedy, quadraticSecondDifferences, randomGreedy } from '@sublora/greedy';
-import type { BoundAssumption, SelectionResult } from '@sublora/greedy';
+import {
+  certifiedRatio,
+  exactMaximize,
+  greedy,
+  quadraticSecondDifferences,
+  randomGreedy,
+} from '@sublora/greedy';
+import type { BoundAssumption, ExactResult, SelectionResult } from '@sublora/greedy';
 import { projectHessianRows } from '@sublora/hessian-projection';
 import type { HessianRowsProjection } from '@sublora/hessian-projection';
 import { createQuadraticObjective, createQuadraticObjectiveFromRows } from '@sublora/set-function';
 import { modularScores, topByScore } from './baselines';
-import type { MethodName } from './methods';
+import { EXACT_MAX_NODES, type MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
 import type { ValidatedInput } from './validate';
+import { InputError } from '@sublora/tensor';
 
-/** Optimality certificate of a greedy method (see {@link RankResult.certificate}). */
+/** Optimality certificate of a greedy method or of `exact` (see {@link RankResult.certificate}). */
 export interface RankCertificate {
   /**
    * Upper bound on the best value of the objective the method optimized
-   * (the projected model for `sublora-*`, the raw one for `hess-g`) over
-   * `|S| <= budget`.
+   * (the projected model for `sublora-*`, the raw one for `hess-g` and
+   * `exact`) over `|S| <= budget` (`|S| = budget` for `exact`).
    */
   readonly upperBound: number;
   /**
@@ -27,8 +34,12 @@ export interface RankCertificate {
   readonly ratio: number;
   /** Which objective the certificate is about. */
   readonly objective: 'projected' | 'raw';
-  /** The assumption under which the bound holds (always met here: the objective is submodular). */
-  readonly assumption: BoundAssumption;
+  /**
+   * The assumption under which the bound holds (always met here: the
+   * objective is submodular). `'none'` for `exact`: its branch-and-bound
+   * bound holds for the raw quadratic model as it is.
+   */
+  readonly assumption: BoundAssumption | 'none';
 }
 
 /** Facts about the problem and the run, measured, never assumed. */
@@ -58,6 +69,14 @@ export interface RankDiagnostics {
   readonly pickOrder?: readonly number[];
   /** `exact`: sets the branch and bound visited. */
   readonly exactNodes?: number;
+  /**
+   * `exact`: true iff the search finished, so `kept` is optimal; false when it
+   * stopped at its node limit ({@link EXACT_MAX_NODES} sets) with the best
+   * set found; then `certificate.upperBound` bounds the optimum.
+   */
+  readonly exactComplete?: boolean;
+  /** `exact`: `certificate.upperBound - f(kept)` on the raw model, 0 when complete. */
+  readonly exactGap?: number;
   /** Where the O(r^2) work ran: `'host'` or the backend's name. */
   readonly computedOn: string;
 }
@@ -103,6 +122,7 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
   // the host path's validation made the projection (G as a view of H) on its way
   const projection = pre.projection ?? v.projection ?? projectHessianRows(v.hessian, v.sigma);
   const removal = removalGains(v.sigma, v.grad, v.hessian);
+  assertFiniteModel(removal, 'the removal gain -g_i sigma_i + 1/2 H_ii sigma_i^2 of index');
   const rawSubmodular = projection.report.removedEntries === 0;
   const run = runMethod(v, projection, removal, rawSubmodular);
 
@@ -112,6 +132,7 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
   const pruned: number[] = [];
   for (let i = 0; i < v.r; i++) (keptMask[i] === 1 ? kept : pruned).push(i);
   const raw = rawObjectiveValues(v.sigma, v.grad, v.hessian, projection.hSigma, keptMask);
+  assertFiniteModel([raw.kept, raw.empty], 'the objective f(kept), f(empty) at position');
 
   const projectedMonotone = isMonotone(v, removal);
   const report = projection.report;
@@ -127,7 +148,11 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
       gains: run.selection.gains,
       pickOrder: run.selection.selected,
     }),
-    ...(run.exactNodes !== undefined && { exactNodes: run.exactNodes }),
+    ...(run.exact && {
+      exactNodes: run.exact.nodes,
+      exactComplete: run.exact.complete,
+      exactGap: run.exact.gap,
+    }),
     computedOn: pre.computedOn ?? 'host',
   };
   return {
@@ -144,11 +169,27 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
   };
 }
 
+/**
+ * Values finite inputs can still overflow to: the model's terms multiply
+ * sigma twice into H, so 1e200 and 1e300 are enough. Reported against the
+ * inputs (the caller's names), not the solver's.
+ */
+function assertFiniteModel(values: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new InputError(
+        'hessian',
+        `with this sigma and grad the second-order model overflows float64 (${what} ${i} is ${values[i]}); rescale the loss, e.g. divide grad and hessian by a common factor`,
+      );
+    }
+  }
+}
+
 interface MethodRun {
   readonly picks: readonly number[];
   readonly selection?: SelectionResult;
   readonly certificate?: RankCertificate;
-  readonly exactNodes?: number;
+  readonly exact?: ExactResult;
 }
 
 function runMethod(
@@ -192,11 +233,20 @@ function runMethod(
     }
     case 'exact': {
       const f = createQuadraticObjective({ sigma, grad, hessian });
+      const secondDifferences = quadraticSecondDifferences(sigma, hessian);
+      assertFiniteModel(secondDifferences.data, '-sigma_i H_ij sigma_j at flat index');
       const result = exactMaximize(f, budget, {
         cardinality: 'exactly',
-        bound: { kind: 'pairwise', secondDifferences: quadraticSecondDifferences(sigma, hessian) },
+        maxNodes: EXACT_MAX_NODES,
+        bound: { kind: 'pairwise', secondDifferences },
       });
-      return { picks: result.selected, exactNodes: result.nodes };
+      const certificate: RankCertificate = {
+        upperBound: result.upperBound,
+        ratio: certifiedRatio(result.normalizedValue, result.upperBound - result.emptyValue),
+        objective: 'raw',
+        assumption: 'none',
+      };
+      return { picks: result.selected, exact: result, certificate };
     }
   }
 }

@@ -8,5 +8,5 @@
 export { determineRanks, determineRanksSync } from './entry';
 export type { RankInput } from './entry';
 export type { RankCertificate, RankDiagnostics, RankResult } from './determine';
-export { EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
+export { EXACT_MAX_NODES, EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
 export type { MethodDescription, MethodName } from './methods';

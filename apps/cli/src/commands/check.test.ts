@@ -86,4 +86,36 @@ describe('sublora check', () => {
       /required option '--hessian <X>'/,
     );
   });
+
+  it('rejects an empty sigma as select does (was a report on 0 values)', async () => {
+    expectOneLineError(
+      await sublora(['check', '--hessian', '[]', '--sigma', '[]']),
+      1,
+      /^sublora: --sigma: is empty; pass at least one singular value$/,
+    );
+  });
+
+  it('says a quoted number is a string, not "entry 0 is 1"', async () => {
+    expectOneLineError(
+      await sublora(['check', '--hessian', '[[1, 0], [0, 1]]', '--sigma', '["1", "2"]']),
+      1,
+      /^sublora: --sigma: entry 0 is the string "1", expected a number; write numbers without quotes/,
+    );
+    expectOneLineError(
+      await sublora(['check', '--hessian', '[[1, null], [0, 1]]', '--sigma', '[1, 2]']),
+      1,
+      /^sublora: --hessian: row 0, entry 1 is null, expected a number/,
+    );
+    expectOneLineError(
+      await sublora([
+        'check',
+        '--hessian',
+        '{"data": [1, 0, 0, true], "size": 2}',
+        '--sigma',
+        '[1, 2]',
+      ]),
+      1,
+      /^sublora: --hessian: data entry 3 is the boolean true, expected a number/,
+    );
+  });
 });

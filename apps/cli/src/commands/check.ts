@@ -7,7 +7,7 @@ import { projectHessian, type ProjectionReport } from '@sublora/hessian-projecti
 import { checkQuadraticSubmodularity, type QuadraticViolation } from '@sublora/submodularity';
 import { assertSymmetric } from '@sublora/tensor';
 import { formatCheckReport } from '../format-table';
-import { loadInput, toMatrix, toVector } from '../inputs';
+import { loadInput, toMatrix, toSigma } from '../inputs';
 import { writeJson } from '../output';
 import type { CliIo } from '../program';
 
@@ -27,7 +27,7 @@ export interface CheckReport {
 
 /** Loads and checks the inputs, then builds the report. */
 export function runCheck(options: { sigma: string; hessian: string }, cwd: string): CheckReport {
-  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
+  const sigma = toSigma(loadInput('--sigma', options.sigma, cwd));
   const hessianInput = loadInput('--hessian', options.hessian, cwd);
   const hessian = toMatrix(hessianInput, sigma.length);
   assertSymmetric(hessianInput.label, hessian);

@@ -126,12 +126,50 @@ describe('sublora select on the paper toy example', () => {
     expect(run.stdout).toMatch(/^per-layer ranks +\[0, 1\]$/m);
     // keeping s2 prunes P = {s1}: f = g_1 s_1 - 1/2 H_11 s_1^2 = -0.2 - 1 = -1.2; the predicted loss change is -f
     expect(direct.objective).toBeCloseTo(-1.2, 12);
-    expect(run.stdout).toMatch(/^objective f\(kept\) +-1\.2$/m);
+    expect(run.stdout).toMatch(/^objective f\(kept\), raw Hessian +-1\.2$/m);
     expect(run.stdout).toMatch(/^predicted loss change +1\.2$/m);
     expect(run.stdout).toMatch(/^diagnostics\n {2}rawSubmodular +false$/m);
     expect(run.stdout).toMatch(/^ {2}violationCount +1$/m);
     expect(direct.certificate).toBeDefined();
     expect(run.stdout).toMatch(/^certificate\n {2}upperBound/m);
+  });
+
+  it('labels the raw objective rows and the gains with the Hessian each uses', async () => {
+    const projected = await selectToy('sublora-g');
+    expect(projected.stdout).toMatch(/^f\(kept\) - f\(empty\), raw Hessian +-0\.21$/m);
+    expect(projected.stdout).toMatch(/^ {2}gains \(projected Hessian\) +\[3\.99\]$/m);
+    expect(projected.stdout).not.toMatch(/^ {2}gains +\[/m);
+    const raw = await selectToy('hess-g');
+    expect(raw.stdout).toMatch(/^ {2}gains \(raw Hessian\) +\[/m);
+  });
+
+  it('exact at r = 64, b = 32 prints its best set and how far from optimal it may be (was exit 3)', async () => {
+    const r = 64;
+    const identity = Array.from({ length: r }, (_, i) =>
+      Array.from({ length: r }, (_, j) => (i === j ? 1 : 0)),
+    );
+    const args = [
+      '--sigma',
+      JSON.stringify(new Array(r).fill(1)),
+      '--grad',
+      JSON.stringify(new Array(r).fill(0)),
+    ];
+    const run = await sublora([
+      'select',
+      ...args,
+      '--hessian',
+      JSON.stringify(identity),
+      '--budget',
+      '32',
+      '--method',
+      'exact',
+    ]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      /^optimality +best of 200000 sets \(node limit reached\); at most \S+ below the optimum$/m,
+    );
+    const small = await selectToy('exact');
+    expect(small.stdout).toMatch(/^optimality +proven optimal \(searched \d+ sets\)$/m);
   });
 });
 
@@ -236,7 +274,12 @@ describe('sublora select bad input', () => {
     [
       'empty sigma',
       ['--sigma', '[]', '--grad', '[]', '--hessian', '[]', '--budget', '0', '--method', 'linear'],
-      /^sublora: sigma: is empty; pass at least one singular value$/,
+      /^sublora: --sigma: is empty; pass at least one singular value$/,
+    ],
+    [
+      'empty sigma with a budget (was "--budget: 1 is outside 0..0")',
+      ['--sigma', '[]', '--grad', '[]', '--hessian', '[]', '--budget', '1', '--method', 'linear'],
+      /^sublora: --sigma: is empty; pass at least one singular value$/,
     ],
   ];
 

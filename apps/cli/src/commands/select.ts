@@ -8,8 +8,8 @@ import {
   type RankResult,
 } from '@sublora/rank-determination';
 import { assertSymmetric, InputError } from '@sublora/tensor';
-import { formatRows } from '../format-table';
-import { loadInput, toMatrix, toVector } from '../inputs';
+import { formatNumber, formatRows } from '../format-table';
+import { loadInput, toMatrix, toSigma, toVector } from '../inputs';
 import { parseBudget, parseLayers, parseSeed } from '../options';
 import { writeJson } from '../output';
 import type { CliIo } from '../program';
@@ -40,7 +40,7 @@ function parseMethod(text: string): MethodName {
 /** Loads and validates every input, then runs {@link determineRanks}. */
 export async function runSelect(options: SelectOptions, cwd: string): Promise<RankResult> {
   const method = parseMethod(options.method);
-  const sigma = toVector(loadInput('--sigma', options.sigma, cwd));
+  const sigma = toSigma(loadInput('--sigma', options.sigma, cwd));
   const r = sigma.length;
   const grad = toVector(loadInput('--grad', options.grad, cwd), r);
   const hessianInput = loadInput('--hessian', options.hessian, cwd);
@@ -61,21 +61,43 @@ const TABLE_ROWS: readonly (readonly [keyof RankResult, string])[] = [
   ['budget', 'budget'],
   ['kept', 'kept'],
   ['pruned', 'pruned'],
-  ['objective', 'objective f(kept)'],
-  ['objectiveNormalized', 'f(kept) - f(empty)'],
+  ['objective', 'objective f(kept), raw Hessian'],
+  ['objectiveNormalized', 'f(kept) - f(empty), raw Hessian'],
   ['predictedLossChange', 'predicted loss change'],
   ['perLayer', 'per-layer ranks'],
   ['diagnostics', 'diagnostics'],
   ['certificate', 'certificate'],
 ];
 
+/** Which model a greedy method's pick gains are measured on. */
+function gainsLabel(method: MethodName): string {
+  return method === 'hess-g' ? 'gains (raw Hessian)' : 'gains (projected Hessian)';
+}
+
+/** Says whether `exact` proved its set optimal or stopped at its node limit, and by how much it may miss. */
+function exactOptimality(result: RankResult): string | undefined {
+  const { exactComplete, exactGap, exactNodes } = result.diagnostics;
+  if (exactComplete === undefined) return undefined;
+  if (exactComplete) return `proven optimal (searched ${exactNodes} sets)`;
+  return `best of ${exactNodes} sets (node limit reached); at most ${formatNumber(exactGap ?? NaN)} below the optimum`;
+}
+
 /** The readable report of a selection over `r` singular values. */
 export function formatSelectTable(result: RankResult, r: number): string {
   const known = new Set<string>(TABLE_ROWS.map(([key]) => key));
-  const rows: [string, unknown][] = TABLE_ROWS.map(([key, label]) => [
-    label,
-    key === 'budget' ? `${result.budget} of ${r}` : result[key],
-  ]);
+  const rows: [string, unknown][] = TABLE_ROWS.map(([key, label]) => {
+    if (key === 'budget') return [label, `${result.budget} of ${r}`];
+    if (key === 'diagnostics') {
+      // the pick gains are on the model the method optimized, which the objective rows are not
+      const entries = Object.entries(result.diagnostics).map(([k, v]) =>
+        k === 'gains' ? [gainsLabel(result.method), v] : [k, v],
+      );
+      return [label, Object.fromEntries(entries)];
+    }
+    return [label, result[key]];
+  });
+  const afterLoss = TABLE_ROWS.findIndex(([key]) => key === 'predictedLossChange') + 1;
+  rows.splice(afterLoss, 0, ['optimality', exactOptimality(result)]);
   for (const [key, value] of Object.entries(result)) if (!known.has(key)) rows.push([key, value]);
   return formatRows(rows);
 }
