@@ -77,6 +77,23 @@ describe('resolveConfig', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it('names the first problem and counts the others, in one line', () => {
+    expect(() =>
+      resolveConfig('smoke', { 'network.width': 0, muB: -1, seeds: [], 'network.depht': 3 }),
+    ).toThrow(
+      /^config\.network\.depht: is not a configuration key; did you mean 'network\.depth'\? \(and 3 more\)$/,
+    );
+    expect(() => resolveConfig('smoke', { 'network.width': 0, muB: -1 })).toThrow(
+      /^config\.network\.width: must be an integer in \[1, 100000\] \(got 0\) \(and 1 more\)$/,
+    );
+  });
+
+  it('shows non-finite numbers as they are, not as null', () => {
+    expect(() => resolveConfig('smoke', { muB: Number.POSITIVE_INFINITY })).toThrow(
+      'config.muB: must be a finite number >= 0 (got Infinity)',
+    );
+  });
+
   it('accepts backend names with an engine variant and auto', () => {
     expect(resolveConfig('smoke', { backend: 'tfjs:wasm' }).backend).toBe('tfjs:wasm');
     expect(resolveConfig('smoke').backend).toBe('auto');

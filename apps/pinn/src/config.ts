@@ -1,11 +1,15 @@
 /**
  * The one experiment configuration: every knob of pretraining, LoRA
  * fine-tuning, rank determination and alternating training, three presets,
- * and validation with one-line errors naming the key.
+ * and validation (a zod schema) with one-line errors naming the key: the
+ * first problem, the nearest valid key for a misspelt one, and how many more
+ * problems there are.
  */
 import { parseBackendName } from '@sublora/backends';
 import { EXACT_MAX_RANK, METHODS, type MethodName } from '@sublora/rank-determination';
 import { InputError } from '@sublora/tensor';
+import leven from 'leven';
+import { z } from 'zod';
 import { PDE_NAMES, type PdeName } from './pdes';
 
 /** Learning-rate schedules offered by `@sublora/nn`. */
@@ -185,161 +189,152 @@ const smoke: PinnConfig = {
 export const PRESETS: Readonly<Record<string, PinnConfig>> = { smoke, small, paper };
 
 // ---------------------------------------------------------------------------
-// validation
+// validation: a zod schema; every issue reads `config.<key>: must be ... (got ...)`
 
-type Check = (key: string, value: unknown) => unknown;
-
-const fail = (key: string, message: string): never => {
-  throw new InputError(`config.${key}`, message);
-};
 const show = (v: unknown): string =>
-  typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
+  typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
 
-const integer =
-  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
-  (key, v) =>
-    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
-      ? v
-      : fail(
-          key,
-          `must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? 'inf' : max}] (got ${show(v)})`,
-        );
+/** zod's error option for a leaf: every failing check of it says what the key must be. */
+const mustBe = (what: string) => ({
+  error: (issue: { input?: unknown }) => `must be ${what} (got ${show(issue.input)})`,
+});
 
-const positive: Check = (key, v) =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0
-    ? v
-    : fail(key, `must be a finite number > 0 (got ${show(v)})`);
-const nonNegative: Check = (key, v) =>
-  typeof v === 'number' && Number.isFinite(v) && v >= 0
-    ? v
-    : fail(key, `must be a finite number >= 0 (got ${show(v)})`);
-const finite: Check = (key, v) =>
-  typeof v === 'number' && Number.isFinite(v)
-    ? v
-    : fail(key, `must be a finite number (got ${show(v)})`);
-const oneOf =
-  (options: readonly string[]): Check =>
-  (key, v) =>
-    typeof v === 'string' && options.includes(v)
-      ? v
-      : fail(key, `must be one of ${options.join(', ')} (got ${show(v)})`);
-const bool: Check = (key, v) =>
-  typeof v === 'boolean' ? v : fail(key, `must be true or false (got ${show(v)})`);
-const runName: Check = (key, v) =>
-  typeof v === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(v)
-    ? v
-    : fail(key, `must be a name of letters, digits, '.', '_' or '-' (got ${show(v)})`);
-const listOf =
-  (item: Check, minLength = 1): Check =>
-  (key, v) => {
-    if (!Array.isArray(v) || v.length < minLength)
-      return fail(
-        key,
-        `must be a list with at least ${minLength} entr${minLength === 1 ? 'y' : 'ies'} (got ${show(v)})`,
-      );
-    return v.map((x, i) => item(`${key}[${i}]`, x));
-  };
-const pair: Check = (key, v) =>
-  Array.isArray(v) && v.length === 2
-    ? [finite(`${key}[0]`, v[0]), finite(`${key}[1]`, v[1])]
-    : fail(key, `must be a pair [lambda1, lambda2] (got ${show(v)})`);
-
-const backendName: Check = (key, v) => {
-  if (v === 'auto') return v;
-  if (typeof v !== 'string')
-    return fail(key, `must be 'auto' or a backend name such as 'reference' (got ${show(v)})`);
-  try {
-    parseBackendName(v, 'argument');
-  } catch (e) {
-    return fail(key, (e as Error).message.replace(/^backend: /, ''));
-  }
-  return v;
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
+  const e = mustBe(`an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? 'inf' : max}]`);
+  return z.number(e).int(e).min(min, e).max(max, e);
 };
+// zod numbers are finite: NaN and Infinity fail the type check
+const positive = z.number(mustBe('a finite number > 0')).gt(0, mustBe('a finite number > 0'));
+const nonNegative = z.number(mustBe('a finite number >= 0')).min(0, mustBe('a finite number >= 0'));
+const finite = z.number(mustBe('a finite number'));
+const oneOf = <T extends string>(options: readonly T[]) =>
+  z.enum(options as [T, ...T[]], mustBe(`one of ${options.join(', ')}`));
+const listOf = <T extends z.ZodType>(item: T, minLength = 1) => {
+  const e = mustBe(`a list with at least ${minLength} entr${minLength === 1 ? 'y' : 'ies'}`);
+  return z.array(item, e).min(minLength, e);
+};
+const pair = z.tuple([finite, finite], mustBe('a pair [lambda1, lambda2]'));
+const runName = z
+  .string(mustBe("a name of letters, digits, '.', '_' or '-'"))
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, mustBe("a name of letters, digits, '.', '_' or '-'"));
+const backendName = z
+  .string(mustBe("'auto' or a backend name such as 'reference'"))
+  .superRefine((v, ctx) => {
+    if (v === 'auto') return;
+    try {
+      parseBackendName(v, 'argument');
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^backend: /, '') });
+    }
+  });
+const section = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject(shape, mustBe(`an object with keys ${Object.keys(shape).join(', ')}`));
 
-/** Every key with its check; nested objects are listed by dotted path. */
-const SCHEMA: Record<string, Check> = {
+/** Every key with its check, nested like {@link PinnConfig}. */
+const SCHEMA = section({
   name: runName,
   preset: oneOf(Object.keys({ smoke, small, paper })),
   pde: oneOf(PDE_NAMES),
   pretrainLambda: pair,
   targetLambdas: listOf(pair),
-  'network.width': integer(1, 100000),
-  'network.depth': integer(2, 64),
-  'network.rank': integer(1, 100000),
-  'network.loraInitScale': nonNegative,
-  'network.orthogonality': nonNegative,
-  'points.interior': integer(1),
-  'points.boundary': integer(1),
-  'points.initial': integer(1),
+  network: section({
+    width: integer(1, 100000),
+    depth: integer(2, 64),
+    rank: integer(1, 100000),
+    loraInitScale: nonNegative,
+    orthogonality: nonNegative,
+  }),
+  points: section({ interior: integer(1), boundary: integer(1), initial: integer(1) }),
   muB: nonNegative,
-  'optimizer.pretrainLr': positive,
-  'optimizer.finetuneLr': positive,
-  'optimizer.schedule': oneOf(SCHEDULE_NAMES),
-  'optimizer.stepEvery': integer(1),
-  'optimizer.stepGamma': positive,
-  'epochs.pretrain': integer(0),
-  'epochs.finetune': integer(0),
-  'determination.budgets': listOf(nonNegative),
-  'determination.budgetUnit': oneOf(['absolute', 'fraction']),
-  'determination.methods': listOf(oneOf(METHODS)),
-  'alternating.rounds': integer(1),
-  'alternating.epochs': integer(0),
-  'alternating.budget': nonNegative,
-  'alternating.methods': listOf(oneOf(METHODS), 0),
-  'alternating.adaloraBaseline': bool,
-  'evaluation.resolution': integer(3, 10000),
-  'evaluation.timeSteps': integer(1, 10000),
+  optimizer: section({
+    pretrainLr: positive,
+    finetuneLr: positive,
+    schedule: oneOf(SCHEDULE_NAMES),
+    stepEvery: integer(1),
+    stepGamma: positive,
+  }),
+  epochs: section({ pretrain: integer(0), finetune: integer(0) }),
+  determination: section({
+    budgets: listOf(nonNegative),
+    budgetUnit: oneOf(['absolute', 'fraction']),
+    methods: listOf(oneOf(METHODS)),
+  }),
+  alternating: section({
+    rounds: integer(1),
+    epochs: integer(0),
+    budget: nonNegative,
+    methods: listOf(oneOf(METHODS), 0),
+    adaloraBaseline: z.boolean(mustBe('true or false')),
+  }),
+  evaluation: section({ resolution: integer(3, 10000), timeSteps: integer(1, 10000) }),
   seeds: listOf(integer(0)),
   backend: backendName,
   checkpointEvery: integer(0),
-};
+});
+
+/** The dotted leaf keys of a schema section. */
+function leafKeys(shape: z.ZodRawShape, prefix = ''): string[] {
+  return Object.entries(shape).flatMap(([k, v]) =>
+    v instanceof z.ZodObject ? leafKeys(v.shape, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
 
 /** The dotted keys a configuration accepts (for `--set key=value` and docs). */
-export const CONFIG_KEYS: readonly string[] = Object.keys(SCHEMA);
+export const CONFIG_KEYS: readonly string[] = leafKeys(SCHEMA.shape);
 
-function flatten(
-  obj: ConfigOverrides,
-  prefix = '',
-  out: Record<string, unknown> = {},
-): Record<string, unknown> {
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(key in SCHEMA))
-      flatten(v as ConfigOverrides, key, out);
-    else out[key] = v;
-  }
-  return out;
+/** `network.width`, `targetLambdas[1]`: a zod path as the key a user writes. */
+function keyOf(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`))
+    .join('');
 }
 
-function unflatten(flat: Record<string, unknown>): PinnConfig {
-  const root: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(flat)) {
-    const parts = key.split('.');
-    let node = root;
-    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
-    node[parts[parts.length - 1]] = value;
-  }
-  return root as unknown as PinnConfig;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
+/** The nearest accepted key (leven distance at most 3), or the list of all. */
 function nearest(key: string): string {
   const scored = CONFIG_KEYS.map(
-    (k) => [k, editDistance(k.toLowerCase(), key.toLowerCase())] as const,
+    (k) => [k, leven(k.toLowerCase(), key.toLowerCase())] as const,
   ).sort((x, y) => x[1] - y[1]);
   return scored[0][1] <= 3
     ? `; did you mean '${scored[0][0]}'?`
     : `; known keys: ${CONFIG_KEYS.join(', ')}`;
+}
+
+/** One problem: the key it names and what is wrong. */
+interface Problem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** The problems of one zod issue (an unknown-keys issue names each key). */
+function problemsOf(issue: z.core.$ZodIssue): Problem[] {
+  if (issue.code !== 'unrecognized_keys')
+    return [{ key: keyOf(issue.path), message: issue.message }];
+  return issue.keys.map((k) => {
+    const key = keyOf([...issue.path, k]);
+    return { key, message: `is not a configuration key${nearest(key)}` };
+  });
+}
+
+/** Throws one line: the first problem, and how many more there are. */
+function failWith(problems: readonly Problem[]): never {
+  const [first] = problems;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  throw new InputError(`config.${first.key}`, `${first.message}${more}`);
+}
+
+/** Copies `overrides` onto `base`: objects merge key by key, a dotted key is its nested path. */
+function merge(base: Record<string, unknown>, overrides: ConfigOverrides): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(overrides)) {
+    const [head, ...rest] = k.split('.');
+    const value = rest.length > 0 ? { [rest.join('.')]: v } : v;
+    const current = out[head];
+    const isObject = (x: unknown): x is Record<string, unknown> =>
+      x !== null && typeof x === 'object' && !Array.isArray(x);
+    out[head] =
+      isObject(current) && isObject(value) ? merge(current, value as ConfigOverrides) : value;
+  }
+  return out;
 }
 
 /** Number of adapted singular values r = rank x (depth - 1). */
@@ -353,31 +348,33 @@ export function budgetCount(config: PinnConfig, budget: number): number {
   return config.determination.budgetUnit === 'fraction' ? Math.round(budget * r) : budget;
 }
 
-function checkBudgets(config: PinnConfig): void {
+/** Problems that involve two keys: budgets against r, the exact method against its rank limit. */
+function budgetProblems(config: PinnConfig): Problem[] {
   const r = totalRank(config);
   const unit = config.determination.budgetUnit;
+  const problems: Problem[] = [];
   const checkOne = (key: string, b: number): void => {
     if (unit === 'fraction' && b > 1)
-      fail(
+      problems.push({
         key,
-        `${b} is a fraction of r and must be in [0, 1]; set determination.budgetUnit = "absolute" for counts`,
-      );
+        message: `${b} is a fraction of r and must be in [0, 1]; set determination.budgetUnit = "absolute" for counts`,
+      });
     if (unit === 'absolute' && (!Number.isInteger(b) || b > r))
-      fail(
+      problems.push({
         key,
-        `must be an integer in [0, r = ${r}] (got ${b}); r = network.rank x (network.depth - 1)`,
-      );
+        message: `must be an integer in [0, r = ${r}] (got ${b}); r = network.rank x (network.depth - 1)`,
+      });
   };
   config.determination.budgets.forEach((b, i) => checkOne(`determination.budgets[${i}]`, b));
   checkOne('alternating.budget', config.alternating.budget);
   for (const key of ['determination', 'alternating'] as const) {
-    if (config[key].methods.includes('exact') && r > EXACT_MAX_RANK) {
-      fail(
-        `${key}.methods`,
-        `'exact' is branch and bound over r = ${r} singular values; drop it or keep r <= ${EXACT_MAX_RANK}`,
-      );
-    }
+    if (config[key].methods.includes('exact') && r > EXACT_MAX_RANK)
+      problems.push({
+        key: `${key}.methods`,
+        message: `'exact' is branch and bound over r = ${r} singular values; drop it or keep r <= ${EXACT_MAX_RANK}`,
+      });
   }
+  return problems;
 }
 
 /**
@@ -393,16 +390,17 @@ export function resolveConfig(preset: string, overrides: ConfigOverrides = {}): 
       'preset',
       `unknown preset ${show(preset)}; use one of ${Object.keys(PRESETS).join(', ')}`,
     );
-  const flat = flatten(base as unknown as ConfigOverrides);
-  for (const [key, value] of Object.entries(flatten(overrides))) {
-    if (!(key in SCHEMA)) fail(key, `is not a configuration key${nearest(key)}`);
-    flat[key] = value;
+  const merged = { ...merge(base as unknown as Record<string, unknown>, overrides), preset };
+  const parsed = SCHEMA.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap(problemsOf);
+    // unknown keys first: a misspelt key is the likeliest cause of the rest
+    const unknown = problems.filter((p) => p.message.startsWith('is not a configuration key'));
+    failWith([...unknown, ...problems.filter((p) => !unknown.includes(p))]);
   }
-  flat.preset = preset;
-  const checked: Record<string, unknown> = {};
-  for (const [key, check] of Object.entries(SCHEMA)) checked[key] = check(key, flat[key]);
-  const config = unflatten(checked);
-  checkBudgets(config);
+  const config = parsed.data as PinnConfig;
+  const problems = budgetProblems(config);
+  if (problems.length > 0) failWith(problems);
   return config;
 }
 

@@ -51,46 +51,104 @@ export async function writeChart(dir: string, name: string, spec: ChartSpec): Pr
   return [svgPath, pngPath];
 }
 
-/** One point of an error-vs-budget curve. */
+/**
+ * Okabe and Ito's colour-blind-safe palette (plus grey for a ninth method);
+ * with a dash pattern per method as well, lines stay apart in grey print.
+ */
+const PALETTE = [
+  '#0072B2',
+  '#E69F00',
+  '#009E73',
+  '#D55E00',
+  '#56B4E9',
+  '#CC79A7',
+  '#F0E442',
+  '#000000',
+  '#999999',
+];
+const DASHES = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+  [1, 3],
+  [10, 4],
+  [4, 2, 1, 2],
+  [3, 5],
+  [12, 2],
+];
+
+/** Legends draw each method as a short line in its colour and dash. */
+const LINE_LEGEND = { legend: { symbolType: 'stroke', symbolSize: 400, symbolStrokeWidth: 2 } };
+
+/** Colour and dash encodings of the `method` field, the same in every plot. */
+function methodStyle(methods: readonly string[]): Record<string, unknown> {
+  const domain = [...new Set(methods)];
+  return {
+    color: {
+      field: 'method',
+      type: 'nominal',
+      scale: { domain, range: domain.map((_, i) => PALETTE[i % PALETTE.length]) },
+    },
+    strokeDash: {
+      field: 'method',
+      type: 'nominal',
+      scale: { domain, range: domain.map((_, i) => DASHES[i % DASHES.length]) },
+    },
+  };
+}
+
+/** One seed's point of an error-vs-budget curve. */
 export interface BudgetPoint {
   readonly method: string;
   readonly budget: number;
-  readonly relError: number;
+  readonly seed: number;
+  /** Relative L2 error after pruning, in percent (as in the report's tables). */
+  readonly relErrorPct: number;
 }
 
 /**
- * Relative error after pruning vs budget, one line per method (mean over
- * seeds), with the unpruned fine-tuned error as a dashed reference line.
+ * Relative error (%) after pruning vs budget: a line per method through the
+ * mean over seeds, every seed's value as a small dot (the spread the tables
+ * give as ± sd), and the unpruned fine-tuned error as a dashed black rule.
  */
 export function errorVsBudgetSpec(
-  title: string,
+  title: string | { readonly text: string; readonly subtitle: string },
   points: readonly BudgetPoint[],
-  unprunedError: number,
+  unprunedErrorPct: number,
 ): ChartSpec {
+  const style = methodStyle(points.map((p) => p.method));
+  const x = { field: 'budget', type: 'quantitative', title: 'rank budget b' };
+  const y = {
+    field: 'relErrorPct',
+    type: 'quantitative',
+    scale: { type: 'log', nice: false },
+    title: 'relative L2 error (%)',
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: 420,
     height: 260,
+    config: LINE_LEGEND,
     layer: [
       {
         data: { values: points.map((p) => ({ ...p })) },
-        mark: { type: 'line', point: true },
-        encoding: {
-          x: { field: 'budget', type: 'quantitative', title: 'rank budget b' },
-          y: {
-            field: 'relError',
-            type: 'quantitative',
-            scale: { type: 'log' },
-            title: 'relative L2 error',
+        layer: [
+          {
+            mark: { type: 'line', strokeWidth: 2 },
+            encoding: { x, y: { ...y, aggregate: 'mean' }, ...style },
           },
-          color: { field: 'method', type: 'nominal' },
-        },
+          {
+            mark: { type: 'circle', size: 14, opacity: 0.6 },
+            encoding: { x, y, color: style.color },
+          },
+        ],
       },
       {
-        data: { values: [{ relError: unprunedError, label: 'fine-tuned, unpruned' }] },
+        data: { values: [{ relErrorPct: unprunedErrorPct }] },
         mark: { type: 'rule', strokeDash: [6, 4], color: 'black' },
-        encoding: { y: { field: 'relError', type: 'quantitative' } },
+        encoding: { y: { field: 'relErrorPct', type: 'quantitative' } },
       },
     ],
   };
@@ -106,38 +164,48 @@ export interface TrajectoryPoint {
   readonly stage: 'train' | 'pruned';
 }
 
-/** Loss along alternating training per method; crosses mark the loss right after pruning. */
+/**
+ * Loss along alternating training, one small panel per method (in one
+ * panel the methods' lines lie on top of each other), each over every other
+ * method's line in faint grey for comparison; crosses mark the loss right
+ * after pruning.
+ */
 export function trajectorySpec(title: string, points: readonly TrajectoryPoint[]): ChartSpec {
+  const style = methodStyle(points.map((p) => p.method));
+  const x = { field: 'epoch', type: 'quantitative', title: 'epoch' };
+  const y = { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss' };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
-    width: 420,
-    height: 260,
-    data: { values: points.map((p) => ({ ...p })) },
-    layer: [
-      {
-        mark: { type: 'line' },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-          y: {
-            field: 'loss',
-            type: 'quantitative',
-            scale: { type: 'log' },
-            title: 'training loss',
-          },
-          color: { field: 'method', type: 'nominal' },
+    config: LINE_LEGEND,
+    // every panel holds every method's points; its own method is drawn in colour
+    data: {
+      values: [...new Set(points.map((p) => p.method))].flatMap((panel) =>
+        points.map((p) => ({ ...p, panel, own: p.method === panel })),
+      ),
+    },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: null },
+    columns: 3,
+    spec: {
+      width: 180,
+      height: 110,
+      layer: [
+        {
+          mark: { type: 'line', color: '#cccccc', strokeWidth: 1 },
+          encoding: { x, y, detail: { field: 'method', type: 'nominal' } },
         },
-      },
-      {
-        transform: [{ filter: "datum.stage === 'pruned'" }],
-        mark: { type: 'point', shape: 'cross', size: 80, filled: true },
-        encoding: {
-          x: { field: 'epoch', type: 'quantitative' },
-          y: { field: 'loss', type: 'quantitative' },
-          color: { field: 'method', type: 'nominal' },
+        {
+          transform: [{ filter: 'datum.own' }],
+          mark: { type: 'line' },
+          encoding: { x, y, ...style },
         },
-      },
-    ],
+        {
+          transform: [{ filter: "datum.own && datum.stage === 'pruned'" }],
+          mark: { type: 'point', shape: 'cross', size: 60, filled: true },
+          encoding: { x, y, color: style.color },
+        },
+      ],
+    },
   };
 }
 
@@ -149,7 +217,11 @@ export interface AllocationPoint {
   readonly kept: number;
 }
 
-/** Rank allocation per layer: stacked bars of kept singular values per method, one panel per budget. */
+/**
+ * Rank allocation per layer: stacked bars of kept singular values per method,
+ * one panel per budget. With several seeds, `kept` is the mean over seeds
+ * (the caller says so in the title).
+ */
 export function allocationSpec(title: string, points: readonly AllocationPoint[]): ChartSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -163,7 +235,7 @@ export function allocationSpec(title: string, points: readonly AllocationPoint[]
       encoding: {
         x: { field: 'method', type: 'nominal', title: null },
         y: { field: 'kept', type: 'quantitative', stack: 'zero', title: 'kept singular values' },
-        color: { field: 'layer', type: 'nominal' },
+        color: { field: 'layer', type: 'nominal', scale: { range: PALETTE } },
       },
     },
   };

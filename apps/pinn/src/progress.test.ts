@@ -1,55 +1,56 @@
-import { createProgress, formatDuration } from './progress';
+import { createProgress } from './progress';
 
 function capture(isTTY: boolean) {
   const chunks: string[] = [];
-  return { chunks, stream: { isTTY, write: (t: string) => chunks.push(t) } };
+  return { chunks, stream: { isTTY, columns: 200, write: (t: string) => chunks.push(t) } };
+}
+
+/** Draws a whole run: updates 1..total, then finish. */
+function run(p: ReturnType<typeof createProgress>, total: number): void {
+  for (let i = 1; i <= total; i++) p.update(i, { loss: 1 / i });
+  p.finish({ loss: 0.01 });
 }
 
 describe('progress', () => {
-  it('prints a few plain lines without a TTY and finishes once', () => {
+  it('prints nothing when the stream is not a TTY', () => {
     const { chunks, stream } = capture(false);
-    let t = 0;
-    const p = createProgress({ label: 'pretrain', total: 100, stream, now: () => t, env: {} });
-    for (let i = 0; i < 100; i++) {
-      t += 10;
-      p.update(i, { loss: 1 / (i + 1) });
-    }
-    p.finish({ loss: 0.01 });
-    p.finish();
-    expect(chunks.length).toBe(6);
-    expect(chunks.every((c) => c.endsWith('\n') && !c.includes('\r'))).toBe(true);
-    expect(chunks[1]).toMatch(/^pretrain\s+20% 20\/100 loss=0\.04762 eta 1s\n$/);
-    expect(chunks[5]).toMatch(/^pretrain 100% 100\/100 loss=0\.01000 in 1s\n$/);
-  });
-
-  it('redraws a bar with ETA on a TTY, throttled, unless CI is set', () => {
-    const { chunks, stream } = capture(true);
-    let t = 0;
-    const p = createProgress({ label: 'fit', total: 10, stream, now: () => t, env: {} });
-    for (let i = 1; i <= 10; i++) {
-      t += 60;
-      p.update(i, { loss: 2e-5 });
-    }
-    expect(chunks[0]).toBe(`\r\u001b[2K[##${'.'.repeat(22)}] fit  10% 1/10 loss=2.00e-5 eta 1s`);
-    expect(chunks.length).toBeLessThan(10);
-    const ci = capture(true);
-    const q = createProgress({ label: 'fit', total: 10, stream: ci.stream, env: { CI: 'true' } });
-    q.update(1);
-    expect(ci.chunks[0]).not.toContain('\r');
-  });
-
-  it('stays silent when quiet', () => {
-    const { chunks, stream } = capture(true);
-    const p = createProgress({ label: 'x', total: 3, stream, quiet: true });
-    p.update(1);
-    p.finish();
+    run(createProgress({ label: 'pretrain', total: 100, stream, env: {} }), 100);
     expect(chunks).toEqual([]);
   });
 
-  it('formats durations', () => {
-    expect(formatDuration(5)).toBe('5s');
-    expect(formatDuration(184)).toBe('3m04s');
-    expect(formatDuration(3720)).toBe('1h02m');
-    expect(formatDuration(NaN)).toBe('?');
+  it('prints nothing when quiet, even on a TTY', () => {
+    const { chunks, stream } = capture(true);
+    run(createProgress({ label: 'x', total: 3, stream, quiet: true, env: {} }), 3);
+    expect(chunks).toEqual([]);
+  });
+
+  it('prints nothing on a TTY when CI is set', () => {
+    const { chunks, stream } = capture(true);
+    run(createProgress({ label: 'x', total: 3, stream, env: { CI: 'true' } }), 3);
+    expect(chunks).toEqual([]);
+  });
+
+  it('draws a bar with label, count and values on a TTY, and the final line once', () => {
+    const { chunks, stream } = capture(true);
+    const p = createProgress({ label: 'fit', total: 10, stream, env: {} });
+    p.update(1, { loss: 2e-5 });
+    const text = chunks.join('');
+    expect(text).toContain(`[==${'-'.repeat(22)}] fit 10% 1/10 loss=2.00e-5 eta `);
+    p.finish({ loss: 0.01 });
+    const all = chunks.join('');
+    expect(all).toMatch(/\[={24}\] fit 100% 10\/10 loss=0\.01000 in \d+s/);
+    expect(all.endsWith('\n')).toBe(true);
+    const after = chunks.length;
+    p.update(3);
+    p.finish();
+    expect(chunks.length).toBe(after);
+  });
+
+  it('an unfinished bar (an interrupted phase) keeps no timer holding the process', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { stream } = capture(true);
+    createProgress({ label: 'fit', total: 10, stream, env: {} }).update(2, { loss: 1 });
+    expect(timers()).toBe(before);
   });
 });

@@ -1,12 +1,16 @@
 /**
- * A tiny progress reporter: a redrawn bar with loss and ETA on a TTY, a few
- * plain lines otherwise (pipes, CI logs), nothing when quiet.
+ * Progress display: a `cli-progress` bar with loss and ETA, redrawn in place
+ * on a terminal. Nothing is printed when the stream is not a TTY (pipes,
+ * files, CI logs: the results and the report carry the outcome), when `CI` is
+ * set, or when quiet.
  */
+import { Format, Presets, SingleBar } from 'cli-progress';
 
 /** Where progress goes (process.stderr by default). */
 export interface ProgressStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  readonly columns?: number;
 }
 
 /** A running progress display. */
@@ -24,21 +28,11 @@ export interface ProgressOptions {
   readonly stream?: ProgressStream;
   /** Print nothing at all. */
   readonly quiet?: boolean;
-  /** Clock in ms (tests pass a fake one). */
-  readonly now?: () => number;
   /** Environment (for `CI`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Formats seconds as `12s`, `3m04s`, `1h02m`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
+/** `loss=1.234e-5`-style text of the named values (4 significant digits). */
 function formatValues(values: Readonly<Record<string, number>> | undefined): string {
   if (!values) return '';
   return Object.entries(values)
@@ -49,51 +43,62 @@ function formatValues(values: Readonly<Record<string, number>> | undefined): str
     .join('');
 }
 
-const BAR_WIDTH = 24;
-/** Plain (non-TTY) mode prints at most this many lines per task, plus the last. */
-const PLAIN_LINES = 5;
+/**
+ * SingleBar redraws from a timer it re-arms after every draw; a bar whose
+ * phase stops before `finish` (an interrupt, an error) would keep the process
+ * alive through it. Unreferencing each timer leaves the redraws as they are
+ * and lets the process exit. (`timer` is SingleBar's own field, set by
+ * `render`.)
+ */
+class UnreferencedBar extends SingleBar {
+  override render(): void {
+    super.render();
+    (this as unknown as { timer?: NodeJS.Timeout | null }).timer?.unref();
+  }
+}
+
+const NOTHING: Progress = { update: () => undefined, finish: () => undefined };
 
 /** Starts a progress display (see the module comment). */
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
-  const now = options.now ?? Date.now;
   const env = options.env ?? process.env;
+  if (options.quiet || !stream.isTTY || env.CI) return NOTHING;
   const total = Math.max(options.total, 1);
-  const tty = Boolean(stream.isTTY) && !env.CI;
-  const start = now();
-  let lastDraw = -Infinity;
-  let nextPlain = 0;
+  const bar = new UnreferencedBar(
+    {
+      stream: stream as NodeJS.WritableStream,
+      // the same line with the time taken once the bar is full, the ETA before
+      format: (opts, params, payload) => {
+        const timing =
+          params.value >= params.total ? 'in {duration_formatted}' : 'eta {eta_formatted}';
+        const format = `[{bar}] ${options.label} {percentage}% {value}/{total}{values} ${timing}`;
+        return Format.Formatter({ ...opts, format }, params, payload);
+      },
+      barsize: 24,
+      // keep the terminal's cursor and wrapping settings (an interrupted bar
+      // must not leave them changed); lines are cut to the terminal width instead
+      hideCursor: null,
+      linewrap: true,
+    },
+    Presets.legacy,
+  );
+  let started = false;
   let finished = false;
-
-  const line = (done: number, values?: Readonly<Record<string, number>>): string => {
-    const fraction = Math.min(done / total, 1);
-    const elapsed = (now() - start) / 1000;
-    const eta = done > 0 ? (elapsed / done) * (total - done) : NaN;
-    const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
-    const timing = done >= total ? `in ${formatDuration(elapsed)}` : `eta ${formatDuration(eta)}`;
-    return `${options.label} ${pct} ${done}/${total}${formatValues(values)} ${timing}`;
-  };
-
   return {
     update(done, values) {
-      if (options.quiet || finished) return;
-      if (tty) {
-        const t = now();
-        if (t - lastDraw < 100 && done < total) return;
-        lastDraw = t;
-        const filled = Math.round(Math.min(done / total, 1) * BAR_WIDTH);
-        stream.write(
-          `\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${line(done, values)}`,
-        );
-      } else if (done >= nextPlain && done < total) {
-        stream.write(`${line(done, values)}\n`);
-        nextPlain = done + Math.ceil(total / PLAIN_LINES);
-      }
+      if (finished) return;
+      const payload = { values: formatValues(values) };
+      if (started) bar.update(Math.min(done, total), payload);
+      else bar.start(total, Math.min(done, total), payload);
+      started = true;
     },
     finish(values) {
-      if (options.quiet || finished) return;
+      if (finished) return;
       finished = true;
-      stream.write(tty ? `\r\x1b[2K${line(total, values)}\n` : `${line(total, values)}\n`);
+      if (!started) bar.start(total, total);
+      bar.update(total, { values: formatValues(values) });
+      bar.stop();
     },
   };
 }

@@ -272,44 +272,52 @@ export async function writePlots(outDir: string, results: Results): Promise<stri
   ).values()) {
     const { pde, lambda } = runs[0];
     const tag = `${pde}-${lambdaKey(lambda)}`;
-    const points: BudgetPoint[] = [];
-    for (const rows of groupBy(
-      runs.flatMap((r) => r.rows),
-      (r) => `${r.method}/${r.budget}`,
-    ).values()) {
-      points.push({
-        method: rows[0].method,
-        budget: rows[0].budget,
-        relError: meanAndSpread(rows.map((r) => r.relErrorAfter)).mean,
-      });
-    }
-    const reference = meanAndSpread(runs.map((r) => r.relErrorFinetuned)).mean;
+    const points: BudgetPoint[] = runs.flatMap((run) =>
+      run.rows.map((r) => ({
+        method: r.method,
+        budget: r.budget,
+        seed: run.seed,
+        relErrorPct: 100 * r.relErrorAfter,
+      })),
+    );
+    const reference = 100 * meanAndSpread(runs.map((r) => r.relErrorFinetuned)).mean;
     add(
       await writeChart(
         dir,
         `error-vs-budget-${tag}`,
         errorVsBudgetSpec(
-          `${pde}, lambda = ${lambdaLabel(lambda)}: error after pruning (dashed: unpruned)`,
+          {
+            text: `${pde}, lambda = ${lambdaLabel(lambda)}: error after pruning`,
+            subtitle: `line: mean over seeds ${runs.map((r) => r.seed).join(', ')}; dots: each seed; dashed: unpruned`,
+          },
           points,
           reference,
         ),
       ),
     );
-    const first = runs[0];
-    const allocation: AllocationPoint[] = first.rows.flatMap((r) =>
-      r.perLayer.map((kept, i) => ({
-        method: r.method,
-        budget: r.budget,
-        layer: `W${i + 1}`,
-        kept,
-      })),
-    );
+    // mean over seeds of each layer's kept count (one seed: its counts)
+    const allocation: AllocationPoint[] = [];
+    for (const rows of groupBy(
+      runs.flatMap((run) => run.rows),
+      (r) => `${r.method}/${r.budget}`,
+    ).values()) {
+      rows[0].perLayer.forEach((_, i) =>
+        allocation.push({
+          method: rows[0].method,
+          budget: rows[0].budget,
+          layer: `W${i + 1}`,
+          kept: meanAndSpread(rows.map((r) => r.perLayer[i])).mean,
+        }),
+      );
+    }
+    const seeds = runs.map((r) => r.seed);
+    const over = seeds.length > 1 ? `mean over seeds ${seeds.join(', ')}` : `seed ${seeds[0]}`;
     add(
       await writeChart(
         dir,
         `rank-allocation-${tag}`,
         allocationSpec(
-          `${pde}, lambda = ${lambdaLabel(lambda)}, seed ${first.seed}: kept singular values per layer`,
+          `${pde}, lambda = ${lambdaLabel(lambda)}, ${over}: kept singular values per layer`,
           allocation,
         ),
       ),

@@ -1,5 +1,5 @@
 /** Test helpers: evaluation on the reference backend and central finite differences. */
-import { referenceBackend, sizeOf } from '@sublora/tensor';
+import { referenceBackend, seedXoshiro128, sizeOf } from '@sublora/tensor';
 import { evaluateToArrays } from './evaluate';
 import type { Graph } from './ir/types';
 
@@ -57,16 +57,8 @@ export function relError(a: readonly number[], b: readonly number[]): number {
   return err / scale;
 }
 
-/** Deterministic pseudo-random numbers in [lo, hi) (mulberry32). */
+/** Deterministic pseudo-random numbers in [lo, hi), from the workspace's one generator core. */
 export function randoms(seed: number, n: number, lo = -1, hi = 1): number[] {
-  let a = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push(lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo));
-  }
-  return out;
+  const { uint32 } = seedXoshiro128(seed);
+  return Array.from({ length: n }, () => lo + (uint32() / 4294967296) * (hi - lo));
 }

@@ -63,6 +63,8 @@ export interface ProviderResolution {
   readonly requested: readonly ExecutionProvider[];
   readonly active: readonly ExecutionProvider[];
   readonly unavailable: readonly ProviderFailure[];
+  /** One line naming the dropped providers and the ones used; absent when none was dropped. */
+  readonly notice?: string;
 }
 
 /** Throws a one-line error unless every entry names a known provider. */
@@ -114,12 +116,13 @@ function probeModelBytes(): Uint8Array {
 /**
  * Keeps the requested providers that can create a session here, in order.
  * `cpu` is always available; when every requested provider fails, `cpu` is
- * used. One line is logged when anything was dropped.
+ * used. When anything was dropped, the resolution carries one notice line,
+ * passed to `log` if given.
  */
 export async function resolveExecutionProviders(
   ort: OrtModule,
   requested: readonly ExecutionProvider[],
-  log: Logger,
+  log?: Logger,
 ): Promise<ProviderResolution> {
   const active: ExecutionProvider[] = [];
   const unavailable: ProviderFailure[] = [];
@@ -158,9 +161,9 @@ export async function resolveExecutionProviders(
     }
   }
   if (active.length === 0) active.push('cpu');
-  if (unavailable.length > 0) {
-    const dropped = unavailable.map((u) => `${u.provider} (${u.reason})`).join('; ');
-    log(`onnxruntime: execution provider ${dropped} unavailable, using [${active.join(', ')}]`);
-  }
-  return { requested, active, unavailable };
+  if (unavailable.length === 0) return { requested, active, unavailable };
+  const dropped = unavailable.map((u) => `${u.provider} (${u.reason})`).join('; ');
+  const notice = `onnxruntime: execution provider ${dropped} unavailable, using [${active.join(', ')}]`;
+  log?.(notice);
+  return { requested, active, unavailable, notice };
 }

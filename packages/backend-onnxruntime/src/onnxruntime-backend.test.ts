@@ -83,15 +83,30 @@ describe('execution providers', () => {
     // This machine has no CUDA provider library; on a CUDA server this test documents the other branch.
     if (d.executionProviders.includes('cuda')) {
       expect(messages).toEqual([]);
+      expect(d.notice).toBeUndefined();
     } else {
       expect(d.executionProviders).toEqual(['cpu']);
       expect(messages).toHaveLength(1);
       expect(messages[0]).toMatch(/cuda .*unavailable, using \[cpu\]/);
+      expect(d.notice).toBe(messages[0]);
       expect(d.unavailableExecutionProviders[0].provider).toBe('cuda');
     }
     expect(Array.from(await be.read(be.unary('neg', be.fromArray([2], [1], 'float64'))))).toEqual([
       -2,
     ]);
+  });
+
+  test('without a logger the fallback is printed nowhere and kept in describe()', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const d = (await createOnnxruntimeBackend()).describe();
+      expect([warn, log, error].map((s) => s.mock.calls.length)).toEqual([0, 0, 0]);
+      if (!d.executionProviders.includes('cuda')) expect(d.notice).toMatch(/cuda .*unavailable/);
+    } finally {
+      [warn, log, error].forEach((s) => s.mockRestore());
+    }
   });
 
   test('cpu alone logs nothing', async () => {

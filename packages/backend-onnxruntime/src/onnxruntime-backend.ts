@@ -34,7 +34,7 @@ import { SessionCache, type SessionCacheStats } from './session-cache';
 
 /** Options of {@link createOnnxruntimeBackend}. */
 export interface OnnxruntimeBackendOptions {
-  /** Providers in priority order (default `['cuda', 'cpu']`); unavailable ones are dropped with one logged line. */
+  /** Providers in priority order (default `['cuda', 'cpu']`); unavailable ones are dropped, see `describe().notice`. */
   readonly executionProviders?: readonly ExecutionProvider[];
   /**
    * Precision of the computation. `float64` (default): float64 tensors compute
@@ -45,7 +45,10 @@ export interface OnnxruntimeBackendOptions {
   readonly dtype?: DType;
   /** Compiled sessions kept (least recently used dropped first; default 64). */
   readonly maxCachedSessions?: number;
-  /** Receives the provider-fallback notice (default `console.warn`). */
+  /**
+   * Receives the provider-fallback notice. Default: none, so a CPU-only
+   * machine is not told on every session; `describe().notice` keeps the line.
+   */
   readonly logger?: Logger;
   /** Passed to every `InferenceSession.create` (providers are set by this package). */
   readonly sessionOptions?: Omit<InferenceSession.SessionOptions, 'executionProviders'>;
@@ -59,6 +62,8 @@ export interface OnnxruntimeBackendDescription {
   /** Providers sessions are created with, in priority order. */
   readonly executionProviders: readonly ExecutionProvider[];
   readonly unavailableExecutionProviders: readonly ProviderFailure[];
+  /** The provider-fallback line (e.g. CUDA unavailable, using cpu); absent when nothing was dropped. */
+  readonly notice?: string;
   readonly computeDtype: DType;
   readonly sessions: SessionCacheStats;
 }
@@ -110,7 +115,8 @@ const BACKEND_NAME = 'onnxruntime';
 
 /**
  * Creates the onnxruntime backend: resolves execution providers (dropping
- * unavailable ones with one logged line), then returns the kernel record.
+ * unavailable ones, which `describe().notice` reports), then returns the
+ * kernel record.
  *
  * @example
  * const be = await createOnnxruntimeBackend({ executionProviders: ['cpu'] });
@@ -127,7 +133,7 @@ export async function createOnnxruntimeBackend(
     executionProviders = ['cuda', 'cpu'],
     dtype: computeDtype = 'float64',
     maxCachedSessions = 64,
-    logger = (m: string) => console.warn(m),
+    logger,
     sessionOptions = {},
   } = options;
   if (computeDtype !== 'float64' && computeDtype !== 'float32') {
@@ -353,6 +359,7 @@ export async function createOnnxruntimeBackend(
       requestedExecutionProviders: providers.requested,
       executionProviders: providers.active,
       unavailableExecutionProviders: providers.unavailable,
+      ...(providers.notice === undefined ? {} : { notice: providers.notice }),
       computeDtype,
       sessions: cache.stats(),
     }),

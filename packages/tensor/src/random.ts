@@ -6,6 +6,14 @@
  * for selection, `createRandom` in `@sublora/nn` for initialisation and
  * sampling); both draw their bits from this generator, so a seed means the
  * same stream everywhere and nothing depends on `Math.random`.
+ *
+ * Why not `pure-rand` (8.4.2, installed through fast-check): it has no
+ * xoshiro128**. Its generators are xoroshiro128+, xorshift128+, Mersenne
+ * Twister and a 32-bit LCG, and none gives these streams: from seeds 0 and
+ * 42 their first 8 outputs share no value with ours (measured), while the
+ * seeded streams (network initialisation, collocation sampling, stochastic
+ * greedy) must stay bit-identical for saved checkpoints and published
+ * results. The generator is 20 lines checked against the reference C code.
  */
 
 /** The four 32-bit words of a xoshiro128** state. */

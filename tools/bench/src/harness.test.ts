@@ -2,72 +2,76 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pinnSizesOfWidths } from './autodiff/pinn-loss';
-import {
-  checkFlags,
-  flagValue,
-  positiveIntFlag,
-  resultPath,
-  summarize,
-  writeResults,
-} from './harness';
+import { parseFlags, resultPath, summarize, writeResults, type FlagSpec } from './harness';
 
-describe('flagValue', () => {
-  const argv = ['node', 'main.js', '--widths', '64,256', '--quick', '--out'];
+const parse = (spec: FlagSpec, ...args: string[]) => parseFlags(spec, ['node', 'main.js', ...args]);
 
-  it('reads the value after a flag and undefined for an absent flag', () => {
-    expect(flagValue('--widths', argv)).toBe('64,256');
-    expect(flagValue('--rounds', argv)).toBeUndefined();
+describe('parseFlags: value flags', () => {
+  const spec = { switches: ['--quick'], values: ['--widths', '--rounds'] };
+
+  it('reads the value after a flag (or after =) and nothing for an absent flag', () => {
+    const flags = parse(spec, '--widths', '64,256', '--quick');
+    expect(flags.values.get('--widths')).toBe('64,256');
+    expect(flags.values.has('--rounds')).toBe(false);
+    expect(parse(spec, '--widths=64').values.get('--widths')).toBe('64');
   });
 
   it('throws a one-line error naming the flag when its value is missing', () => {
-    expect(() => flagValue('--out', argv)).toThrow(/^--out: missing value$/);
+    expect(() => parse(spec, '--quick', '--out')).toThrow(/^--out: missing value$/);
     // the next word is another flag, not a value
-    expect(() => flagValue('--widths', ['node', 'main.js', '--widths', '--quick'])).toThrow(
-      '--widths: missing value',
-    );
+    expect(() => parse(spec, '--widths', '--quick')).toThrow(/^--widths: missing value$/);
   });
 });
 
-describe('positiveIntFlag', () => {
-  it('reads a positive integer, undefined when absent, and names the flag and value otherwise', () => {
-    expect(positiveIntFlag('--rounds', ['node', 'main.js', '--rounds', '3'])).toBe(3);
-    expect(positiveIntFlag('--rounds', ['node', 'main.js'])).toBeUndefined();
+describe('parseFlags: switches', () => {
+  it('reports the switches given, a --no- switch included', () => {
+    const spec = { switches: ['--quick', '--no-chunked', '--ablation'], values: [] };
+    expect([...parse(spec, '--no-chunked', '--quick').switches]).toEqual([
+      '--quick',
+      '--no-chunked',
+    ]);
+    expect(parse(spec).switches.size).toBe(0);
+  });
+});
+
+describe('parseFlags: positive integers', () => {
+  const spec = { switches: [], values: [], positiveInts: ['--rounds'] };
+
+  it('reads a positive integer, nothing when absent, and names the flag and value otherwise', () => {
+    expect(parse(spec, '--rounds', '3').positiveInts.get('--rounds')).toBe(3);
+    expect(parse(spec).positiveInts.has('--rounds')).toBe(false);
     for (const bad of ['x', '0', '1.5', '-2'])
-      expect(() => positiveIntFlag('--rounds', ['node', 'main.js', '--rounds', bad])).toThrow(
+      expect(() => parse(spec, '--rounds', bad)).toThrow(
         `--rounds: '${bad}' is not a positive integer`,
       );
   });
 });
 
-describe('checkFlags', () => {
+describe('parseFlags: unknown arguments', () => {
   const spec = { switches: ['--quick'], values: ['--widths'] };
-  const run =
-    (...args: string[]) =>
-    () =>
-      checkFlags(spec, ['node', 'main.js', ...args]);
 
   it('accepts the switches, the value flags with their values, and --out', () => {
-    expect(run()).not.toThrow();
-    expect(run('--quick', '--widths', '64,256', '--out', 'x.json')).not.toThrow();
+    expect(() => parse(spec)).not.toThrow();
+    expect(() => parse(spec, '--quick', '--widths', '64,256', '--out', 'x.json')).not.toThrow();
   });
 
   it('names a misspelt flag or a stray word and lists the flags taken', () => {
-    expect(run('--widht', '1000')).toThrow(
+    expect(() => parse(spec, '--widht', '1000')).toThrow(
       "unknown argument '--widht'; this benchmark takes --quick, --widths, --out",
     );
-    expect(run('--widths', '64', '256')).toThrow("unknown argument '256'");
+    expect(() => parse(spec, '--widths', '64', '256')).toThrow("unknown argument '256'");
+    expect(() => parse({ ...spec, positiveInts: ['--rounds'] }, '--help')).toThrow(
+      "unknown argument '--help'; this benchmark takes --quick, --widths, --rounds, --out",
+    );
   });
 });
 
 describe('resultPath', () => {
-  it('is --out when given, else results/<name>.json', () => {
-    expect(resultPath('autodiff', ['node', 'main.js', '--out', '/tmp/x.json'])).toBe('/tmp/x.json');
-    expect(resultPath('autodiff', ['node', 'main.js'])).toMatch(/results[/\\]autodiff\.json$/);
-  });
+  const none = { switches: [], values: [] };
 
-  it('throws when --out has no value, instead of falling back to the default file', () => {
-    expect(() => resultPath('autodiff', ['node', 'main.js', '--out'])).toThrow('--out');
-    expect(() => resultPath('autodiff', ['node', 'main.js', '--out', '--quick'])).toThrow('--out');
+  it('is --out when given, else results/<name>.json', () => {
+    expect(resultPath('autodiff', parse(none, '--out', '/tmp/x.json'))).toBe('/tmp/x.json');
+    expect(resultPath('autodiff', parse(none))).toMatch(/results[/\\]autodiff\.json$/);
   });
 });
 

@@ -3,12 +3,14 @@
  *
  * Every benchmark under `tools/bench/src/<name>/` times its cases with
  * {@link timeIt} and writes one JSON file with {@link writeResults} to
- * `tools/bench/results/<name>.json` (override with `--out FILE`). Report ratios
+ * `tools/bench/results/<name>.json` (override with `--out FILE`). Flags are
+ * parsed by {@link parseFlags} (commander, as the CLIs use). Report ratios
  * measured in one run: the machines are shared and noisy.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
 
 /** Timing statistics of one case, in milliseconds. */
 export interface Timing {
@@ -94,56 +96,86 @@ export function machineInfo(): Record<string, unknown> {
 export interface FlagSpec {
   readonly switches: readonly string[];
   readonly values: readonly string[];
+  /** Value flags whose value must be a positive integer (not repeated in `values`). */
+  readonly positiveInts?: readonly string[];
+}
+
+/** The flags given on one command line, by their spelling (`--widths`). */
+export interface BenchFlags {
+  /** The switches given. */
+  readonly switches: ReadonlySet<string>;
+  /** The value flags given, `--out` included. */
+  readonly values: ReadonlyMap<string, string>;
+  /** The positive-integer flags given. */
+  readonly positiveInts: ReadonlyMap<string, number>;
+}
+
+/** commander's option-argument parser that rejects a flag as the value (`--widths --quick`). */
+function valueOf(flag: string): (v: string) => string {
+  return (v) => {
+    if (v.startsWith('--')) throw new Error(`${flag}: missing value`);
+    return v;
+  };
+}
+
+/** As {@link valueOf}, and the value must be a positive integer. */
+function positiveIntOf(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(valueOf(flag)(v));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: '${v}' is not a positive integer`);
+    return n;
+  };
 }
 
 /**
- * Throws a one-line error on the first argument that `spec` does not name
- * (a misspelt `--widht 1000` would otherwise run the default sizes), listing
- * the flags the benchmark takes. `--out` is always allowed.
+ * Parses argv with commander against `spec` (`--out` is always allowed).
+ * Throws a one-line error on the first argument that `spec` does not name (a
+ * misspelt `--widht 1000` would otherwise run the default sizes), listing
+ * the flags the benchmark takes; on a value flag without its value; and on a
+ * positive-integer flag with anything else.
  */
-export function checkFlags(spec: FlagSpec, argv: readonly string[] = process.argv): void {
+export function parseFlags(spec: FlagSpec, argv: readonly string[] = process.argv): BenchFlags {
+  const ints = spec.positiveInts ?? [];
   const values = [...spec.values, '--out'];
-  for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i];
-    if (values.includes(arg)) i++;
-    else if (!spec.switches.includes(arg))
-      throw new Error(
-        `unknown argument '${arg}'; this benchmark takes ${[...spec.switches, ...values].join(', ')}`,
-      );
+  // unknown words are collected (not commander's own message) so the error can list the flags taken
+  const program = new Command()
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
+    .helpOption(false)
+    .allowUnknownOption(true)
+    .allowExcessArguments(true);
+  for (const flag of spec.switches) program.option(flag);
+  for (const flag of values) program.option(`${flag} <value>`, '', valueOf(flag));
+  for (const flag of ints) program.option(`${flag} <n>`, '', positiveIntOf(flag));
+  try {
+    program.parse([...argv]);
+  } catch (e) {
+    // a required value is missing only when its flag is the last word
+    if (e instanceof CommanderError && e.code === 'commander.optionMissingArgument')
+      throw new Error(`${argv[argv.length - 1]}: missing value`, { cause: e });
+    throw e;
   }
+  if (program.args.length > 0)
+    throw new Error(
+      `unknown argument '${program.args[0]}'; this benchmark takes ${[...spec.switches, ...spec.values, ...ints, '--out'].join(', ')}`,
+    );
+  const given = (flag: string): unknown => {
+    const option = program.options.find((o) => o.long === flag);
+    const key = option?.attributeName() ?? '';
+    return program.getOptionValueSource(key) === 'cli' ? program.getOptionValue(key) : undefined;
+  };
+  const pairs = <T>(flags: readonly string[]): Map<string, T> =>
+    new Map(flags.flatMap((f) => (given(f) === undefined ? [] : [[f, given(f) as T]])));
+  return {
+    switches: new Set(spec.switches.filter((f) => given(f) !== undefined)),
+    values: pairs<string>(values),
+    positiveInts: pairs<number>(ints),
+  };
 }
 
-/** The value after `--name` in argv, or undefined when the flag is absent; throws when its value is missing. */
-export function flagValue(
-  name: string,
-  argv: readonly string[] = process.argv,
-): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new Error(`${name}: missing value`);
-  return v;
-}
-
-/** `flagValue` as a positive integer; throws a one-line error on anything else. */
-export function positiveIntFlag(
-  name: string,
-  argv: readonly string[] = process.argv,
-): number | undefined {
-  const v = flagValue(name, argv);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: '${v}' is not a positive integer`);
-  return n;
-}
-
-/**
- * The result file: `--out FILE` from argv, else `tools/bench/results/<name>.json`.
- * Throws when `--out` has no value. Call it before the work starts, so a bad
- * flag fails at once instead of after a long run.
- */
-export function resultPath(name: string, argv: readonly string[] = process.argv): string {
-  return flagValue('--out', argv) ?? join(__dirname, '..', 'results', `${name}.json`);
+/** The result file: `--out FILE` when given, else `tools/bench/results/<name>.json`. */
+export function resultPath(name: string, flags: BenchFlags): string {
+  return flags.values.get('--out') ?? join(__dirname, '..', 'results', `${name}.json`);
 }
 
 /**

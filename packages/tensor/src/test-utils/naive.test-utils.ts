@@ -4,6 +4,7 @@
  * collapsing), plus fast-check arbitraries for shapes and data.
  */
 import fc from 'fast-check';
+import { seedXoshiro128 } from '../random';
 
 export type Shape = readonly number[];
 
@@ -103,18 +104,10 @@ export function naiveTranspose(
   return out;
 }
 
-/** Deterministic uniform values in [-scale, scale) from a seed (mulberry32). */
+/** Deterministic uniform values in [-scale, scale) from a seed (the workspace's one generator core). */
 export function randomData(seed: number, n: number, scale = 2): number[] {
-  let s = seed >>> 0;
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
+  const { uint32 } = seedXoshiro128(seed);
+  return Array.from({ length: n }, () => ((uint32() / 4294967296) * 2 - 1) * scale);
 }
 
 /** Shapes of rank 0..maxRank with dims in 0..maxDim (size 0 and 1 included). */

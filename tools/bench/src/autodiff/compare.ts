@@ -16,15 +16,7 @@ import { join, resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
-import {
-  checkFlags,
-  flagValue,
-  positiveIntFlag,
-  resultPath,
-  timeAlternating,
-  writeResults,
-  type Timing,
-} from '../harness';
+import { parseFlags, resultPath, timeAlternating, writeResults, type Timing } from '../harness';
 import { defaultRounds, pinnInputs, pinnSizesOfWidths } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
@@ -48,13 +40,17 @@ function loadBaseline(dir: string): Build {
 }
 
 async function main(): Promise<void> {
-  checkFlags({ switches: [], values: ['--baseline', '--widths', '--rounds'] });
-  const path = resultPath('autodiff-compare');
-  const dir = flagValue('--baseline');
+  const flags = parseFlags({
+    switches: [],
+    values: ['--baseline', '--widths'],
+    positiveInts: ['--rounds'],
+  });
+  const path = resultPath('autodiff-compare', flags);
+  const dir = flags.values.get('--baseline');
   if (!dir) throw new Error('--baseline DIR is required: a checkout with built packages');
   const baseline = loadBaseline(dir);
-  const sizes = pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
-  const roundsFlag = positiveIntFlag('--rounds');
+  const sizes = pinnSizesOfWidths(flags.values.get('--widths'), [64, 256]);
+  const roundsFlag = flags.positiveInts.get('--rounds');
   const rows = [];
   for (const size of sizes) {
     const r = 2 * size.rank;

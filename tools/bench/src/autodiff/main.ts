@@ -28,24 +28,27 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { checkFlags, flagValue, resultPath, timeAlternating, writeResults } from '../harness';
+import { parseFlags, resultPath, timeAlternating, writeResults } from '../harness';
 import { census, censusTotals } from './census';
 import { defaultRounds, pinnInputs, pinnSizesOfWidths, type PinnSize } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
-const quick = process.argv.includes('--quick');
-const ablation = process.argv.includes('--ablation');
-const chunked = !process.argv.includes('--no-chunked');
 /** Directions per batched pass in the chunked variant (smaller batches stay in cache). */
 const CHUNK = 4;
 
 async function main(): Promise<void> {
-  checkFlags({ switches: ['--quick', '--no-chunked', '--ablation'], values: ['--widths'] });
-  const path = resultPath('autodiff');
+  const flags = parseFlags({
+    switches: ['--quick', '--no-chunked', '--ablation'],
+    values: ['--widths'],
+  });
+  const quick = flags.switches.has('--quick');
+  const ablation = flags.switches.has('--ablation');
+  const chunked = !flags.switches.has('--no-chunked');
+  const path = resultPath('autodiff', flags);
   // `--widths 64,256` (the default; 1000 adds the paper-scale size) picks sizes of `PINN_SIZES`
   const sizes: PinnSize[] = quick
     ? [{ width: 16, rank: 4, interior: 128, boundary: 32 }]
-    : pinnSizesOfWidths(flagValue('--widths'), [64, 256]);
+    : pinnSizesOfWidths(flags.values.get('--widths'), [64, 256]);
   const cases = [];
   for (const size of sizes) {
     for (const { name, build } of PINN_LOSSES) {

@@ -31,15 +31,7 @@ import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
-import {
-  checkFlags,
-  flagValue as harnessFlagValue,
-  positiveIntFlag as harnessPositiveIntFlag,
-  resultPath,
-  timeIt,
-  writeResults,
-  type Timing,
-} from '../harness';
+import { parseFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
 import {
   PINN_SIZES,
   pinnInputs,
@@ -48,16 +40,13 @@ import {
   type PinnSize,
 } from '../autodiff/pinn-loss';
 
-const argv = process.argv;
-const quick = argv.includes('--quick');
-
 /** Prints a one-line usage error and exits (bad flags are the caller's mistake, not a crash). */
 function usageError(message: string): never {
   console.error(message);
   process.exit(2);
 }
 
-/** Runs a harness flag check or reader; its error (an unknown flag, a flag without its value) becomes a usage error. */
+/** Runs a flag check; its error (an unknown flag, a flag without its value) becomes a usage error. */
 function readFlag<T>(read: () => T): T {
   try {
     return read();
@@ -66,25 +55,19 @@ function readFlag<T>(read: () => T): T {
   }
 }
 
-/** The value after `flag`, or undefined when the flag is absent (a usage error when its value is missing). */
-function flagValue(flag: string): string | undefined {
-  return readFlag(() => harnessFlagValue(flag, argv));
-}
-
-readFlag(() =>
-  checkFlags(
-    {
-      switches: ['--quick'],
-      values: ['--budget-s', '--widths', '--backends', '--ops', '--hessian-chunk'],
-    },
-    argv,
-  ),
+const flags = readFlag(() =>
+  parseFlags({
+    switches: ['--quick'],
+    values: ['--widths', '--backends', '--ops'],
+    positiveInts: ['--budget-s', '--hessian-chunk'],
+  }),
 );
-const outPath = readFlag(() => resultPath('backends', argv));
+const quick = flags.switches.has('--quick');
+const outPath = resultPath('backends', flags);
 
 /** A comma-separated list flag, each entry checked against `known`. */
 function listFlag<T extends string>(flag: string, known: readonly T[]): readonly T[] | undefined {
-  const v = flagValue(flag);
+  const v = flags.values.get(flag);
   if (v === undefined) return undefined;
   const items = v.split(',').map((x) => x.trim());
   const bad = items.find((x) => !known.includes(x as T));
@@ -92,12 +75,7 @@ function listFlag<T extends string>(flag: string, known: readonly T[]): readonly
   return items as T[];
 }
 
-/** A positive-integer flag, or undefined when absent (a usage error otherwise). */
-function positiveIntFlag(flag: string): number | undefined {
-  return readFlag(() => harnessPositiveIntFlag(flag, argv));
-}
-
-const budgetMs = 1000 * (positiveIntFlag('--budget-s') ?? 120);
+const budgetMs = 1000 * (flags.positiveInts.get('--budget-s') ?? 120);
 
 type Op = 'loss' | 'gradient' | 'hessian' | 'adamStep';
 const ALL_OPS: readonly Op[] = ['loss', 'gradient', 'hessian', 'adamStep'];
@@ -116,7 +94,7 @@ const allSizes: readonly PinnSize[] = quick
   : PINN_SIZES;
 const named = readFlag(() =>
   pinnSizesOfWidths(
-    flagValue('--widths'),
+    flags.values.get('--widths'),
     allSizes.map((s) => s.width),
     allSizes,
   ),
@@ -125,7 +103,7 @@ const named = readFlag(() =>
 const sizes = allSizes.filter((s) => named.includes(s));
 
 /** Hessian directions per batched pass: `--hessian-chunk`, else autodiff's memory-bounded default. */
-const chunkOverride = positiveIntFlag('--hessian-chunk');
+const chunkOverride = flags.positiveInts.get('--hessian-chunk');
 
 /** Relative work of an op at a size (flops per point of the 3-layer net; Hessian: one tangent per direction). */
 function work(op: Op, s: PinnSize): number {

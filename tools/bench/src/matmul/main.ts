@@ -11,7 +11,7 @@
  */
 import { loadavg } from 'node:os';
 import { referenceBackend, type DType, type MatmulOptions } from '@sublora/tensor';
-import { checkFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
+import { parseFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
 
 /** One measured product. */
 interface MatmulCase {
@@ -122,9 +122,9 @@ async function timeNaive(size: number): Promise<MatmulCase> {
 }
 
 async function main(): Promise<void> {
-  checkFlags({ switches: ['--quick'], values: [] });
-  const path = resultPath('matmul');
-  const quick = process.argv.includes('--quick');
+  const flags = parseFlags({ switches: ['--quick'], values: [] });
+  const path = resultPath('matmul', flags);
+  const quick = flags.switches.has('--quick');
   // 1-minute load average before and after: the machines are shared, so read the numbers with it.
   const loadBefore = loadavg()[0];
   const sizes = quick ? [64, 256] : [64, 256, 512, 1024];

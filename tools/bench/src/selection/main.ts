@@ -25,7 +25,7 @@ import {
   createRng,
 } from '@sublora/set-function';
 import { toFloat64Matrix, assertSymmetric } from '@sublora/tensor';
-import { checkFlags, resultPath, timeIt, writeResults } from '../harness';
+import { parseFlags, resultPath, timeIt, writeResults } from '../harness';
 import type { Timing, TimeItOptions } from '../harness';
 
 interface Instance {
@@ -210,8 +210,7 @@ function round(x: number): number {
 }
 
 async function main(): Promise<void> {
-  checkFlags({ switches: [], values: [] });
-  const path = resultPath('selection');
+  const path = resultPath('selection', parseFlags({ switches: [], values: [] }));
   const cases = [];
   for (const [r, b] of [
     [100, 40],
