@@ -13,7 +13,8 @@ import { dce } from '../passes/dce';
 import { simplify } from '../passes/simplify';
 import type { Tangent } from '../primitives/types';
 import { jvpNodes, type JvpOverride } from './jvp';
-import { DiagTangent, Tangents } from './tangents';
+import { DiagTangent } from './diag-tangent';
+import { Tangents } from './tangents';
 import { grad, gradNodes } from './vjp';
 import { checkWrt } from './wrt';
 
