@@ -25,8 +25,30 @@ import {
   transposeSpec,
 } from './structure';
 
+/** The type of {@link OP_TABLE}, spelled out so declarations name each spec's module. */
+export interface OpTable {
+  readonly fromArray: typeof fromArraySpec;
+  readonly fill: typeof fillSpec;
+  readonly zeros: typeof zerosSpec;
+  readonly unary: typeof unarySpec;
+  readonly binary: typeof binarySpec;
+  readonly compare: typeof compareSpec;
+  readonly where: typeof whereSpec;
+  readonly cast: typeof castSpec;
+  readonly elementwise: typeof elementwiseSpec;
+  readonly matmul: typeof matmulSpec;
+  readonly reshape: typeof reshapeSpec;
+  readonly transpose: typeof transposeSpec;
+  readonly slice: typeof sliceSpec;
+  readonly concat: typeof concatSpec;
+  readonly gather: typeof gatherSpec;
+  readonly scatterAdd: typeof scatterAddSpec;
+  readonly broadcastTo: typeof broadcastToSpec;
+  readonly reduce: typeof reduceSpec;
+}
+
 /** Every op's {@link OpSpec}, keyed by its `Backend` method name. */
-export const OP_TABLE = {
+export const OP_TABLE: OpTable = {
   fromArray: fromArraySpec,
   fill: fillSpec,
   zeros: zerosSpec,
@@ -45,10 +67,10 @@ export const OP_TABLE = {
   scatterAdd: scatterAddSpec,
   broadcastTo: broadcastToSpec,
   reduce: reduceSpec,
-} as const;
+};
 
 /** The name of an op in {@link OP_TABLE}. */
-export type OpName = keyof typeof OP_TABLE;
+export type OpName = keyof OpTable;
 
 export { DTYPES, checkArity, checkDType, describeOperand, sameDType } from './checks';
 export { REDUCE_OPS, type ReduceParams } from './reduce';
