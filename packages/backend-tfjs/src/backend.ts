@@ -212,6 +212,10 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
   const backend: TfjsBackend = {
     name: TFJS,
     dtypes: ['float32'],
+    // Kernel by kernel, like the reference backend. gramReadFlops is not
+    // measured on tfjs: the reference backend's 4, which hessian used on every
+    // backend before backends declared hints.
+    hints: { compilesWholeGraphs: false, gramReadFlops: 4 },
     describe: () => report,
 
     fromArray(data, shape, dtype) {
