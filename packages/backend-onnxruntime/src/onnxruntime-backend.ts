@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { Graph } from '@sublora/autodiff';
 import {
+  OP_TABLE,
   TensorError,
   shapeToString,
   shapesEqual,
@@ -325,7 +326,11 @@ export async function createOnnxruntimeBackend(
     hints: { compilesWholeGraphs: true, gramReadFlops: 4 },
     fromArray: (data, shape, dtype) => handle(k.fromArray(data, shape, dtype)),
     fill: (shape, value, dtype) => handle(k.fill(shape, value, dtype)),
-    zeros: (shape, dtype) => handle(k.fill(shape, 0, dtype)),
+    zeros: (shape, dtype) => {
+      // checked as zeros, so errors name the op the caller called
+      OP_TABLE.zeros.infer([], { shape, dtype });
+      return handle(k.fill(shape, 0, dtype));
+    },
     unary: (op, x) => handle(k.unary(op, nodeOf(op, x))),
     binary: (op, a, b) => handle(k.binary(op, nodeOf(op, a), nodeOf(op, b))),
     compare: (op, a, b) => handle(k.compare(op, nodeOf(op, a), nodeOf(op, b))),

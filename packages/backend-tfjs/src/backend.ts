@@ -229,7 +229,9 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
       return run('fill', () => tf.fill(shape.slice(), value, 'float32'));
     },
     zeros(shape, dtype) {
-      return backend.fill(shape, 0, dtype);
+      OP_TABLE.zeros.infer([], { shape, dtype });
+      checkDType(dtype, 'zeros');
+      return run('zeros', () => tf.zeros(shape.slice(), 'float32'));
     },
 
     unary(op, x) {
