@@ -113,7 +113,7 @@ describe('the suite catches wrong backends', () => {
           try {
             return referenceBackend.transpose(x, perm);
           } catch (e) {
-            throw new Error((e as Error).message);
+            throw new Error((e as Error).message, { cause: e });
           }
         },
       });
