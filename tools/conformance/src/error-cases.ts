@@ -22,7 +22,11 @@ export interface ErrorCase {
 
 const other = (dtype: DType): DType => (dtype === 'float64' ? 'float32' : 'float64');
 
-/** Every op's rejected inputs (at least one per Backend method that checks anything). */
+/**
+ * Every op's rejected inputs (at least one per Backend method that checks
+ * anything). A case for an optional method (`elementwise`) is skipped on a
+ * backend without it.
+ */
 export const ERROR_CASES: readonly ErrorCase[] = [
   {
     name: 'fromArray: data length',
@@ -222,6 +226,18 @@ export const ERROR_CASES: readonly ErrorCase[] = [
     op: 'reduce',
     inputs: [[2, 3]],
     call: (be, [x]) => be.reduce('max', x, [1, -1]),
+  },
+  {
+    name: 'elementwise: register out of range',
+    op: 'elementwise',
+    inputs: [[3]],
+    call: (be, xs) => be.elementwise?.({ steps: [{ op: 'add', args: [0, 1] }] }, xs, [3]),
+  },
+  {
+    name: 'elementwise: operand does not broadcast',
+    op: 'elementwise',
+    inputs: [[2], [3]],
+    call: (be, xs) => be.elementwise?.({ steps: [{ op: 'add', args: [0, 1] }] }, xs, [3]),
   },
   {
     name: 'reduce: unknown op',

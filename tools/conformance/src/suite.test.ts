@@ -132,6 +132,15 @@ describe('the suite catches wrong backends', () => {
       expect(names).not.toContain('error binary: mixed dtypes');
       expect(names).toHaveLength(ERROR_CASES.length - 1);
     });
+
+    it('a case of an optional kernel is skipped on a backend without it', async () => {
+      const { elementwise: _, ...unfused } = referenceBackend;
+      const names = (
+        await runConformance(unfused, { dtype: 'float64', cases: [], errorCases: ERROR_CASES })
+      ).results.map((r) => r.name);
+      expect(names.filter((n) => n.startsWith('error elementwise'))).toEqual([]);
+      expect(names).toHaveLength(ERROR_CASES.length - 2);
+    });
   });
 
   it('a kernel that throws is a failure with its message, not a crash', async () => {
