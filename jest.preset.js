@@ -16,6 +16,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@sublora/pinn$': path.join(__dirname, 'apps/pinn/src/index.ts'),
     '^@sublora/(.*)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
   testMatch: ['<rootDir>/src/**/*.test.ts'],

@@ -2,7 +2,7 @@
  * Readable (non-JSON) output: aligned `label  value` rows with indented
  * sections for nested records such as diagnostics and certificates.
  */
-import type { CheckReport } from './commands/check';
+import type { CheckReport } from './types';
 
 /** How many violating pairs the readable check report lists. */
 export const SHOWN_VIOLATIONS = 5;

@@ -1,5 +1,5 @@
 /** JSON output shared by the commands. */
-import type { CliIo } from './program';
+import type { CliIo } from './types';
 
 /** JSON.stringify replacer that writes typed arrays as plain arrays. */
 function plainArrays(_key: string, value: unknown): unknown {

@@ -13,14 +13,7 @@ import { registerBackends } from './commands/backends';
 import { registerCheck } from './commands/check';
 import { registerMethods } from './commands/methods';
 import { registerSelect } from './commands/select';
-
-/** Where the program writes, and where it resolves relative file names. */
-export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /** Directory for relative file names (default `process.cwd()`). */
-  readonly cwd?: string;
-}
+import type { CliIo } from './types';
 
 /** The process exit codes of `sublora`. */
 export const EXIT_CODES = { ok: 0, badInput: 1, usage: 2, internal: 3 } as const;

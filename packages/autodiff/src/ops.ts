@@ -3,7 +3,14 @@
  * primitive node each. A JS number is accepted where the other operand is a
  * Value and becomes a scalar `fill` of that operand's dtype.
  */
-import { sizeOf, type CompareOp, type DType, type Shape } from '@sublora/tensor';
+import {
+  OP_TABLE,
+  shapesEqual,
+  sizeOf,
+  type CompareOp,
+  type DType,
+  type Shape,
+} from '@sublora/tensor';
 import { currentBuilder, Value } from './ir/builder';
 import { GraphError } from './ir/types';
 
@@ -90,22 +97,10 @@ export function transpose(x: Value, perm?: readonly number[]): Value {
   return x.builder.emit('transpose', [x], { perm: [...p] });
 }
 
-/** Same data in a new shape; one entry may be -1 (inferred). */
+/** Same data in a new shape; one entry may be -1 (inferred, by `OP_TABLE.reshape`). */
 export function reshape(x: Value, shape: Shape): Value {
-  const resolved = [...shape];
-  const k = resolved.indexOf(-1);
-  if (k >= 0) {
-    const known = sizeOf(resolved.filter((_, i) => i !== k));
-    const total = sizeOf(x.shape);
-    if (known === 0 || total % known !== 0) {
-      throw new GraphError(
-        'reshape',
-        `cannot infer -1 in [${shape.join(',')}] for shape [${x.shape.join(',')}]`,
-      );
-    }
-    resolved[k] = total / known;
-  }
-  if (resolved.length === x.shape.length && resolved.every((d, i) => d === x.shape[i])) return x;
+  const resolved = OP_TABLE.reshape.infer([x], { shape }).shape;
+  if (shapesEqual(resolved, x.shape)) return x;
   return x.builder.emit('reshape', [x], { shape: resolved });
 }
 
@@ -150,15 +145,9 @@ export function mean(x: Value, axes?: number | readonly number[], keepDims = fal
   return x.builder.emit('mean', [x], { axes: ax, keepDims });
 }
 
-/** The block starting at `begin` of extent `size` (`-1` = to the end). */
+/** The block starting at `begin` of extent `size` (`-1` = to the end; checked by `OP_TABLE.slice`). */
 export function slice(x: Value, begin: readonly number[], size: readonly number[]): Value {
-  if (begin.length !== x.shape.length || size.length !== x.shape.length) {
-    throw new GraphError(
-      'slice',
-      `begin [${begin.join(',')}] and size [${size.join(',')}] need one entry per axis of [${x.shape.join(',')}]`,
-    );
-  }
-  const sz = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
+  const sz = OP_TABLE.slice.infer([x], { begin, size }).shape;
   if (sz.every((s, i) => s === x.shape[i]) && begin.every((b) => b === 0)) return x;
   return x.builder.emit('slice', [x], { begin: [...begin], size: sz });
 }

@@ -3,12 +3,7 @@
  * checks, and the ONNX lowering of each op. Nothing here runs onnxruntime.
  */
 import {
-  TensorError,
-  assertValidShape,
-  broadcastShapes,
-  broadcastsTo,
-  normalizeAxes,
-  normalizeAxis,
+  OP_TABLE,
   shapeToString as fmt,
   shapesEqual,
   sizeOf,
@@ -23,25 +18,6 @@ import {
 import { emitOp } from './dtype-table';
 import { leafNode, opNode, type EmitContext, type LazyNode } from './lazy-graph';
 import { elemTypeCode } from './onnx-model';
-import { matmulShape, resolvePerm, resolveReshape } from './shape';
-
-const DTYPES: readonly DType[] = ['float32', 'float64'];
-
-function checkDtype(op: string, dtype: DType): void {
-  if (!DTYPES.includes(dtype))
-    throw new TensorError(op, `dtype '${String(dtype)}' is not one of ${DTYPES.join(', ')}`);
-}
-
-function checkSame(op: string, ...xs: readonly LazyNode[]): DType {
-  const dtype = xs[0].dtype;
-  if (xs.some((x) => x.dtype !== dtype)) {
-    throw new TensorError(
-      op,
-      `mixed dtypes ${xs.map((x) => `${x.dtype}${fmt(x.shape)}`).join(' and ')}; cast one with cast()`,
-    );
-  }
-  return dtype;
-}
 
 /** Host data as a new array of `dtype`. */
 function hostArray(data: ArrayLike<number>, dtype: DType): Float64Array | Float32Array {
@@ -50,22 +26,13 @@ function hostArray(data: ArrayLike<number>, dtype: DType): Float64Array | Float3
 
 /** A tensor holding `data`. */
 export function fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): LazyNode {
-  assertValidShape(shape, 'fromArray');
-  checkDtype('fromArray', dtype);
-  if (!data || typeof data.length !== 'number' || data.length !== sizeOf(shape)) {
-    throw new TensorError(
-      'fromArray',
-      `${data?.length} values for shape ${fmt(shape)} (needs ${sizeOf(shape)})`,
-    );
-  }
+  OP_TABLE.fromArray.infer([], { data, shape, dtype });
   return leafNode(hostArray(data, dtype), [...shape], dtype);
 }
 
 /** `x` broadcast to `shape` (which must be what numpy would broadcast it to). */
 export function broadcastTo(x: LazyNode, shape: Shape): LazyNode {
-  assertValidShape(shape, 'broadcastTo');
-  if (!broadcastsTo(x.shape, shape))
-    throw new TensorError('broadcastTo', `cannot broadcast ${fmt(x.shape)} to ${fmt(shape)}`);
+  OP_TABLE.broadcastTo.infer([x], { shape });
   if (shapesEqual(x.shape, shape)) return x;
   return opNode(`expand${fmt(shape)}`, [x], [...shape], x.dtype, (c, [i]) =>
     emitOp(c.builder, 'Expand', [i, c.builder.int64s(shape)], c.elem(x.dtype), {}, [0]),
@@ -74,8 +41,7 @@ export function broadcastTo(x: LazyNode, shape: Shape): LazyNode {
 
 /** A tensor filled with `value`: a scalar input broadcast, so the value stays out of the structural key. */
 export function fill(shape: Shape, value: number, dtype: DType): LazyNode {
-  assertValidShape(shape, 'fill');
-  checkDtype('fill', dtype);
+  OP_TABLE.fill.infer([], { shape, value, dtype });
   return broadcastTo(leafNode(hostArray([value], dtype), [], dtype), shape);
 }
 
@@ -94,8 +60,7 @@ const UNARY_ONNX: Record<Exclude<UnaryOp, 'square'>, string> = {
 
 /** Elementwise unary op. */
 export function unary(op: UnaryOp, x: LazyNode): LazyNode {
-  if (op !== 'square' && !(op in UNARY_ONNX))
-    throw new TensorError('unary', `unknown op '${String(op)}'`);
+  OP_TABLE.unary.infer([x], { op });
   return opNode(`u:${op}`, [x], x.shape, x.dtype, (c, [i]) =>
     op === 'square'
       ? emitOp(c.builder, 'Mul', [i, i], c.elem(x.dtype))
@@ -115,9 +80,7 @@ const BINARY_ONNX: Record<BinaryOp, string> = {
 
 /** Elementwise binary op with broadcasting. */
 export function binary(op: BinaryOp, a: LazyNode, b: LazyNode): LazyNode {
-  if (!(op in BINARY_ONNX)) throw new TensorError('binary', `unknown op '${String(op)}'`);
-  const dtype = checkSame(op, a, b);
-  const shape = broadcastShapes(a.shape, b.shape, op);
+  const { shape, dtype } = OP_TABLE.binary.infer([a, b], { op });
   return opNode(`b:${op}`, [a, b], shape, dtype, (c, ins) =>
     emitOp(c.builder, BINARY_ONNX[op], ins, c.elem(dtype)),
   );
@@ -133,9 +96,7 @@ const COMPARE_ONNX: Record<CompareOp, string> = {
 
 /** Comparison with broadcasting: 1 where true, 0 where false, in the inputs' dtype. */
 export function compare(op: CompareOp, a: LazyNode, b: LazyNode): LazyNode {
-  if (!(op in COMPARE_ONNX)) throw new TensorError('compare', `unknown op '${String(op)}'`);
-  const dtype = checkSame(op, a, b);
-  const shape = broadcastShapes(a.shape, b.shape, op);
+  const { shape, dtype } = OP_TABLE.compare.infer([a, b], { op });
   return opNode(`c:${op}`, [a, b], shape, dtype, (c, ins) => {
     const bool = emitOp(c.builder, COMPARE_ONNX[op], ins, c.elem(dtype));
     return c.builder.node('Cast', [bool], { to: elemTypeCode(c.elem(dtype)) });
@@ -144,8 +105,7 @@ export function compare(op: CompareOp, a: LazyNode, b: LazyNode): LazyNode {
 
 /** `cond ? a : b` with broadcasting; `cond` is nonzero for true and may have either dtype. */
 export function where(cond: LazyNode, a: LazyNode, b: LazyNode): LazyNode {
-  const dtype = checkSame('where', a, b);
-  const shape = broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape, 'where'), 'where');
+  const { shape, dtype } = OP_TABLE.where.infer([cond, a, b], {});
   return opNode('where', [cond, a, b], shape, dtype, (c, [ci, ai, bi]) => {
     const bool = c.builder.node('Cast', [ci], { to: elemTypeCode('bool') });
     return emitOp(c.builder, 'Where', [bool, ai, bi], c.elem(dtype), {}, [1, 2]);
@@ -154,7 +114,7 @@ export function where(cond: LazyNode, a: LazyNode, b: LazyNode): LazyNode {
 
 /** `x` converted to `dtype`. */
 export function cast(x: LazyNode, dtype: DType): LazyNode {
-  checkDtype('cast', dtype);
+  OP_TABLE.cast.infer([x], { dtype });
   if (dtype === x.dtype) return x;
   return opNode(`cast:${dtype}`, [x], x.shape, dtype, (c, [i]) =>
     c.builder.node('Cast', [i], { to: elemTypeCode(c.elem(dtype)) }),
@@ -167,23 +127,10 @@ function swapLast(c: EmitContext, name: string, rank: number, dtype: DType): str
   return emitOp(c.builder, 'Transpose', [name], c.elem(dtype), { perm });
 }
 
-function swappedShape(shape: Shape, flag: boolean | undefined, which: string): Shape {
-  if (!flag) return shape;
-  if (shape.length < 2)
-    throw new TensorError('matmul', `transpose${which} needs rank >= 2, got ${fmt(shape)}`);
-  const s = [...shape];
-  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1], s[s.length - 2]];
-  return s;
-}
-
 /** Batched matrix product with numpy semantics; optional transposes of the last two axes. */
 export function matmul(a: LazyNode, b: LazyNode, options: MatmulOptions = {}): LazyNode {
-  const dtype = checkSame('matmul', a, b);
+  const { shape, dtype } = OP_TABLE.matmul.infer([a, b], options);
   const { transposeA = false, transposeB = false } = options;
-  const shape = matmulShape(
-    swappedShape(a.shape, transposeA, 'A'),
-    swappedShape(b.shape, transposeB, 'B'),
-  );
   return opNode(`matmul:${+transposeA}${+transposeB}`, [a, b], shape, dtype, (c, [ai, bi]) => {
     const left = transposeA ? swapLast(c, ai, a.shape.length, dtype) : ai;
     const right = transposeB ? swapLast(c, bi, b.shape.length, dtype) : bi;
@@ -193,7 +140,7 @@ export function matmul(a: LazyNode, b: LazyNode, options: MatmulOptions = {}): L
 
 /** `x` with a new shape of the same size (one `-1` allowed). */
 export function reshape(x: LazyNode, shape: Shape): LazyNode {
-  const out = resolveReshape(x.shape, shape);
+  const out = OP_TABLE.reshape.infer([x], { shape }).shape;
   if (shapesEqual(out, x.shape)) return x;
   return opNode(`reshape${fmt(out)}`, [x], out, x.dtype, (c, [i]) =>
     emitOp(c.builder, 'Reshape', [i, c.builder.int64s(out)], c.elem(x.dtype), {}, [0]),
@@ -202,7 +149,7 @@ export function reshape(x: LazyNode, shape: Shape): LazyNode {
 
 /** Axes permuted (default: reversed). */
 export function transpose(x: LazyNode, perm?: readonly number[]): LazyNode {
-  const p = resolvePerm(x.shape, perm);
+  const p = OP_TABLE.transpose.infer([x], { perm }).perm;
   if (p.every((v, i) => v === i)) return x;
   return opNode(
     `transpose${fmt(p)}`,
@@ -215,28 +162,7 @@ export function transpose(x: LazyNode, perm?: readonly number[]): LazyNode {
 
 /** The block starting at `begin` with extent `size` (`-1` = to the end). */
 export function slice(x: LazyNode, begin: readonly number[], size: readonly number[]): LazyNode {
-  const rank = x.shape.length;
-  if (begin.length !== rank || size.length !== rank) {
-    throw new TensorError(
-      'slice',
-      `begin ${fmt(begin)} and size ${fmt(size)} need one entry per axis of ${fmt(x.shape)}`,
-    );
-  }
-  const extent = size.map((s, i) => (s === -1 ? x.shape[i] - begin[i] : s));
-  for (let i = 0; i < rank; i++) {
-    if (
-      !Number.isInteger(begin[i]) ||
-      !Number.isInteger(extent[i]) ||
-      begin[i] < 0 ||
-      extent[i] < 0 ||
-      begin[i] + extent[i] > x.shape[i]
-    ) {
-      throw new TensorError(
-        'slice',
-        `begin ${fmt(begin)} size ${fmt(size)} is outside ${fmt(x.shape)} on axis ${i}`,
-      );
-    }
-  }
+  const extent = OP_TABLE.slice.infer([x], { begin, size }).shape;
   if (extent.every((e, i) => e === x.shape[i])) return x;
   const ends = begin.map((b, i) => b + extent[i]);
   return opNode(`slice${fmt(begin)}${fmt(extent)}`, [x], extent, x.dtype, (c, [i]) =>
@@ -258,43 +184,16 @@ export function slice(x: LazyNode, begin: readonly number[], size: readonly numb
 
 /** Tensors joined along `axis`. */
 export function concat(xs: readonly LazyNode[], axis: number): LazyNode {
-  if (xs.length === 0) throw new TensorError('concat', 'needs at least one tensor');
-  const dtype = checkSame('concat', ...xs);
-  const rank = xs[0].shape.length;
-  if (rank === 0)
-    throw new TensorError('concat', 'cannot concatenate scalars; reshape them to [1] first');
-  const ax = normalizeAxis(axis, rank, 'concat');
-  for (const x of xs) {
-    if (x.shape.length !== rank || x.shape.some((d, i) => i !== ax && d !== xs[0].shape[i])) {
-      throw new TensorError(
-        'concat',
-        `shapes ${xs.map((t) => fmt(t.shape)).join(', ')} differ off axis ${ax}`,
-      );
-    }
-  }
+  const { shape, dtype, axis: ax } = OP_TABLE.concat.infer(xs, { axis });
   if (xs.length === 1) return xs[0];
-  const shape = [...xs[0].shape];
-  shape[ax] = xs.reduce((s, x) => s + x.shape[ax], 0);
   return opNode(`concat:${ax}`, xs, shape, dtype, (c, ins) =>
     emitOp(c.builder, 'Concat', ins, c.elem(dtype), { axis: ax }),
   );
 }
 
-function checkIndices(op: string, indices: readonly number[], n: number): void {
-  if (!Array.isArray(indices)) throw new TensorError(op, 'indices must be an array of integers');
-  indices.forEach((i, k) => {
-    if (!Number.isInteger(i) || i < 0 || i >= n)
-      throw new TensorError(op, `index ${String(i)} at position ${k} is outside [0, ${n})`);
-  });
-}
-
 /** Slices `indices` of `axis`, in order (repeats allowed). */
 export function gather(x: LazyNode, indices: readonly number[], axis: number): LazyNode {
-  if (x.shape.length === 0) throw new TensorError('gather', 'cannot gather from a scalar');
-  const ax = normalizeAxis(axis, x.shape.length, 'gather');
-  checkIndices('gather', indices, x.shape[ax]);
-  const shape = [...x.shape];
-  shape[ax] = indices.length;
+  const { shape, axis: ax } = OP_TABLE.gather.infer([x], { indices, axis });
   return opNode(`gather:${ax}:${indices.join(',')}`, [x], shape, x.dtype, (c, [i]) =>
     emitOp(c.builder, 'Gather', [i, c.builder.int64s(indices)], c.elem(x.dtype), { axis: ax }, [0]),
   );
@@ -329,19 +228,7 @@ export function scatterAdd(
   axisSize: number,
 ): LazyNode {
   const rank = updates.shape.length;
-  if (rank === 0) throw new TensorError('scatterAdd', 'updates cannot be a scalar');
-  const ax = normalizeAxis(axis, rank, 'scatterAdd');
-  if (!Number.isInteger(axisSize) || axisSize < 0)
-    throw new TensorError('scatterAdd', `axisSize ${axisSize} is not a non-negative integer`);
-  if (indices.length !== updates.shape[ax]) {
-    throw new TensorError(
-      'scatterAdd',
-      `${indices.length} indices for axis ${ax} of updates ${fmt(updates.shape)}`,
-    );
-  }
-  checkIndices('scatterAdd', indices, axisSize);
-  const shape = [...updates.shape];
-  shape[ax] = axisSize;
+  const { shape, axis: ax } = OP_TABLE.scatterAdd.infer([updates], { indices, axis, axisSize });
   const dtype = updates.dtype;
   const rest = updates.shape.filter((_, i) => i !== ax);
   const toFront = [ax, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== ax)];
@@ -416,12 +303,8 @@ export function reduce(
   axes?: readonly number[],
   keepDims = false,
 ): LazyNode {
-  if (!(op in REDUCE_ONNX)) throw new TensorError('reduce', `unknown op '${String(op)}'`);
-  const ax = normalizeAxes(axes, x.shape.length, op);
+  const { shape, axes: ax } = OP_TABLE.reduce.infer([x], { op, axes, keepDims });
   if (ax.length === 0) return x;
-  const shape = keepDims
-    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
-    : x.shape.filter((_, i) => !ax.includes(i));
   const keep = keepDims ? 1 : 0;
   return opNode(`reduce:${op}:${ax.join(',')}:${keep}`, [x], shape, x.dtype, (c, [i]) =>
     // Opset 13 takes ReduceSum's axes as an input but ReduceMean/ReduceMax's as an attribute.

@@ -162,13 +162,19 @@ describe('handles and errors', () => {
   test('shape and dtype mismatches fail when recorded, as TensorError', () => {
     const a = be.zeros([2, 3], 'float64');
     expect(() => be.binary('add', a, be.zeros([4], 'float64'))).toThrow(TensorError);
-    expect(() => be.binary('add', a, be.zeros([3], 'float32'))).toThrow(/mixed dtypes/);
+    expect(() => be.binary('add', a, be.zeros([3], 'float32'))).toThrow(
+      /^add: dtypes differ: \[2,3\] float64 and \[3\] float32; cast one with cast\(\)$/,
+    );
     expect(() => be.matmul(a, a)).toThrow(/inner dimensions differ/);
     expect(() => be.matmul(be.zeros([3], 'float64'), a)).toThrow(/rank >= 2/);
-    expect(() => be.reshape(a, [4, -1])).toThrow(/cannot reshape/);
+    expect(() => be.reshape(a, [4, -1])).toThrow(
+      /^reshape: cannot infer -1 in \[4,-1\] for \[2,3\] float64 \(6 elements\)$/,
+    );
     expect(() => be.slice(a, [1, 1], [2, 1])).toThrow(/slice/);
     expect(() => be.gather(a, [3], 0)).toThrow(/outside \[0, 2\)/);
-    expect(() => be.scatterAdd(a, [0, 1], 1, 4)).toThrow(/3 indices|indices for axis/);
+    expect(() => be.scatterAdd(a, [0, 1], 1, 4)).toThrow(
+      /^scatterAdd: updates \[2,3\] float64 has 3 slices on axis 1 but 2 indices were given$/,
+    );
     expect(() => be.broadcastTo(a, [3, 3])).toThrow(/cannot broadcast/);
     expect(() => be.fromArray([1, 2], [3], 'float64')).toThrow(/needs 3/);
     expect(() => be.transpose(a, [0, 0])).toThrow(/permutation/);

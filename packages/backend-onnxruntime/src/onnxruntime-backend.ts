@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import type { Graph } from '@sublora/autodiff';
 import {
+  OP_TABLE,
   TensorError,
   shapeToString,
   shapesEqual,
@@ -324,9 +325,18 @@ export async function createOnnxruntimeBackend(
   const backend: OnnxruntimeBackend = {
     name: BACKEND_NAME,
     dtypes: computeDtype === 'float64' ? ['float64', 'float32'] : ['float32'],
+    // Whole graphs compile into one session: adjoint cuts make the graph
+    // bigger (2.5x the first call at w = 1000) and save no run time here.
+    // gramReadFlops is not measured on onnxruntime: the reference backend's 4,
+    // which hessian used on every backend before backends declared hints.
+    hints: { compilesWholeGraphs: true, gramReadFlops: 4 },
     fromArray: (data, shape, dtype) => handle(k.fromArray(data, shape, dtype)),
     fill: (shape, value, dtype) => handle(k.fill(shape, value, dtype)),
-    zeros: (shape, dtype) => handle(k.fill(shape, 0, dtype)),
+    zeros: (shape, dtype) => {
+      // checked as zeros, so errors name the op the caller called
+      OP_TABLE.zeros.infer([], { shape, dtype });
+      return handle(k.fill(shape, 0, dtype));
+    },
     unary: (op, x) => handle(k.unary(op, nodeOf(op, x))),
     binary: (op, a, b) => handle(k.binary(op, nodeOf(op, a), nodeOf(op, b))),
     compare: (op, a, b) => handle(k.compare(op, nodeOf(op, a), nodeOf(op, b))),

@@ -105,13 +105,25 @@ describe.each(engines)('tfjs backend on %s', (engine) => {
       [() => be.matmul(a, a), /^matmul: inner dimensions differ: \[2,3\] x \[2,3\] \(3 != 2\)$/],
       [() => be.fromArray([1, 2, 3], [2, 2], 'float32'), /^fromArray: data has 3 values/],
       [() => be.reshape(a, [4]), /^reshape: cannot reshape \[2,3\]/],
-      [() => be.gather(a, [3], 1), /^gather: index 3 at position 0 is outside \[0, 3\)$/],
-      [() => be.slice(a, [1, 2], [1, 2]), /^slice: window begin 2 size 2 on axis 1/],
-      [() => be.concat([a, b], 0), /^concat: shapes \[2,3\] and \[2\] differ/],
+      [
+        () => be.gather(a, [3], 1),
+        /^gather: index 3 at position 0 is outside \[0, 3\) \(axis 1 of \[2,3\] float32\)$/,
+      ],
+      [
+        () => be.slice(a, [1, 2], [1, 2]),
+        /^slice: begin \[1,2\], size \[1,2\] for \[2,3\] float32: axis 1 range \[2, 4\) is outside \[0, 3\]$/,
+      ],
+      [() => be.concat([a, b], 0), /^concat: shapes differ off axis 0: \[2,3\] and \[2\]$/],
       [() => be.transpose(a, [0, 0]), /^transpose: perm \[0,0\] is not a permutation/],
-      [() => be.broadcastTo(a, [3, 3]), /^broadcastTo: cannot broadcast \[2,3\] to \[3,3\]$/],
+      [
+        () => be.broadcastTo(a, [3, 3]),
+        /^broadcastTo: cannot broadcast \[2,3\] float32 to \[3,3\]$/,
+      ],
       [() => be.reduce('sum', a, [2]), /^sum: axis 2 is out of range for rank 2/],
-      [() => be.scatterAdd(a, [0, 1], 1, 2), /^scatterAdd: updates \[2,3\] has 3 slices/],
+      [
+        () => be.scatterAdd(a, [0, 1], 1, 2),
+        /^scatterAdd: updates \[2,3\] float32 has 3 slices on axis 1 but 2 indices were given$/,
+      ],
       [
         () => be.unary('exp', { shape: [1], dtype: 'float32', backend: 'reference' }),
         /^exp: tensor is owned by backend 'reference'/,

@@ -8,12 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {
+  OP_TABLE,
   TensorError,
-  assertValidShape,
-  broadcastShapes,
-  normalizeAxes,
-  normalizeAxis,
-  shapeToString,
   type Backend,
   type BinaryOp,
   type CompareOp,
@@ -24,16 +20,6 @@ import {
   type Tensor,
   type UnaryOp,
 } from '@sublora/tensor';
-import {
-  checkBroadcastTo,
-  checkFromArray,
-  checkIndices,
-  concatAxis,
-  matmulShape,
-  reshapeShape,
-  sliceSize,
-  transposePerm,
-} from './checks';
 import {
   ENGINE_ORDER,
   INSTALL_COMMANDS,
@@ -223,69 +209,58 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
   const backend: TfjsBackend = {
     name: TFJS,
     dtypes: ['float32'],
+    // Kernel by kernel, like the reference backend. gramReadFlops is not
+    // measured on tfjs: the reference backend's 4, which hessian used on every
+    // backend before backends declared hints.
+    hints: { compilesWholeGraphs: false, gramReadFlops: 4 },
     describe: () => report,
 
     fromArray(data, shape, dtype) {
+      OP_TABLE.fromArray.infer([], { data, shape, dtype });
       checkDType(dtype, 'fromArray');
-      checkFromArray(data.length, shape);
       return run('fromArray', () => tf.tensor(Float32Array.from(data), shape.slice(), 'float32'));
     },
     fill(shape, value, dtype) {
+      OP_TABLE.fill.infer([], { shape, value, dtype });
       checkDType(dtype, 'fill');
-      assertValidShape(shape, 'fill');
       return run('fill', () => tf.fill(shape.slice(), value, 'float32'));
     },
     zeros(shape, dtype) {
-      return backend.fill(shape, 0, dtype);
+      OP_TABLE.zeros.infer([], { shape, dtype });
+      checkDType(dtype, 'zeros');
+      return run('zeros', () => tf.zeros(shape.slice(), 'float32'));
     },
 
     unary(op, x) {
-      const f = UNARY[op];
-      if (!f)
-        throw new TensorError(
-          'unary',
-          `unknown op '${String(op)}'; use one of ${Object.keys(UNARY).join(', ')}`,
-        );
       const v = val(x, op);
-      return run(op, () => f(v));
+      OP_TABLE.unary.infer([x], { op });
+      return run(op, () => UNARY[op](v));
     },
     binary(op, a, b) {
-      const f = BINARY[op];
-      if (!f)
-        throw new TensorError(
-          'binary',
-          `unknown op '${String(op)}'; use one of ${Object.keys(BINARY).join(', ')}`,
-        );
       const [va, vb] = [val(a, op), val(b, op)];
-      broadcastShapes(a.shape, b.shape, op);
-      return run(op, () => f(va, vb));
+      OP_TABLE.binary.infer([a, b], { op });
+      return run(op, () => BINARY[op](va, vb));
     },
     compare(op, a, b) {
-      const f = COMPARE[op];
-      if (!f)
-        throw new TensorError(
-          'compare',
-          `unknown op '${String(op)}'; use one of ${Object.keys(COMPARE).join(', ')}`,
-        );
       const [va, vb] = [val(a, op), val(b, op)];
-      broadcastShapes(a.shape, b.shape, op);
-      return run(op, () => tf.cast(f(va, vb), 'float32'));
+      OP_TABLE.compare.infer([a, b], { op });
+      return run(op, () => tf.cast(COMPARE[op](va, vb), 'float32'));
     },
     where(cond, a, b) {
       const [vc, va, vb] = [val(cond, 'where'), val(a, 'where'), val(b, 'where')];
-      broadcastShapes(broadcastShapes(cond.shape, a.shape, 'where'), b.shape, 'where');
+      OP_TABLE.where.infer([cond, a, b], {});
       return run('where', () => tf.where(tf.notEqual(vc, 0), va, vb));
     },
     cast(x, dtype) {
       const v = val(x, 'cast');
+      OP_TABLE.cast.infer([x], { dtype });
       checkDType(dtype, 'cast');
       return run('cast', () => tf.clone(v));
     },
 
     matmul(a, b, options: MatmulOptions = {}) {
       const [va, vb] = [val(a, 'matmul'), val(b, 'matmul')];
-      const out = matmulShape(a.shape, b.shape, options);
-      const batch = out.slice(0, -2);
+      const { batch } = OP_TABLE.matmul.infer([a, b], options);
       // Broadcast the batch dimensions explicitly: not every engine's BatchMatMul does.
       const expand = (v: tf.Tensor, s: Shape) =>
         s.length - 2 === batch.length && s.slice(0, -2).every((d, i) => d === batch[i])
@@ -298,49 +273,32 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
 
     reshape(x, shape) {
       const v = val(x, 'reshape');
-      const resolved = reshapeShape(x.shape, shape);
+      const resolved = OP_TABLE.reshape.infer([x], { shape }).shape;
       return run('reshape', () => tf.reshape(v, resolved));
     },
     transpose(x, perm) {
       const v = val(x, 'transpose');
-      const p = transposePerm(x.shape, perm);
+      const p = OP_TABLE.transpose.infer([x], { perm }).perm;
       return run('transpose', () => tf.transpose(v, p));
     },
     slice(x, begin, size) {
       const v = val(x, 'slice');
-      const s = sliceSize(x.shape, begin, size);
+      const s = OP_TABLE.slice.infer([x], { begin, size }).shape;
       return run('slice', () => tf.slice(v, begin.slice(), s));
     },
     concat(xs, axis) {
       const vs = xs.map((x) => val(x, 'concat'));
-      const ax = concatAxis(
-        xs.map((x) => x.shape),
-        axis,
-      );
+      const ax = OP_TABLE.concat.infer(xs, { axis }).axis;
       return run('concat', () => (vs.length === 1 ? tf.clone(vs[0]) : tf.concat(vs, ax)));
     },
     gather(x, indices, axis) {
       const v = val(x, 'gather');
-      const ax = normalizeAxis(axis, x.shape.length, 'gather');
-      checkIndices('gather', indices, x.shape[ax]);
+      const ax = OP_TABLE.gather.infer([x], { indices, axis }).axis;
       return run('gather', () => tf.gather(v, tf.tensor1d(indices.slice(), 'int32'), ax));
     },
     scatterAdd(updates, indices, axis, axisSize) {
       const v = val(updates, 'scatterAdd');
-      const ax = normalizeAxis(axis, updates.shape.length, 'scatterAdd');
-      if (updates.shape[ax] !== indices.length) {
-        throw new TensorError(
-          'scatterAdd',
-          `updates ${shapeToString(updates.shape)} has ${updates.shape[ax]} slices on axis ${ax} but ${indices.length} indices were given`,
-        );
-      }
-      if (!Number.isInteger(axisSize) || axisSize < 0) {
-        throw new TensorError(
-          'scatterAdd',
-          `axisSize ${String(axisSize)} must be a non-negative integer`,
-        );
-      }
-      checkIndices('scatterAdd', indices, axisSize);
+      const ax = OP_TABLE.scatterAdd.infer([updates], { indices, axis, axisSize }).axis;
       const rank = updates.shape.length;
       // Move `axis` to the front, sum slices into segments, move it back.
       const perm = [ax, ...Array.from({ length: rank }, (_, i) => i).filter((i) => i !== ax)];
@@ -366,20 +324,14 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
     },
     broadcastTo(x, shape) {
       const v = val(x, 'broadcastTo');
-      checkBroadcastTo(x.shape, shape);
+      OP_TABLE.broadcastTo.infer([x], { shape });
       return run('broadcastTo', () => tf.broadcastTo(v, shape.slice()));
     },
 
     reduce(op, x, axes, keepDims = false) {
-      const f = REDUCE[op];
-      if (!f)
-        throw new TensorError(
-          'reduce',
-          `unknown op '${String(op)}'; use one of ${Object.keys(REDUCE).join(', ')}`,
-        );
       const v = val(x, op);
-      const ax = normalizeAxes(axes, x.shape.length, op);
-      return run(op, () => (ax.length === 0 ? tf.clone(v) : f(v, ax, keepDims)));
+      const ax = OP_TABLE.reduce.infer([x], { op, axes, keepDims }).axes;
+      return run(op, () => (ax.length === 0 ? tf.clone(v) : REDUCE[op](v, ax, keepDims)));
     },
 
     async read(x) {

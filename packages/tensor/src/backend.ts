@@ -85,6 +85,25 @@ export interface MatmulOptions {
 }
 
 /**
+ * What a backend declares about its cost model, for graph transformations
+ * that choose between equivalent graphs (autodiff's `hessian`). Pure
+ * packages read these numbers; only the backend that measured them states them.
+ */
+export interface BackendHints {
+  /**
+   * True when the backend compiles and runs whole graphs (onnxruntime), so
+   * extra nodes cost compile time while saved matmuls cost little; false
+   * when it runs kernel by kernel (reference, tfjs).
+   */
+  readonly compilesWholeGraphs: boolean;
+  /**
+   * Flops of a packed matmul that cost as much time as reading one element
+   * in a memory-bound Gram product (`[2, L] x [2, L]^T`).
+   */
+  readonly gramReadFlops: number;
+}
+
+/**
  * The kernels of one backend.
  *
  * Shape rules follow numpy. Every kernel checks its inputs and throws a
@@ -96,6 +115,8 @@ export interface Backend {
   readonly name: string;
   /** The dtypes this backend computes in natively. */
   readonly dtypes: readonly DType[];
+  /** Capability and cost hints (see {@link BackendHints}); absent means unknown. */
+  readonly hints?: BackendHints;
 
   // creation
   fromArray(data: ArrayLike<number>, shape: Shape, dtype: DType): Tensor;

@@ -18,3 +18,4 @@ export { referenceBackend, type ReferenceBackend } from './reference/register_al
 export * as referenceKernels from './reference/shared';
 export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
 export * from './random';
+export * from './op-table';

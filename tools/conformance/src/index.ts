@@ -3,6 +3,7 @@
  * compared with the float64 reference backend within dtype-aware tolerances.
  */
 export { KERNEL_CASES, type CaseInstance, type CaseOutput, type ConformanceCase } from './cases';
+export { ERROR_CASES, type ErrorCase } from './error-cases';
 export { formatReport, table } from './format';
 export { GRAPH_CASES } from './graph-cases';
 export type { HostTensor } from './random';
@@ -11,6 +12,7 @@ export {
   DEFAULT_SEED,
   runCase,
   runConformance,
+  runErrorCase,
   type CaseResult,
   type ConformanceOptions,
   type ConformanceReport,

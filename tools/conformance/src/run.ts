@@ -10,6 +10,7 @@ import {
 } from '@sublora/tensor';
 import { createRng } from '@sublora/set-function';
 import { KERNEL_CASES, type CaseInstance, type CaseOutput, type ConformanceCase } from './cases';
+import { ERROR_CASES, type ErrorCase } from './error-cases';
 import { GRAPH_CASES } from './graph-cases';
 import { compareArrays, toleranceFor } from './tolerance';
 
@@ -23,6 +24,12 @@ export interface ConformanceOptions {
   readonly seed?: number;
   /** The cases to run (default: {@link ALL_CASES}). */
   readonly cases?: readonly ConformanceCase[];
+  /**
+   * The error cases to run (default: {@link ERROR_CASES} when `cases` is not
+   * given, none when it is); a case needing a dtype or an optional kernel
+   * the backend lacks is skipped.
+   */
+  readonly errorCases?: readonly ErrorCase[];
 }
 
 /** The outcome of one case. */
@@ -150,6 +157,50 @@ export async function runCase(
       };
 }
 
+/** What `call` threw (error class and one-line message), or null when it returned. */
+function thrownBy(
+  backend: Backend,
+  c: ErrorCase,
+  dtype: DType,
+): { name: string; message: string } | null {
+  const xs: Tensor[] = [];
+  try {
+    for (const shape of c.inputs) {
+      const size = shape.reduce((n, d) => n * d, 1);
+      xs.push(
+        backend.fromArray(
+          Array.from({ length: size }, (_, i) => i),
+          shape,
+          dtype,
+        ),
+      );
+    }
+    const out = c.call(backend, xs, dtype);
+    if (out && typeof out === 'object' && 'backend' in out) backend.dispose(out as Tensor);
+    return null;
+  } catch (e) {
+    return { name: (e as Error)?.name ?? typeof e, message: messageOf(e) };
+  } finally {
+    for (const x of xs) backend.dispose(x);
+  }
+}
+
+/**
+ * Runs one error case: the backend must throw what the reference backend
+ * throws in the same dtype, same error class and same message.
+ */
+export function runErrorCase(backend: Backend, c: ErrorCase, dtype: DType): CaseResult {
+  const base = { name: `error ${c.name}`, op: c.op, detail: 'rejects', error: 0, tolerance: 0 };
+  const want = thrownBy(referenceBackend, c, dtype);
+  if (!want) return { ...base, pass: false, message: 'the reference backend accepted the input' };
+  const got = thrownBy(backend, c, dtype);
+  const detail = `${want.name}: ${want.message}`;
+  if (!got) return { ...base, detail, pass: false, message: 'accepted the input' };
+  if (got.name !== want.name || got.message !== want.message)
+    return { ...base, detail, pass: false, message: `threw ${got.name}: ${got.message}` };
+  return { ...base, detail, pass: true };
+}
+
 /** Every case: the kernels, then the whole graphs. */
 export const ALL_CASES: readonly ConformanceCase[] = [...KERNEL_CASES, ...GRAPH_CASES];
 
@@ -178,6 +229,11 @@ export async function runConformance(
   }
   const results: CaseResult[] = [];
   for (const c of options.cases ?? ALL_CASES) results.push(await runCase(backend, c, options));
+  for (const c of options.errorCases ?? (options.cases ? [] : ERROR_CASES)) {
+    const present = typeof backend[c.op as keyof Backend] === 'function';
+    if (present && (c.needs ?? []).every((d) => backend.dtypes.includes(d)))
+      results.push(runErrorCase(backend, c, options.dtype));
+  }
   const passed = results.filter((r) => r.pass).length;
   return {
     backend: backend.name,

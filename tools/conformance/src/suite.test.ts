@@ -1,5 +1,5 @@
-import { referenceBackend, type Backend, type Tensor } from '@sublora/tensor';
-import { KERNEL_CASES, runConformance } from './index';
+import { referenceBackend, TensorError, type Backend, type Tensor } from '@sublora/tensor';
+import { ERROR_CASES, KERNEL_CASES, runConformance } from './index';
 
 /** The reference backend with one kernel replaced. */
 function tampered(overrides: Partial<Backend>): Backend {
@@ -66,6 +66,81 @@ describe('the suite catches wrong backends', () => {
     );
     expect(report.failed).toBe(0);
     expect(report.passed).toBe(1);
+  });
+
+  describe('error cases: same error class and message as the reference', () => {
+    const failedErrors = async (backend: Backend) =>
+      (
+        await runConformance(backend, { dtype: 'float64', cases: [], errorCases: ERROR_CASES })
+      ).results
+        .filter((r) => !r.pass)
+        .map((r) => `${r.name}: ${r.message}`);
+
+    it('the reference passes every one', async () => {
+      expect(await failedErrors(referenceBackend)).toEqual([]);
+    });
+
+    it('a check written by hand with its own wording fails', async () => {
+      const be = tampered({
+        broadcastTo: (x, shape) => {
+          if (shape[0] !== x.shape[0])
+            throw new TensorError('broadcastTo', 'shapes are incompatible');
+          return referenceBackend.broadcastTo(x, shape);
+        },
+      });
+      expect(await failedErrors(be)).toEqual([
+        'error broadcastTo: incompatible: threw TensorError: broadcastTo: shapes are incompatible',
+      ]);
+    });
+
+    it('a kernel that passes bad input on (clamping indices) fails', async () => {
+      const be = tampered({
+        gather: (x, indices, axis) =>
+          referenceBackend.gather(
+            x,
+            indices.map((i) => Math.min(i, x.shape[axis] - 1)),
+            axis,
+          ),
+      });
+      expect(await failedErrors(be)).toEqual([
+        'error gather: index out of range: accepted the input',
+      ]);
+    });
+
+    it('the same message in another error class fails', async () => {
+      const be = tampered({
+        transpose: (x, perm) => {
+          try {
+            return referenceBackend.transpose(x, perm);
+          } catch (e) {
+            throw new Error((e as Error).message, { cause: e });
+          }
+        },
+      });
+      expect(await failedErrors(be)).toEqual([
+        'error transpose: not a permutation: threw Error: transpose: perm [0,0] is not a permutation of the 2 axes of [2,3] float64',
+      ]);
+    });
+
+    it('a case needing two dtypes is skipped on a one-dtype backend', async () => {
+      const names = (
+        await runConformance(
+          { ...referenceBackend, dtypes: ['float32'] },
+          { dtype: 'float32', cases: [], errorCases: ERROR_CASES },
+        )
+      ).results.map((r) => r.name);
+      expect(names).not.toContain('error binary: mixed dtypes');
+      expect(names).toHaveLength(ERROR_CASES.length - 1);
+    });
+
+    it('a case of an optional kernel is skipped on a backend without it', async () => {
+      const { elementwise: _, ...unfused } = referenceBackend;
+      const names = (
+        await runConformance(unfused, { dtype: 'float64', cases: [], errorCases: ERROR_CASES })
+      ).results.map((r) => r.name);
+      expect(names.filter((n) => n.startsWith('error elementwise'))).toEqual([]);
+      expect(names).toHaveLength(ERROR_CASES.length - 2);
+    });
   });
 
   it('a kernel that throws is a failure with its message, not a crash', async () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { resolveConfig } from '../../../apps/pinn/src/config';
+import { resolveConfig } from '@sublora/pinn';
 import { CORPUS } from './corpus';
 import { internalNames } from './internal-names';
 import { CLI_ENTRY, runAll, type CaseRun } from './run-case';

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { listBackends, type BackendInfo } from '@sublora/backends';
 import { writeJson } from '../output';
-import type { CliIo } from '../program';
+import type { CliIo } from '../types';
 
 /** The tfjs engines tried, as the tfjs backend's `describe()` reports them. */
 interface EngineAttempts {

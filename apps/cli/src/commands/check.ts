@@ -3,27 +3,13 @@
  * submodular (Theorem 2), and what would the projection remove?
  */
 import type { Command } from 'commander';
-import { projectHessian, type ProjectionReport } from '@sublora/hessian-projection';
-import { checkQuadraticSubmodularity, type QuadraticViolation } from '@sublora/submodularity';
+import { projectHessian } from '@sublora/hessian-projection';
+import { checkQuadraticSubmodularity } from '@sublora/submodularity';
 import { assertSymmetric } from '@sublora/tensor';
 import { formatCheckReport } from '../format-table';
 import { loadInput, toMatrix, toSigma } from '../inputs';
 import { writeJson } from '../output';
-import type { CliIo } from '../program';
-
-/** The report `sublora check --json` prints. */
-export interface CheckReport {
-  /** Number of singular values. */
-  readonly r: number;
-  /** True iff `H_ij sigma_i sigma_j >= 0` for every pair `i != j`. */
-  readonly submodular: boolean;
-  readonly violationCount: number;
-  readonly offDiagonalPairs: number;
-  /** Every violating pair `i < j` with `H_ij sigma_i sigma_j`, row-major order. */
-  readonly violations: readonly QuadraticViolation[];
-  /** What the projection `G` removes from `H`. */
-  readonly projection: ProjectionReport;
-}
+import type { CheckReport, CliIo } from '../types';
 
 /** Loads and checks the inputs, then builds the report. */
 export function runCheck(options: { sigma: string; hessian: string }, cwd: string): CheckReport {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { METHOD_DESCRIPTIONS, METHODS } from '@sublora/rank-determination';
 import { writeJson } from '../output';
-import type { CliIo } from '../program';
+import type { CliIo } from '../types';
 
 /** One line per method: name, paper name, rule, cost, and whether `--seed` matters. */
 export function formatMethods(): string {

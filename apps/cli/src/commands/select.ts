@@ -12,7 +12,7 @@ import { formatNumber, formatRows } from '../format-table';
 import { loadInput, toMatrix, toSigma, toVector } from '../inputs';
 import { parseBudget, parseLayers, parseSeed } from '../options';
 import { writeJson } from '../output';
-import type { CliIo } from '../program';
+import type { CliIo } from '../types';
 
 /** The raw option strings of `sublora select`. */
 export interface SelectOptions {

@@ -4,7 +4,7 @@
  * subexpressions are built once (on-the-fly common-subexpression elimination).
  */
 import type { DType, Shape } from '@sublora/tensor';
-import { primitive } from '../primitives/table';
+import { inferShape } from '../primitives/shape-rules';
 import { GraphError, type Graph, type InputSpec, type Node, type Params } from './types';
 
 /** A traced value: a node of the graph being built. Use it with the op functions. */
@@ -86,7 +86,7 @@ export class Builder {
     const key = `${op}(${operands.map((v) => v.id).join(',')})${paramsKey(params)}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const aval = primitive(op).infer(operands, params);
+    const aval = inferShape(op, operands, params);
     const id = this.nodes.length;
     this.nodes.push({
       id,

@@ -13,28 +13,13 @@
  * `m` carries no derivative. `{ contraction }` is the length of the product's
  * contracted axis, which the cost rule compares with the number of directions.
  */
-import { shapesEqual, shapeToString, TensorError } from '@sublora/tensor';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-import { arity, sameDType } from './util';
 
 /** The cotangent mark (see module doc). */
 export const adjointOf: Primitive = {
   name: 'adjointOf',
-  infer(xs, params) {
-    arity('adjointOf', xs, 2);
-    const dtype = sameDType('adjointOf', xs);
-    if (!shapesEqual(xs[0].shape, xs[1].shape)) {
-      throw new TensorError(
-        'adjointOf',
-        `cotangent ${shapeToString(xs[0].shape)} and product ${shapeToString(xs[1].shape)} must have one shape`,
-      );
-    }
-    const c = params.contraction;
-    if (typeof c !== 'number' || !Number.isInteger(c) || c < 1) {
-      throw new TensorError('adjointOf', `contraction ${String(c)} must be a positive integer`);
-    }
-    return { shape: xs[0].shape, dtype };
-  },
+  infer: SHAPE_RULES.adjointOf,
   jvp: ({ tangents: [t] }) => t,
   transpose: ({ ct, needs }) => [needs[0] ? ct : null, null],
   // A same-dtype cast is the backends' identity (the reference backend shares the data).

@@ -3,19 +3,11 @@
  * linear (transpose: unbroadcast the cotangent); `mul`/`div` are bilinear /
  * nonlinear with vjp rules. Cotangents are summed back over broadcast axes.
  */
-import { broadcastShapes, type BinaryOp } from '@sublora/tensor';
-import type { Aval } from '../ir/types';
+import type { BinaryOp } from '@sublora/tensor';
 import { div as divOp, mul as mulOp, neg, square } from '../ops';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-import { arity, sameDType, unbroadcast } from './util';
-
-function binaryInfer(op: string) {
-  return (xs: readonly Aval[]): Aval => {
-    arity(op, xs, 2);
-    const dtype = sameDType(op, xs);
-    return { shape: broadcastShapes(xs[0].shape, xs[1].shape, op), dtype };
-  };
-}
+import { unbroadcast } from './util';
 
 function evaluateBinary(op: BinaryOp): Primitive['evaluate'] {
   return (backend, [a, b]) => backend.binary(op, a, b);
@@ -24,7 +16,7 @@ function evaluateBinary(op: BinaryOp): Primitive['evaluate'] {
 /** `a + b`. */
 export const add: Primitive = {
   name: 'add',
-  infer: binaryInfer('add'),
+  infer: SHAPE_RULES.add,
   jvp: ({ tangents: [ta, tb], out, T }) => T.add(ta, tb, out),
   transpose: ({ ct, primals: [a, b], needs }) => [
     needs[0] ? unbroadcast(ct, a.shape) : null,
@@ -36,7 +28,7 @@ export const add: Primitive = {
 /** `a - b`. */
 export const sub: Primitive = {
   name: 'sub',
-  infer: binaryInfer('sub'),
+  infer: SHAPE_RULES.sub,
   jvp: ({ tangents: [ta, tb], out, T }) => T.sub(ta, tb, out),
   transpose: ({ ct, primals: [a, b], needs }) => [
     needs[0] ? unbroadcast(ct, a.shape) : null,
@@ -48,7 +40,7 @@ export const sub: Primitive = {
 /** `a * b`: `d = ta b + a tb`. */
 export const mul: Primitive = {
   name: 'mul',
-  infer: binaryInfer('mul'),
+  infer: SHAPE_RULES.mul,
   jvp: ({ primals: [a, b], tangents: [ta, tb], out, T }) =>
     T.add(T.mul(ta, b, out), T.mul(tb, a, out), out),
   vjp: ({ ct, primals: [a, b], needs }) => [
@@ -61,7 +53,7 @@ export const mul: Primitive = {
 /** `a / b`: `d = ta / b - tb a / b^2 = (ta - tb * out) / b`. */
 export const div: Primitive = {
   name: 'div',
-  infer: binaryInfer('div'),
+  infer: SHAPE_RULES.div,
   jvp: ({ primals: [, b], tangents: [ta, tb], out, T }) =>
     T.div(T.sub(ta, T.mul(tb, out, out), out), b, out),
   vjp: ({ ct, primals: [a, b], needs }) => [

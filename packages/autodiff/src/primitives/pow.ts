@@ -1,8 +1,8 @@
 /** `x ** p` with a constant exponent `p` (`{ exponent }`). */
 import type { Value } from '../ir/builder';
 import { mul, pow as powOp } from '../ops';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-import { arity } from './util';
 
 /** `p x^(p-1)`. */
 function derivative(x: Value, p: number): Value {
@@ -12,10 +12,7 @@ function derivative(x: Value, p: number): Value {
 /** Power with a constant exponent; derivative `p x^(p-1)`. */
 export const pow: Primitive = {
   name: 'pow',
-  infer(xs) {
-    arity('pow', xs, 1);
-    return { shape: xs[0].shape, dtype: xs[0].dtype };
-  },
+  infer: SHAPE_RULES.pow,
   jvp: ({ primals: [x], tangents: [t], out, params, T }) =>
     T.mul(t, derivative(x, params.exponent as number), out),
   vjp: ({ ct, primals: [x], params }) => [mul(ct, derivative(x, params.exponent as number))],

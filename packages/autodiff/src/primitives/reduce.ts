@@ -3,36 +3,11 @@
  * broadcast the cotangent back over the reduced axes (divided by the count for
  * `mean`).
  */
-import { shapeToString, TensorError } from '@sublora/tensor';
 import type { Value } from '../ir/builder';
-import type { Aval, Params } from '../ir/types';
+import type { Aval } from '../ir/types';
 import * as ops from '../ops';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-import { arity } from './util';
-
-function reduceInfer(op: string) {
-  return (xs: readonly Aval[], params: Params): Aval => {
-    arity(op, xs, 1);
-    const x = xs[0];
-    const axes = params.axes as number[];
-    if (
-      !Array.isArray(axes) ||
-      axes.some(
-        (a, i) =>
-          !Number.isInteger(a) || a < 0 || a >= x.shape.length || (i > 0 && a <= axes[i - 1]),
-      )
-    ) {
-      throw new TensorError(
-        op,
-        `axes [${String(axes)}] must be sorted distinct axes of ${shapeToString(x.shape)}`,
-      );
-    }
-    const shape = params.keepDims
-      ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-      : x.shape.filter((_, i) => !axes.includes(i));
-    return { shape, dtype: x.dtype };
-  };
-}
 
 /** Broadcasts a reduced cotangent back to `x`'s shape. */
 function spread(ct: Value, x: Aval, axes: readonly number[]): Value {
@@ -43,7 +18,7 @@ function spread(ct: Value, x: Aval, axes: readonly number[]): Value {
 /** Sum over axes. */
 export const sum: Primitive = {
   name: 'sum',
-  infer: reduceInfer('sum'),
+  infer: SHAPE_RULES.sum,
   jvp: ({ primals, tangents, params, out, T }) =>
     T.apply('sum', tangents[0], params, primals[0], out),
   transpose: ({ ct, primals: [x], params }) => [spread(ct, x, params.axes as number[])],
@@ -54,7 +29,7 @@ export const sum: Primitive = {
 /** Mean over axes. */
 export const mean: Primitive = {
   name: 'mean',
-  infer: reduceInfer('mean'),
+  infer: SHAPE_RULES.mean,
   jvp: ({ primals, tangents, params, out, T }) =>
     T.apply('mean', tangents[0], params, primals[0], out),
   transpose({ ct, primals: [x], params }) {

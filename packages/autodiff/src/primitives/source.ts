@@ -3,31 +3,16 @@
  * Their tangents and cotangents are symbolic zeros (inputs get theirs from the
  * transformation that seeds them).
  */
-import { assertValidShape, sizeOf, TensorError, type DType, type Shape } from '@sublora/tensor';
-import type { Params } from '../ir/types';
+import { TensorError } from '@sublora/tensor';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-
-function checkDType(op: string, dtype: unknown): DType {
-  if (dtype !== 'float64' && dtype !== 'float32') {
-    throw new TensorError(op, `dtype ${String(dtype)} is not float64 or float32`);
-  }
-  return dtype;
-}
-
-function sourceAval(op: string, params: Params): { shape: Shape; dtype: DType } {
-  const shape = params.shape as Shape;
-  assertValidShape(shape, op);
-  return { shape, dtype: checkDType(op, params.dtype) };
-}
 
 const noReverse = () => [];
 
 /** A graph argument: `{ index, name }`; evaluation binds it to the caller's tensor. */
 export const input: Primitive = {
   name: 'input',
-  infer() {
-    throw new TensorError('input', 'input nodes are created by trace(), not by emit');
-  },
+  infer: SHAPE_RULES.input,
   jvp: () => null,
   vjp: noReverse,
   evaluate() {
@@ -38,21 +23,7 @@ export const input: Primitive = {
 /** Dense constant: `{ data: number[], shape, dtype }`, row-major. */
 export const constant: Primitive = {
   name: 'constant',
-  infer(_, params) {
-    const aval = sourceAval('constant', params);
-    const data = params.data;
-    if (
-      !Array.isArray(data) ||
-      data.length !== sizeOf(aval.shape) ||
-      !data.every((v) => Number.isFinite(v))
-    ) {
-      throw new TensorError(
-        'constant',
-        `data must hold ${sizeOf(aval.shape)} finite numbers for shape [${aval.shape.join(',')}]`,
-      );
-    }
-    return aval;
-  },
+  infer: SHAPE_RULES.constant,
   jvp: () => null,
   vjp: noReverse,
   evaluate: (backend, _, params, out) =>
@@ -62,12 +33,7 @@ export const constant: Primitive = {
 /** Every entry equal to `value`: `{ value, shape, dtype }` (zeros, ones, scalars). */
 export const fill: Primitive = {
   name: 'fill',
-  infer(_, params) {
-    if (typeof params.value !== 'number' || Number.isNaN(params.value)) {
-      throw new TensorError('fill', `value must be a number, got ${String(params.value)}`);
-    }
-    return sourceAval('fill', params);
-  },
+  infer: SHAPE_RULES.fill,
   jvp: () => null,
   vjp: noReverse,
   evaluate: (backend, _, params, out) => backend.fill(out.shape, params.value as number, out.dtype),

@@ -5,7 +5,7 @@
 import type { Backend, Tensor } from '@sublora/tensor';
 import type { Value } from '../ir/builder';
 import type { Aval, Params } from '../ir/types';
-import type { DiagTangent } from '../transforms/tangents';
+import type { DiagTangent } from '../transforms/diag-tangent';
 
 /**
  * A tangent during forward mode: `null` is the symbolic zero (no node is

@@ -5,22 +5,14 @@
  */
 import type { UnaryOp } from '@sublora/tensor';
 import type { Value } from '../ir/builder';
-import type { Aval } from '../ir/types';
 import * as ops from '../ops';
+import { SHAPE_RULES } from './shape-rules';
 import type { Primitive } from './types';
-import { arity } from './util';
-
-function unaryInfer(op: string) {
-  return (xs: readonly Aval[]): Aval => {
-    arity(op, xs, 1);
-    return { shape: xs[0].shape, dtype: xs[0].dtype };
-  };
-}
 
 function elementwise(name: UnaryOp, derivative: (x: Value, out: Value) => Value): Primitive {
   return {
     name,
-    infer: unaryInfer(name),
+    infer: SHAPE_RULES[name],
     jvp: ({ primals, tangents, out, T }) => T.mul(tangents[0], derivative(primals[0], out), out),
     vjp: ({ ct, primals, out }) => [ops.mul(ct, derivative(primals[0], out))],
     evaluate: (backend, [x]) => backend.unary(name, x),
@@ -30,7 +22,7 @@ function elementwise(name: UnaryOp, derivative: (x: Value, out: Value) => Value)
 /** `-x` (linear). */
 export const neg: Primitive = {
   name: 'neg',
-  infer: unaryInfer('neg'),
+  infer: SHAPE_RULES.neg,
   jvp: ({ tangents, T }) => T.neg(tangents[0]),
   transpose: ({ ct }) => [ops.neg(ct)],
   evaluate: (backend, [x]) => backend.unary('neg', x),

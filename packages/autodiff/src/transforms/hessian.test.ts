@@ -10,7 +10,15 @@ import type { Value } from '../ir/builder';
 import { call, spec, trace } from '../ir/trace';
 import type { Graph } from '../ir/types';
 import * as ops from '../ops';
-import { defaultHessianChunk, HESSIAN_CHUNK_BYTES, hessian, hvp, jacobian } from './hessian';
+import { referenceBackend } from '@sublora/tensor';
+import {
+  adjointCutsPay,
+  defaultHessianChunk,
+  HESSIAN_CHUNK_BYTES,
+  hessian,
+  hvp,
+  jacobian,
+} from './hessian';
 import { laplacian, partial } from './input-derivatives';
 import { grad } from './vjp';
 
@@ -197,6 +205,41 @@ function randomLoss(width: number, rank: number, N: number, weightSeed: number):
     return ops.add(ops.mean(ops.square(ops.sub(l, 0.3))), ops.mean(ops.square(v)));
   });
 }
+
+describe('backend hints', () => {
+  test("the cut rule reads gramReadFlops from hints; the default is the reference backend's", async () => {
+    const f = randomLoss(16, 2, 3, 40);
+    const xs = [randoms(41, 4, 0.5, 1.5), randoms(42, 6, -1, 1)];
+    const byDefault = hessian(f, { wrt: 0, chunk: 1 });
+    const reference = hessian(f, { wrt: 0, chunk: 1, hints: referenceBackend.hints });
+    expect(reference).toEqual(byDefault);
+    // reads so dear that no cut pays: plain forward-over-reverse's backward products stay
+    const dear = hessian(f, {
+      wrt: 0,
+      chunk: 1,
+      hints: { compilesWholeGraphs: false, gramReadFlops: 1e9 },
+    });
+    const plain = hessian(f, { wrt: 0, chunk: 1, adjointCuts: false });
+    expect(dear.nodes.length).toBe(plain.nodes.length);
+    expect(dear.nodes.length).not.toBe(byDefault.nodes.length);
+    expect(relError((await run(dear, xs))[0], (await run(byDefault, xs))[0])).toBeLessThan(1e-12);
+    expect(() =>
+      hessian(f, { wrt: 0, hints: { compilesWholeGraphs: false, gramReadFlops: 0 } }),
+    ).toThrow('hessian: hints.gramReadFlops 0 must be a positive number');
+  });
+
+  test('adjointCutsPay follows hints.compilesWholeGraphs, else whether the backend takes whole graphs', () => {
+    const { hints: _, ...hintless } = referenceBackend;
+    expect(adjointCutsPay(referenceBackend)).toBe(true);
+    expect(
+      adjointCutsPay({ ...hintless, hints: { compilesWholeGraphs: true, gramReadFlops: 4 } }),
+    ).toBe(false);
+    expect(adjointCutsPay(hintless)).toBe(true);
+    expect(adjointCutsPay(Object.assign({ ...hintless }, { executeGraph: async () => [] }))).toBe(
+      false,
+    );
+  });
+});
 
 describe('adjoint cuts', () => {
   test('same Hessian as plain forward-over-reverse, without the batched backward w x w products', async () => {

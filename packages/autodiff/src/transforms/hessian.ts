@@ -3,7 +3,7 @@
  * batched tangent: one pass for all directions) and `jacobian` (forward mode
  * over the input basis, batched).
  */
-import { sizeOf, type Backend } from '@sublora/tensor';
+import { referenceBackend, sizeOf, type Backend, type BackendHints } from '@sublora/tensor';
 import { isGraphExecutor } from '../evaluate';
 import { Builder, type Value } from '../ir/builder';
 import { inlineNodes } from '../ir/trace';
@@ -13,7 +13,8 @@ import { dce } from '../passes/dce';
 import { simplify } from '../passes/simplify';
 import type { Tangent } from '../primitives/types';
 import { jvpNodes, type JvpOverride } from './jvp';
-import { DiagTangent, Tangents } from './tangents';
+import { DiagTangent } from './diag-tangent';
+import { Tangents } from './tangents';
 import { grad, gradNodes } from './vjp';
 import { checkWrt } from './wrt';
 
@@ -71,15 +72,16 @@ function basisJvp(b: Builder, g: Graph, nInputs: number, wrt: number, chunk: num
 }
 
 /**
- * Whether adjoint cuts ({@link HessianOptions.adjointCuts}) pay on `backend`:
- * yes on eager backends (reference, tfjs), whose matmuls they save; no on a
- * `GraphExecutor` such as onnxruntime, whose fast matmuls make the run
- * time the same while the bigger cut graph compiles slower (measured: 2.5x
- * the first call at w = 1000). Pass it as `adjointCuts` when the backend is
- * known before the Hessian graph is built.
+ * Whether adjoint cuts ({@link HessianOptions.adjointCuts}) pay on `backend`,
+ * as the backend declares (`hints.compilesWholeGraphs`): yes on backends that
+ * run kernel by kernel (reference, tfjs), whose matmuls they save; no on one
+ * that compiles whole graphs (onnxruntime), where the bigger cut graph
+ * compiles slower for the same run time. A backend without hints is judged
+ * by whether it takes whole graphs (`executeGraph`). Pass it as
+ * `adjointCuts` when the backend is known before the Hessian graph is built.
  */
 export function adjointCutsPay(backend: Backend): boolean {
-  return !isGraphExecutor(backend);
+  return !(backend.hints?.compilesWholeGraphs ?? isGraphExecutor(backend));
 }
 
 /** Options of {@link hessian}. */
@@ -96,6 +98,12 @@ export interface HessianOptions extends SingleWrtOptions {
    * for checking and benchmarking.
    */
   readonly adjointCuts?: boolean;
+  /**
+   * The cost hints of the backend the graph will run on (`backend.hints`);
+   * `gramReadFlops` decides which products are cut. Default: the reference
+   * backend's.
+   */
+  readonly hints?: BackendHints;
 }
 
 function checkChunk(
@@ -199,23 +207,22 @@ class MarkedProductTangents {
 }
 
 /**
- * Flops of a packed matmul that cost as much time as reading one element in a
- * Gram product (which streams long operands once and is memory-bound): about
- * 4 on the reference backend (4.7-5.2 GFLOP/s for `[4096, w] x [w, w]`
- * against 1.2-1.4 G elements/s for `[2, L] x [2, L]^T`, w = 64, 256).
- */
-const GRAM_READ_FLOPS = 4;
-
-/**
  * Whether a pass of `B` directions should cut a marked product: dropping the
  * backward product saves `2 B K` flops per element of the product (K its
  * contracted length; the batched work below it is not counted); the Gram
  * products read, per element, the cotangent's tangent once for each later
- * chunk that reaches the product and that chunk's forward tangent.
+ * chunk that reaches the product and that chunk's forward tangent. A read
+ * costs `gramReadFlops` flops (`BackendHints.gramReadFlops`): Gram products
+ * stream long operands once and are memory-bound.
  */
-function cutPays(B: number, contraction: number, reached: readonly number[]): boolean {
+function cutPays(
+  B: number,
+  contraction: number,
+  reached: readonly number[],
+  gramReadFlops: number,
+): boolean {
   const reads = reached.reduce((sum, Bc) => sum + B + Bc, 0);
-  return GRAM_READ_FLOPS * reads < 2 * B * contraction;
+  return gramReadFlops * reads < 2 * B * contraction;
 }
 
 /**
@@ -288,6 +295,12 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
       "the graph holds an 'adjointOf' node, a mark internal to hessian; build the graph without it",
     );
   const cuts = options.adjointCuts ?? true;
+  const { gramReadFlops } = options.hints ?? referenceBackend.hints;
+  if (!(gramReadFlops > 0))
+    throw new GraphError(
+      'hessian',
+      `hints.gramReadFlops ${String(gramReadFlops)} must be a positive number`,
+    );
   const gb = new Builder(f.inputs);
   const g = simplify(gb.finish(gradNodes(gb, f, gb.args, [wrt], { markAdjoints: cuts }).grads));
   const chunk = checkChunk('hessian', options.chunk, n, () => defaultHessianChunk(g, n));
@@ -313,7 +326,7 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
       if (node.op !== 'adjointOf') return undefined;
       const js = forward.get(product.id);
       const reached = js?.flatMap((j, q) => (j ? [chunks[a + q].B] : []));
-      if (!js || !reached || !cutPays(B, node.params.contraction as number, reached))
+      if (!js || !reached || !cutPays(B, node.params.contraction as number, reached, gramReadFlops))
         return { value: ct, tangent: dct };
       const d = T.dense(dct);
       if (d) {

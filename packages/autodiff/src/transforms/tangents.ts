@@ -20,17 +20,7 @@ import type { Value } from '../ir/builder';
 import type { Aval, Params } from '../ir/types';
 import * as ops from '../ops';
 import type { Tangent, TangentAlgebra } from '../primitives/types';
-
-/**
- * A structured batched tangent: `T[b, ..., j] = coeff[..., j]` where
- * `b == j + offset`, else 0 (for `0 <= b < B`). `coeff` has the primal shape.
- */
-export class DiagTangent {
-  constructor(
-    readonly coeff: Value,
-    readonly offset: number,
-  ) {}
-}
+import { DiagTangent } from './diag-tangent';
 
 const last = (s: Shape): number => (s.length === 0 ? -1 : s[s.length - 1]);
 

@@ -93,13 +93,13 @@ test('bad arguments get one-line errors naming the op and the shapes', () => {
     /grad: wrt 5 is not an input index; the graph has inputs 0:a, 1:b, 2:unused/,
   );
   expect(() => trace([spec('a', [3, 4]), spec('b', [5, 2])], (a, b) => ops.matmul(a, b))).toThrow(
-    'matmul: inner dimensions differ: [3,4] x [5,2] (k = 4 vs 5)',
+    'matmul: inner dimensions differ: [3,4] x [5,2] (4 != 5)',
   );
   expect(() => trace([spec('a', [3]), spec('b', [4])], (a, b) => ops.add(a, b))).toThrow(
     /add: shapes do not broadcast: \[3\] and \[4\]/,
   );
   expect(() => trace([spec('a', [3]), spec('b', [3], 'float32')], (a, b) => ops.mul(a, b))).toThrow(
-    'mul: dtypes differ: float64[3] vs float32[3]; use cast',
+    'mul: dtypes differ: [3] float64 and [3] float32; cast one with cast()',
   );
   expect(() => ops.constant(1)).toThrow(
     'constant: called outside trace(); build graphs inside trace(inputs, fn)',

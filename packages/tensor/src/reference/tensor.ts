@@ -4,7 +4,7 @@
  */
 import type { DType, HostArray, Shape, Tensor } from '../backend';
 import { TensorError } from '../errors';
-import { shapeToString } from '../shape';
+import { describeOperand } from '../op-table/checks';
 
 /** The name the reference backend stamps on its handles. */
 export const REFERENCE = 'reference';
@@ -128,18 +128,6 @@ export function disposeTensor(t: ReferenceTensor): void {
   if (--t.storage.handles === 0) release(t.storage.data);
 }
 
-/** Throws unless `dtype` is one the reference backend computes in. */
-export function assertDType(dtype: DType, op: string): void {
-  if (dtype !== 'float64' && dtype !== 'float32') {
-    throw new TensorError(op, `unsupported dtype ${String(dtype)}; use 'float64' or 'float32'`);
-  }
-}
-
-/** Describes a handle for error messages, e.g. `[3,4] float64`. */
-export function describe(t: Tensor): string {
-  return `${shapeToString(t.shape)} ${t.dtype}`;
-}
-
 /**
  * Checks that `t` is a live handle of this backend and returns it typed.
  * @param op - operation named in the error message
@@ -158,7 +146,7 @@ export function live(t: Tensor, op: string): ReferenceTensor {
   if (t.disposed) {
     throw new TensorError(
       op,
-      `tensor ${describe(t)} was disposed; keep a handle alive until its last use`,
+      `tensor ${describeOperand(t)} was disposed; keep a handle alive until its last use`,
     );
   }
   return t;
@@ -167,14 +155,4 @@ export function live(t: Tensor, op: string): ReferenceTensor {
 /** The data of a live reference tensor (shared, do not write). */
 export function tensorData(t: Tensor, op = 'read'): HostArray {
   return live(t, op).data;
-}
-
-/** Throws unless `a` and `b` have the same dtype (no silent casts). */
-export function assertSameDType(a: Tensor, b: Tensor, op: string): void {
-  if (a.dtype !== b.dtype) {
-    throw new TensorError(
-      op,
-      `dtypes differ: ${describe(a)} and ${describe(b)}; cast one with cast()`,
-    );
-  }
 }
