@@ -11,8 +11,7 @@
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)`. The loss
  * graphs are built here and handed to both (the IR is plain data).
  */
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
@@ -25,6 +24,7 @@ import {
   writeResults,
   type Timing,
 } from '../harness';
+import { loadBaselinePackages } from './baseline';
 import { defaultRounds, pinnInputs, pinnSizesOfWidths } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
@@ -36,15 +36,8 @@ interface Build {
 
 /** The baseline checkout's built packages (its own copies, not this checkout's). */
 function loadBaseline(dir: string): Build {
-  const req = createRequire(join(resolve(dir), 'package.json'));
-  try {
-    return { autodiff: req('@sublora/autodiff'), tensor: req('@sublora/tensor') };
-  } catch (e) {
-    throw new Error(
-      `--baseline ${dir}: cannot load its @sublora/autodiff and @sublora/tensor (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run npm ci in that checkout`,
-      { cause: e },
-    );
-  }
+  const [autodiff, tensor] = loadBaselinePackages(dir, ['@sublora/autodiff', '@sublora/tensor']);
+  return { autodiff, tensor } as Build;
 }
 
 async function main(): Promise<void> {

@@ -23,12 +23,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as current from '@sublora/autodiff';
 import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { checkFlags, flagValue, positiveIntFlag, resultPath, writeResults } from '../harness';
+import { loadBaselinePackages } from '../autodiff/baseline';
 import { pinnInputs, pinnLoss, pinnSizesOfWidths, type PinnSize } from '../autodiff/pinn-loss';
 
 const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -115,14 +115,7 @@ function command(name: string, v: Variant | PeerVariant, size: PinnSize, file: s
 /** The baseline checkout's `@sublora/autodiff` (its own build, not this one). */
 function loadAutodiff(dir: string | undefined): typeof current {
   if (dir === undefined) throw new Error('--baseline DIR is required by a baseline variant');
-  try {
-    return createRequire(join(resolve(dir), 'package.json'))('@sublora/autodiff');
-  } catch (e) {
-    throw new Error(
-      `--baseline ${dir}: cannot load its @sublora/autodiff (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run npm ci in that checkout`,
-      { cause: e },
-    );
-  }
+  return loadBaselinePackages(dir, ['@sublora/autodiff'])[0] as typeof current;
 }
 
 /** The child: times the stages once and writes the Hessian's entries to `hessianFile`. */
