@@ -11,12 +11,12 @@
  * `git worktree add /tmp/base <commit> && (cd /tmp/base && npm ci)`. The loss
  * graphs are built here and handed to both (the IR is plain data).
  */
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as current from '@sublora/autodiff';
 import * as currentTensor from '@sublora/tensor';
 import type { Graph } from '@sublora/autodiff';
 import { parseFlags, resultPath, timeAlternating, writeResults, type Timing } from '../harness';
+import { loadBaselinePackages } from './baseline';
 import { defaultRounds, pinnInputs, pinnSizesOfWidths } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
 
@@ -28,15 +28,8 @@ interface Build {
 
 /** The baseline checkout's built packages (its own copies, not this checkout's). */
 function loadBaseline(dir: string): Build {
-  const req = createRequire(join(resolve(dir), 'package.json'));
-  try {
-    return { autodiff: req('@sublora/autodiff'), tensor: req('@sublora/tensor') };
-  } catch (e) {
-    throw new Error(
-      `--baseline ${dir}: cannot load its @sublora/autodiff and @sublora/tensor (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); run npm ci in that checkout`,
-      { cause: e },
-    );
-  }
+  const [autodiff, tensor] = loadBaselinePackages(dir, ['@sublora/autodiff', '@sublora/tensor']);
+  return { autodiff: autodiff as typeof current, tensor: tensor as typeof currentTensor };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,296 @@
+/**
+ * One-off Hessian: what a user pays for one Hessian w.r.t. sigma of the
+ * benchmark's PINN loss (`../autodiff/pinn-loss.ts`) in a fresh process:
+ * building the loss and Hessian graphs on the host, onnxruntime compiling the
+ * Hessian graph (float64, CPU) and evaluating it once.
+ *
+ *   node dist/hessian-oneoff/main.js [--widths 1000] [--rounds N] [--python EXE]
+ *     [--variants current,current:basic,current:all:1,pytorch:1] [--baseline DIR] [--out FILE]
+ *
+ * Each variant runs in its own child process (a fresh process is the case
+ * measured), variants alternating within each round so they see the same
+ * machine load; the load average is recorded beside each run. A variant is
+ * `build[:level[:threads]]`: `build` is `current` (this checkout) or
+ * `baseline` (the `@sublora/autodiff` built in checkout DIR, which builds
+ * the Hessian graph; the loss graph is built by this checkout in both),
+ * `level` onnxruntime's `graphOptimizationLevel` (default `all`) and
+ * `threads` its `intraOpNumThreads` (default: onnxruntime's choice).
+ * `pytorch[:threads[:dtype]]` runs the PyTorch peer
+ * (`python/pinn_hessian_peer.py`, same loss, weights and inputs; default 1
+ * intra-op thread, float64) with `--python` (default `/usr/bin/python3`,
+ * where Debian's python3-torch installs); without PyTorch it is recorded as
+ * skipped. Every variant's Hessian is compared with the first one's.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as current from '@sublora/autodiff';
+import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
+import { type BenchFlags, parseFlags, resultPath, writeResults } from '../harness';
+import { loadBaselinePackages } from '../autodiff/baseline';
+import { pinnInputs, pinnLoss, pinnSizesOfWidths, type PinnSize } from '../autodiff/pinn-loss';
+
+const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+type Level = (typeof LEVELS)[number];
+
+/** One configuration of this checkout (or the baseline) timed in a fresh process. */
+interface Variant {
+  readonly build: 'current' | 'baseline';
+  readonly level: Level;
+  readonly threads?: number;
+}
+
+/** The PyTorch peer's settings. */
+interface PeerVariant {
+  readonly build: 'pytorch';
+  readonly threads: number;
+  readonly dtype: 'float64' | 'float32';
+}
+
+/** Stage times a child reports (milliseconds): wall time, and CPU time of all its threads. */
+interface ChildReport {
+  readonly lossBuildMs: number;
+  readonly hessianBuildMs: number;
+  readonly hessianNodes: number;
+  readonly hessianChunk: number;
+  readonly firstCallMs: number;
+  readonly cpuMs: {
+    readonly lossBuild: number;
+    readonly hessianBuild: number;
+    readonly firstCall: number;
+    readonly process: number;
+  };
+}
+
+/** CPU time (user + system, all threads) this process used since it started, in milliseconds. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+function threadCount(text: string, threads: string | undefined): number | undefined {
+  const n = threads === undefined ? undefined : Number(threads);
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+    throw new Error(`--variants: '${text}': threads must be a positive integer`);
+  return n;
+}
+
+function parseVariant(text: string): Variant | PeerVariant {
+  const parts = text.split(':');
+  const build = parts[0];
+  if (build === 'pytorch') {
+    const dtype = parts[2] ?? 'float64';
+    if (dtype !== 'float64' && dtype !== 'float32')
+      throw new Error(`--variants: '${text}': dtype must be float64 or float32`);
+    return { build, threads: threadCount(text, parts[1]) ?? 1, dtype };
+  }
+  if (build !== 'current' && build !== 'baseline')
+    throw new Error(`--variants: '${text}' must start with current, baseline or pytorch`);
+  const level = parts[1] ?? 'all';
+  if (!LEVELS.includes(level as Level))
+    throw new Error(`--variants: '${text}': level must be one of ${LEVELS.join(', ')}`);
+  return { build, level: level as Level, threads: threadCount(text, parts[2]) };
+}
+
+/** The command line of one run of `variant`. */
+function command(name: string, v: Variant | PeerVariant, size: PinnSize, file: string): string[] {
+  if (v.build === 'pytorch') {
+    const script = join(__dirname, '..', '..', 'python', 'pinn_hessian_peer.py');
+    const python = flagValue('--python') ?? '/usr/bin/python3';
+    return [python, script, '--width', String(size.width), '--threads', String(v.threads)].concat([
+      '--dtype',
+      v.dtype,
+      '--hessian-file',
+      file,
+    ]);
+  }
+  const args = [process.execPath, __filename, '--widths', String(size.width), '--child', name];
+  args.push('--hessian-file', file);
+  const baseline = flagValue('--baseline');
+  if (baseline !== undefined) args.push('--baseline', baseline);
+  return args;
+}
+
+/** The baseline checkout's `@sublora/autodiff` (its own build, not this one). */
+function loadAutodiff(dir: string | undefined): typeof current {
+  if (dir === undefined) throw new Error('--baseline DIR is required by a baseline variant');
+  return loadBaselinePackages(dir, ['@sublora/autodiff'])[0] as typeof current;
+}
+
+/** The child: times the stages once and writes the Hessian's entries to `hessianFile`. */
+async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<ChildReport> {
+  const ad = v.build === 'current' ? current : loadAutodiff(flagValue('--baseline'));
+  const backend = await createOnnxruntimeBackend({
+    executionProviders: ['cpu'],
+    sessionOptions: {
+      graphOptimizationLevel: v.level,
+      ...(v.threads === undefined ? {} : { intraOpNumThreads: v.threads }),
+    },
+  });
+  const cpu = [cpuMs()];
+  let t0 = performance.now();
+  const loss = pinnLoss(size);
+  const lossBuildMs = performance.now() - t0;
+  cpu.push(cpuMs());
+  t0 = performance.now();
+  const r = 2 * size.rank;
+  // the chunk and cuts the backends benchmark uses for onnxruntime
+  const hessianChunk = ad.defaultHessianChunk(ad.grad(loss, { wrt: 0 }), r);
+  const graph = ad.hessian(loss, { wrt: 0, chunk: hessianChunk, adjointCuts: false });
+  const hessianBuildMs = performance.now() - t0;
+  cpu.push(cpuMs());
+  t0 = performance.now();
+  const [h] = await ad.evaluateToArrays(graph, backend, pinnInputs(size));
+  const firstCallMs = performance.now() - t0;
+  cpu.push(cpuMs());
+  writeFileSync(hessianFile, Buffer.from(Float64Array.from(h).buffer));
+  return {
+    lossBuildMs,
+    hessianBuildMs,
+    hessianNodes: graph.nodes.length,
+    hessianChunk,
+    firstCallMs,
+    cpuMs: {
+      lossBuild: cpu[1] - cpu[0],
+      hessianBuild: cpu[2] - cpu[1],
+      firstCall: cpu[3] - cpu[2],
+      process: cpu[3],
+    },
+  };
+}
+
+/** What the PyTorch peer reports (milliseconds). */
+interface PeerReport {
+  readonly setupMs: number;
+  readonly hessianMs: number;
+  readonly cpuMs: { readonly setup: number; readonly hessian: number; readonly process: number };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function describeStages(r: ChildReport): string {
+  return (
+    `loss graph ${seconds(r.lossBuildMs)}, Hessian graph ${seconds(r.hessianBuildMs)} ` +
+    `with ${r.hessianNodes} nodes, first call ${seconds(r.firstCallMs)}; ` +
+    `CPU ${seconds(r.cpuMs.process)} in all: graphs ${seconds(r.cpuMs.lossBuild + r.cpuMs.hessianBuild)}, first call ${seconds(r.cpuMs.firstCall)}`
+  );
+}
+
+function describePeer(r: PeerReport): string {
+  return `torch.autograd.functional.hessian ${seconds(r.hessianMs)}, CPU ${seconds(r.cpuMs.hessian)}`;
+}
+
+/** max |a - b| / max |a|. */
+function relDiff(a: Float64Array, b: Float64Array): number {
+  let diff = 0;
+  let scale = 0;
+  a.forEach((v, i) => {
+    diff = Math.max(diff, Math.abs(v - b[i]));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  return diff / scale;
+}
+
+/** The command line's flags, parsed once at the start of `main`. */
+let flags: BenchFlags | undefined;
+const flagValue = (flag: string): string | undefined => flags?.values.get(flag);
+
+async function main(): Promise<void> {
+  flags = parseFlags({
+    switches: [],
+    values: ['--widths', '--variants', '--baseline', '--python', '--child', '--hessian-file'],
+    positiveInts: ['--rounds'],
+  });
+  const [size] = pinnSizesOfWidths(flagValue('--widths'), [1000]);
+  const childVariant = flagValue('--child');
+  if (childVariant !== undefined) {
+    const v = parseVariant(childVariant);
+    if (v.build === 'pytorch')
+      throw new Error(`--child: '${childVariant}' is not a TypeScript run`);
+    const report = await child(size, v, flagValue('--hessian-file')!);
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return;
+  }
+  const path = resultPath('hessian-oneoff', flags);
+  const names = (flagValue('--variants') ?? 'current').split(',');
+  names.forEach(parseVariant);
+  const rounds = flags.positiveInts.get('--rounds') ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), 'hessian-oneoff-'));
+  const runs: Record<string, unknown>[] = [];
+  let reference: { name: string; h: Float64Array } | undefined;
+  // rewritten after every run: a w = 1000 round takes many minutes on a loaded machine
+  const save = () =>
+    writeResults(path, 'hessian-oneoff', {
+      note:
+        'Fresh process per run: processMs = node start + module load + loss and Hessian graph build + ' +
+        'onnxruntime compile + one evaluation (float64, CPU provider). Variants alternate within a round. ' +
+        'oneOffMs = processMs, less the pure-Python weight generation (setupMs) for the PyTorch peer; ' +
+        'oneOffCpuMs the same in CPU time of all threads (cpuMs.process, less cpuMs.setup for the peer), ' +
+        'the measure that depends least on the machine load. ' +
+        'hessianRelDiff = max |H - H_ref| / max |H_ref| against the first variant that ran.',
+      size: { ...size, r: 2 * size.rank },
+      baseline: flagValue('--baseline') ?? null,
+      variants: names,
+      runs,
+    });
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const name of names) {
+        const file = join(dir, `${name.replace(/:/g, '_')}.f64`);
+        const [exe, ...args] = command(name, parseVariant(name), size, file);
+        const loadBefore = loadavg()[0];
+        const t0 = performance.now();
+        const res = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const processMs = performance.now() - t0;
+        if (res.status !== 0)
+          throw new Error(
+            `variant ${name} failed: ${(res.stderr ?? String(res.error)).trim().split('\n').pop()}`,
+          );
+        const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+        if ('skipped' in out) {
+          runs.push({ round, variant: name, skipped: out.skipped });
+          save();
+          console.log(`round ${round} ${name}: skipped (${String(out.skipped)})`);
+          continue;
+        }
+        const bytes = readFileSync(file);
+        const h = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.length / 8).slice();
+        reference ??= { name, h };
+        const peer = parseVariant(name).build === 'pytorch';
+        // the peer's process also generates the weights in pure Python, which is not its work
+        const cpu = (out as unknown as ChildReport | PeerReport).cpuMs;
+        const oneOffMs = processMs - (peer ? (out as unknown as PeerReport).setupMs : 0);
+        const oneOffCpuMs = cpu.process - (peer ? (out as unknown as PeerReport).cpuMs.setup : 0);
+        const run = {
+          round,
+          variant: name,
+          processMs,
+          oneOffMs,
+          oneOffCpuMs,
+          ...out,
+          hessianRelDiff: { to: reference.name, value: relDiff(reference.h, h) },
+          loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+        };
+        runs.push(run);
+        save();
+        const stages = peer
+          ? describePeer(out as unknown as PeerReport)
+          : describeStages(out as unknown as ChildReport);
+        console.log(
+          `round ${round} ${name}: ${seconds(oneOffMs)} one-off, CPU ${seconds(oneOffCpuMs)} (${stages}); ` +
+            `load ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)}; ` +
+            `|H - H_${reference.name}| / max|H| = ${run.hessianRelDiff.value.toExponential(1)}`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`wrote ${path}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
