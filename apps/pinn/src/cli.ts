@@ -22,7 +22,7 @@ import {
   ensurePretrained,
   runAlternating,
   runDetermination,
-} from './pipeline';
+} from './stages';
 import { writeReport } from './report';
 import { emptyResults, readResults, writeResults } from './results';
 import { assertCheckpointsMatch } from './checkpoint-keys';

@@ -20,12 +20,7 @@ import { type LoraShape, SIGMA, mergeLora } from '@sublora/nn';
 import { serializeSafetensors } from '@sublora/formats';
 import writeFileAtomic from 'write-file-atomic';
 import { totalRank } from './config';
-import {
-  type RunContext,
-  ensureFinetuned,
-  sigmaDerivativeGraph,
-  sigmaDerivatives,
-} from './pipeline';
+import { type RunContext, ensureFinetuned, sigmaDerivativeGraph, sigmaDerivatives } from './stages';
 import type { PdeName } from './pdes';
 
 /** Options of {@link exportCheckpoint}. */

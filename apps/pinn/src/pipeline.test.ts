@@ -14,7 +14,7 @@ import {
   ensurePretrained,
   runAlternating,
   runDetermination,
-} from './pipeline';
+} from './stages';
 import { emptyResults, readResults } from './results';
 
 const dirs: string[] = [];

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { referenceBackend } from '@sublora/tensor';
 import { resolveConfig } from './config';
 import { openMetrics } from './metrics';
-import { type RunContext, alternatingMethods, runAlternating, runDetermination } from './pipeline';
+import { type RunContext, alternatingMethods, runAlternating, runDetermination } from './stages';
 import { readResults } from './results';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,96 @@
+/** Stage 3: training-free rank determination (Alg. 3) across methods and budgets. */
+import { type LoraShape, SIGMA, applyKeepMask, cloneParams } from '@sublora/nn';
+import { determineRanks } from '@sublora/rank-determination';
+import { budgetCount, totalRank } from '../config';
+import { PDES, type PdeName, type Lambda } from '../pdes';
+import { type DeterminationResult, type DeterminationRow, lambdaKey } from '../results';
+import { deriveSeed } from '../seeds';
+import { type RunContext, progress, saveResults, checkStop, evaluateError } from './context';
+import { ensureFinetuned } from './finetune';
+import { sigmaDerivativeGraph, sigmaDerivatives, lossAt, keepMask } from './sigma-derivatives';
+
+/** Training-free rank determination (Alg. 3) with every configured method and budget. */
+export async function runDetermination(
+  ctx: RunContext,
+  pde: PdeName,
+  seed: number,
+  lambda: Lambda,
+): Promise<DeterminationResult> {
+  const def = PDES[pde];
+  const { config } = ctx;
+  const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
+  const finished = ctx.results.determination[key];
+  if (finished) return finished;
+  const model = await ensureFinetuned(ctx, pde, seed, lambda);
+  const stage = `${pde}/determine-${lambdaKey(lambda)}-seed${seed}`;
+  const label = `${pde} determine ${lambdaKey(lambda)} seed ${seed}`;
+  // Determination keeps no checkpoint: a rerun measures every row again.
+  ctx.metrics.rewind(stage, 0);
+  const r = totalRank(config);
+  const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
+
+  const started = Date.now();
+  const derivs = sigmaDerivativeGraph(ctx, model.graphs);
+  const { loss, grad, hessian } = await sigmaDerivatives(ctx, model.graphs, derivs, model.params);
+  const derivativeSeconds = (Date.now() - started) / 1000;
+  const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
+  const sigma = model.params[SIGMA].data;
+
+  const rows: DeterminationRow[] = [];
+  const methods = config.determination.methods;
+  const budgets = config.determination.budgets.map((b) => budgetCount(config, b));
+  const bar = progress(
+    ctx,
+    `${pde} determine ${lambdaKey(lambda)} seed ${seed}`,
+    methods.length * budgets.length,
+  );
+  for (const method of methods) {
+    for (const budget of budgets) {
+      checkStop(ctx, label);
+      const t0 = process.hrtime.bigint();
+      const res = await determineRanks({
+        sigma,
+        grad,
+        hessian: { data: hessian, size: r },
+        budget,
+        method,
+        layers,
+        seed: deriveSeed(seed, 'sublora-r'),
+      });
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const pruned = cloneParams(model.params);
+      applyKeepMask(pruned, keepMask(r, res.kept));
+      const lossAfter = await lossAt(ctx, model.graphs, pruned);
+      const relErrorAfter = await evaluateError(ctx, def, lambda, model.net, pruned);
+      const row: DeterminationRow = {
+        method,
+        budget,
+        kept: res.kept,
+        perLayer: res.perLayer ?? [],
+        lossAfter,
+        relErrorAfter,
+        predictedIncrease: res.predictedLossChange,
+        measuredIncrease: lossAfter - loss,
+        seconds,
+        rawSubmodular: res.diagnostics.rawSubmodular,
+        ...(res.certificate ? { certificateRatio: res.certificate.ratio } : {}),
+      };
+      rows.push(row);
+      ctx.metrics.write({ kind: 'determination', stage, pde, seed, lambda, ...row });
+      bar.update(rows.length, { budget, rel: relErrorAfter });
+    }
+  }
+  bar.finish();
+  const result: DeterminationResult = {
+    pde,
+    seed,
+    lambda,
+    lossFinetuned: loss,
+    relErrorFinetuned,
+    derivativeSeconds,
+    rows,
+  };
+  ctx.results.determination[key] = result;
+  saveResults(ctx);
+  return result;
+}

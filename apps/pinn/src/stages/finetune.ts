@@ -1,0 +1,139 @@
+/** Stage 2: LoRA fine-tuning of the pretrained network to a target lambda. */
+import { type LoraShape, type ParamValues, cloneParams, initLora } from '@sublora/nn';
+import { type LossGraphs, type NetworkSpec } from '../model';
+import { PDES, type PdeDefinition, type PdeName, type Lambda } from '../pdes';
+import { type FinetuneResult, lambdaKey } from '../results';
+import { streamFor } from '../seeds';
+import { trainPhase } from '../train';
+import {
+  type RunContext,
+  Interrupted,
+  mlpShape,
+  loraShape,
+  progress,
+  saveResults,
+  plan,
+  phaseStart,
+  restoreFinished,
+  collocationFor,
+  graphsFor,
+  evaluateError,
+  schedule,
+  logEvery,
+} from './context';
+import { ensurePretrained } from './pretrain';
+
+/** A LoRA-adapted network: frozen base plus adapter parameters, in graph order. */
+export interface Adapted {
+  readonly net: NetworkSpec;
+  readonly params: ParamValues;
+  readonly loraNames: readonly string[];
+}
+
+export function adapted(
+  ctx: RunContext,
+  def: PdeDefinition,
+  base: ParamValues,
+  seed: number,
+): Adapted {
+  const { config } = ctx;
+  const net: NetworkSpec = { shape: mlpShape(config, def), lora: loraShape(config) };
+  const adapter = initLora(
+    net.shape,
+    net.lora as LoraShape,
+    streamFor(seed, 'lora'),
+    config.network.loraInitScale,
+  );
+  return { net, params: { ...cloneParams(base), ...adapter }, loraNames: Object.keys(adapter) };
+}
+
+/** Fine-tunes LoRA on the pretrained network to `lambda` (or loads the finished checkpoint). */
+export async function ensureFinetuned(
+  ctx: RunContext,
+  pde: PdeName,
+  seed: number,
+  lambda: Lambda,
+): Promise<Adapted & { graphs: LossGraphs }> {
+  const def = PDES[pde];
+  const { config } = ctx;
+  const base = await ensurePretrained(ctx, pde, seed);
+  const model = adapted(ctx, def, base, seed);
+  const col = collocationFor(ctx, def, lambda, seed);
+  const graphs = graphsFor(ctx, def, col, model.net, model.params, model.loraNames);
+  const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
+  const name = `finetune-${lambdaKey(lambda)}-seed${seed}`;
+  const stage = `${pde}/${name}`;
+  const checkpoint = plan(ctx, pde, name, 'finetune', seed);
+  if (
+    ctx.results.finetune[key] &&
+    restoreFinished(checkpoint, model.params, model.loraNames, config.epochs.finetune)
+  )
+    return { ...model, graphs };
+  const started = Date.now();
+  const every = logEvery(config.epochs.finetune);
+  const result = await trainPhase({
+    phase: 'finetune',
+    graphs,
+    params: model.params,
+    epochs: config.epochs.finetune,
+    schedule: schedule(ctx, config.optimizer.finetuneLr, config.epochs.finetune),
+    backend: ctx.backend,
+    checkpoint,
+    progress: progress(
+      ctx,
+      `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
+      config.epochs.finetune,
+    ),
+    onStart: phaseStart(
+      ctx,
+      stage,
+      `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
+      config.epochs.finetune,
+    ),
+    onEpoch: (r) => {
+      if (r.epoch % every === 0)
+        ctx.metrics.write({
+          kind: 'epoch',
+          stage,
+          step: r.epoch + 1,
+          phase: 'finetune',
+          pde,
+          seed,
+          lambda,
+          ...r,
+        });
+    },
+    ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
+  });
+  if (result.interrupted)
+    throw new Interrupted(`${pde} finetune ${lambdaKey(lambda)} seed ${seed}`);
+  const relErrorPretrained = await evaluateError(
+    ctx,
+    def,
+    lambda,
+    { shape: model.net.shape },
+    base,
+  );
+  const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
+  const converged = relErrorFinetuned < relErrorPretrained;
+  const record: FinetuneResult = {
+    pde,
+    seed,
+    lambda,
+    loss: result.final.loss,
+    terms: result.final.terms,
+    relErrorPretrained,
+    relErrorFinetuned,
+    converged,
+    seconds: (Date.now() - started) / 1000,
+  };
+  if (!converged) {
+    ctx.log(
+      `WARNING: ${pde} lambda=(${lambda.join(', ')}) seed ${seed}: fine-tuning has NOT converged: relative error ${relErrorFinetuned.toExponential(3)} is no better than the pretrained network's ${relErrorPretrained.toExponential(3)}; raise epochs.finetune or optimizer.finetuneLr before trusting rank-determination results`,
+    );
+  }
+  ctx.results.finetune[key] = record;
+  ctx.metrics.write({ kind: 'finetune', stage, ...record });
+  saveResults(ctx);
+  return { ...model, graphs };
+}
