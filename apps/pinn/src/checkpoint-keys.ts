@@ -20,20 +20,24 @@ const PRETRAIN_KEYS = [
   'points.interior',
   'points.boundary',
   'points.initial',
+  'points.boundarySampling',
   'muB',
-  'optimizer.pretrainLr',
-  'optimizer.schedule',
-  'optimizer.stepEvery',
-  'optimizer.stepGamma',
+  'optimizer.pretrain.lr',
+  'optimizer.pretrain.schedule',
+  'optimizer.pretrain.stepEvery',
+  'optimizer.pretrain.stepGamma',
   'epochs.pretrain',
 ] as const;
 
-/** The adapter's shape, initialisation and training rate. */
+/** The adapter's shape, initialisation and training rate and schedule. */
 const LORA_KEYS = [
   'network.rank',
   'network.loraInitScale',
   'network.orthogonality',
-  'optimizer.finetuneLr',
+  'optimizer.finetune.lr',
+  'optimizer.finetune.schedule',
+  'optimizer.finetune.stepEvery',
+  'optimizer.finetune.stepGamma',
 ] as const;
 
 /**

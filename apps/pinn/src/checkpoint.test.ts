@@ -131,7 +131,7 @@ describe('checkpoints', () => {
     it.each([
       ['network.width', 8],
       ['points.interior', 30],
-      ['optimizer.pretrainLr', 0.5],
+      ['optimizer.pretrain.lr', 0.5],
       ['epochs.pretrain', 61],
       ['pretrainLambda', [1, 2]],
     ])('refuses one trained with a different %s, naming the key and --name', (key, value) => {

@@ -42,7 +42,18 @@ describe('resolveConfig', () => {
       /^config\.pde: must be one of elliptic, allen-cahn, hyperbolic \(got "heat"\)/,
     ],
     [{ muB: Number.NaN }, /^config\.muB: must be a finite number >= 0/],
-    [{ 'optimizer.finetuneLr': 0 }, /^config\.optimizer\.finetuneLr: must be a finite number > 0/],
+    [
+      { 'optimizer.finetune.lr': 0 },
+      /^config\.optimizer\.finetune\.lr: must be a finite number > 0/,
+    ],
+    [
+      { 'optimizer.pretrainLr': 1e-3 },
+      /^config\.optimizer\.pretrainLr: is not a configuration key; did you mean 'optimizer\.pretrain\.lr'\?/,
+    ],
+    [
+      { 'points.boundarySampling': 'grid' },
+      /^config\.points\.boundarySampling: must be one of random, equispaced/,
+    ],
     [
       { 'determination.methods': ['sublora-g', 'newton'] },
       /^config\.determination\.methods\[1\]: must be one of/,

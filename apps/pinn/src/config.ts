@@ -15,6 +15,15 @@ import { PDE_NAMES, type PdeName } from './pdes';
 /** Learning-rate schedules offered by `@sublora/nn`. */
 export const SCHEDULE_NAMES = ['constant', 'cosine', 'step'] as const;
 
+/** One phase's Adam learning rate and schedule. */
+export interface LearningRate {
+  readonly lr: number;
+  readonly schedule: (typeof SCHEDULE_NAMES)[number];
+  /** For `step`: multiply the rate by `stepGamma` every `stepEvery` epochs. */
+  readonly stepEvery: number;
+  readonly stepGamma: number;
+}
+
 /** A resolved, validated configuration. */
 export interface PinnConfig {
   /** Run name: outputs go to `runs/<name>/`. */
@@ -42,16 +51,19 @@ export interface PinnConfig {
     readonly interior: number;
     readonly boundary: number;
     readonly initial: number;
+    /**
+     * Boundary angles: `random` (uniform draws) or `equispaced`
+     * (theta_i = 2 pi i / boundary; times stay random for time-dependent PDEs).
+     */
+    readonly boundarySampling: 'random' | 'equispaced';
   };
   /** Weight mu_b of the boundary and initial terms (interior weight is 1). */
   readonly muB: number;
+  /** Adam's learning rate and its schedule, separately for pretraining and fine-tuning. */
   readonly optimizer: {
-    readonly pretrainLr: number;
-    readonly finetuneLr: number;
-    readonly schedule: (typeof SCHEDULE_NAMES)[number];
-    /** For `step`: multiply the rate by `stepGamma` every `stepEvery` epochs. */
-    readonly stepEvery: number;
-    readonly stepGamma: number;
+    readonly pretrain: LearningRate;
+    /** Fine-tuning; alternating training restarts this schedule every round. */
+    readonly finetune: LearningRate;
   };
   /** One epoch = one full-batch Adam step over all collocation points. */
   readonly epochs: { readonly pretrain: number; readonly finetune: number };
@@ -103,14 +115,11 @@ const paper: PinnConfig = {
   pretrainLambda: [1, 0],
   targetLambdas: PAPER_LAMBDAS,
   network: { width: 1000, depth: 3, rank: 50, loraInitScale: 0.02, orthogonality: 0 },
-  points: { interior: 2000, boundary: 400, initial: 400 },
+  points: { interior: 2000, boundary: 400, initial: 400, boundarySampling: 'random' },
   muB: 10,
   optimizer: {
-    pretrainLr: 1e-3,
-    finetuneLr: 1e-3,
-    schedule: 'cosine',
-    stepEvery: 1000,
-    stepGamma: 0.5,
+    pretrain: { lr: 1e-3, schedule: 'cosine', stepEvery: 1000, stepGamma: 0.5 },
+    finetune: { lr: 1e-3, schedule: 'cosine', stepEvery: 1000, stepGamma: 0.5 },
   },
   epochs: { pretrain: 5000, finetune: 2000 },
   determination: {
@@ -143,8 +152,11 @@ const small: PinnConfig = {
   preset: 'small',
   targetLambdas: [[1, 1]],
   network: { width: 24, depth: 3, rank: 8, loraInitScale: 0.02, orthogonality: 0 },
-  points: { interior: 256, boundary: 64, initial: 64 },
-  optimizer: { ...paper.optimizer, pretrainLr: 5e-3, finetuneLr: 2e-2 },
+  points: { ...paper.points, interior: 256, boundary: 64, initial: 64 },
+  optimizer: {
+    pretrain: { ...paper.optimizer.pretrain, lr: 5e-3 },
+    finetune: { ...paper.optimizer.finetune, lr: 2e-2 },
+  },
   epochs: { pretrain: 1500, finetune: 1500 },
   determination: {
     budgets: [0.2, 0.4, 0.6, 0.8, 1],
@@ -169,9 +181,12 @@ const smoke: PinnConfig = {
   name: 'smoke',
   preset: 'smoke',
   network: { width: 6, depth: 3, rank: 3, loraInitScale: 0.02, orthogonality: 0 },
-  points: { interior: 24, boundary: 12, initial: 8 },
+  points: { ...small.points, interior: 24, boundary: 12, initial: 8 },
   epochs: { pretrain: 60, finetune: 30 },
-  optimizer: { ...small.optimizer, pretrainLr: 1e-2, finetuneLr: 1e-2 },
+  optimizer: {
+    pretrain: { ...small.optimizer.pretrain, lr: 1e-2 },
+    finetune: { ...small.optimizer.finetune, lr: 1e-2 },
+  },
   determination: { budgets: [2, 4, 6], budgetUnit: 'absolute', methods: [...METHODS] },
   alternating: {
     rounds: 2,
@@ -229,6 +244,12 @@ const backendName = z
   });
 const section = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(shape, mustBe(`an object with keys ${Object.keys(shape).join(', ')}`));
+const learningRate = section({
+  lr: positive,
+  schedule: oneOf(SCHEDULE_NAMES),
+  stepEvery: integer(1),
+  stepGamma: positive,
+});
 
 /** Every key with its check, nested like {@link PinnConfig}. */
 const SCHEMA = section({
@@ -244,15 +265,14 @@ const SCHEMA = section({
     loraInitScale: nonNegative,
     orthogonality: nonNegative,
   }),
-  points: section({ interior: integer(1), boundary: integer(1), initial: integer(1) }),
-  muB: nonNegative,
-  optimizer: section({
-    pretrainLr: positive,
-    finetuneLr: positive,
-    schedule: oneOf(SCHEDULE_NAMES),
-    stepEvery: integer(1),
-    stepGamma: positive,
+  points: section({
+    interior: integer(1),
+    boundary: integer(1),
+    initial: integer(1),
+    boundarySampling: oneOf(['random', 'equispaced']),
   }),
+  muB: nonNegative,
+  optimizer: section({ pretrain: learningRate, finetune: learningRate }),
   epochs: section({ pretrain: integer(0), finetune: integer(0) }),
   determination: section({
     budgets: listOf(nonNegative),

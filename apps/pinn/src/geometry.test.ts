@@ -45,6 +45,21 @@ describe('sampling', () => {
     }
   });
 
+  it('spaces equispaced boundary angles 2 pi / n apart, covering the circle', () => {
+    const n = 12;
+    const p = sampleCircle(n, createRandom(3), false, 'equispaced');
+    const angles = Array.from({ length: n }, (_, i) =>
+      Math.atan2(coordinate(p, i, 1), coordinate(p, i, 0)),
+    )
+      .map((a) => (a < 0 ? a + 2 * Math.PI : a))
+      .sort((a, b) => a - b);
+    for (let i = 0; i < n; i++) {
+      expect(radiusOf(p.data, 2, i)).toBeCloseTo(1, 14);
+      const next = i + 1 < n ? angles[i + 1] : angles[0] + 2 * Math.PI;
+      expect(next - angles[i]).toBeCloseTo((2 * Math.PI) / n, 12);
+    }
+  });
+
   it('builds the loss terms of each PDE with targets from its exact data', () => {
     const counts = { interior: 30, boundary: 20, initial: 10 };
     const hyper = PDES.hyperbolic;

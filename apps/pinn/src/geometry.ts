@@ -36,12 +36,22 @@ export function sampleDisk(count: number, rng: Random, time: 'uniform' | 'zero' 
   return { data, count, dim };
 }
 
-/** Uniform points on the unit circle, with uniform times in [0, 1) when `timed`. */
-export function sampleCircle(count: number, rng: Random, timed: boolean): Points {
+/**
+ * Points on the unit circle, with uniform times in [0, 1) when `timed`. Angles
+ * are uniform draws, or with `equispaced` the grid theta_i = 2 pi i / count
+ * (DeepXDE's `uniform_boundary_points`), which leaves no gap wider than
+ * 2 pi / count; the times of a timed problem are drawn either way.
+ */
+export function sampleCircle(
+  count: number,
+  rng: Random,
+  timed: boolean,
+  angles: 'random' | 'equispaced' = 'random',
+): Points {
   const dim = timed ? 3 : 2;
   const data = new Float64Array(count * dim);
   for (let i = 0; i < count; i++) {
-    const theta = 2 * Math.PI * rng.uniform();
+    const theta = 2 * Math.PI * (angles === 'equispaced' ? i / count : rng.uniform());
     data[i * dim] = Math.cos(theta);
     data[i * dim + 1] = Math.sin(theta);
     if (timed) data[i * dim + 2] = rng.uniform();
@@ -54,6 +64,8 @@ export interface PointCounts {
   readonly interior: number;
   readonly boundary: number;
   readonly initial: number;
+  /** How boundary angles are placed (default `random`); see {@link sampleCircle}. */
+  readonly boundarySampling?: 'random' | 'equispaced';
 }
 
 /** One supervised term of the loss: where, which quantity, and its target. */
@@ -99,7 +111,12 @@ export function sampleCollocation(
   rng: Random,
 ): Collocation {
   const interior = sampleDisk(counts.interior, rng, def.timeDependent ? 'uniform' : 'none');
-  const boundaryPoints = sampleCircle(counts.boundary, rng, def.timeDependent);
+  const boundaryPoints = sampleCircle(
+    counts.boundary,
+    rng,
+    def.timeDependent,
+    counts.boundarySampling ?? 'random',
+  );
   const terms: Term[] = [
     {
       name: 'boundary',

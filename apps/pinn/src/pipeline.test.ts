@@ -11,6 +11,7 @@ import {
   type RunContext,
   alternatingMethods,
   cubicBudget,
+  ensureFinetuned,
   ensurePretrained,
   runAlternating,
   runDetermination,
@@ -147,9 +148,23 @@ describe('resume', () => {
 
 describe('non-finite losses', () => {
   it('stop with a message naming the term and the first graph node that went non-finite', async () => {
-    const ctx = makeContext({ 'optimizer.pretrainLr': 1e300, 'epochs.pretrain': 5 });
+    const ctx = makeContext({ 'optimizer.pretrain.lr': 1e300, 'epochs.pretrain': 5 });
     await expect(ensurePretrained(ctx, 'elliptic', 0)).rejects.toThrow(
       /^pretrain: loss term '(interior|boundary)' is (NaN|Infinity) at epoch \d+; lower the learning rate.* \(first non-finite value: node %\d+ = \w+\(.*\) is (NaN|-?Infinity) at flat index \d+ of float64\[[\d,]*\], from finite operands\)$/,
+    );
+  });
+
+  it('come only from the phase whose own schedule diverges (one schedule per phase)', async () => {
+    const ctx = makeContext({
+      'optimizer.finetune.schedule': 'step',
+      'optimizer.finetune.stepEvery': 1,
+      'optimizer.finetune.stepGamma': 1e150,
+      'epochs.pretrain': 5,
+      'epochs.finetune': 5,
+    });
+    await expect(ensurePretrained(ctx, 'elliptic', 0)).resolves.toBeDefined();
+    await expect(ensureFinetuned(ctx, 'elliptic', 0, [1, 1])).rejects.toThrow(
+      /^finetune: loss term/,
     );
   });
 });

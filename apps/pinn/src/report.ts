@@ -18,7 +18,13 @@ import {
   trajectorySpec,
   writeChart,
 } from './plots';
-import { type DeterminationResult, type Results, lambdaKey } from './results';
+import {
+  type CurvatureSummary,
+  type DeterminationResult,
+  type DeterminationRow,
+  type Results,
+  lambdaKey,
+} from './results';
 
 /** Mean and sample standard deviation (0 for one value). */
 export function meanAndSpread(values: readonly number[]): { mean: number; sd: number; n: number } {
@@ -92,6 +98,37 @@ function determinationSections(groups: Map<string, DeterminationResult[]>): stri
           (x) => x.toFixed(3),
         )} s (shared by all methods).`,
     );
+    const curved = runs.filter((run) => run.curvature !== undefined);
+    if (curved.length > 0) {
+      out.push('**Curvature at the fine-tuned point (g and H w.r.t. sigma).**');
+      out.push(
+        table(
+          [
+            'seed',
+            '‖g‖',
+            'λmin(H)',
+            'λmax(H)',
+            'cond(H)',
+            'negative λ',
+            'off-diagonal zeroed by projection (%)',
+            'Frobenius share removed (%)',
+          ],
+          curved.map((run) => {
+            const c = run.curvature as CurvatureSummary;
+            return [
+              String(run.seed),
+              sci(c.gradNorm),
+              sci(c.eigenMin),
+              sci(c.eigenMax),
+              sci(c.conditionNumber),
+              String(c.negativeEigenvalues),
+              pct(c.projectionZeroedShare),
+              pct(c.projectionFrobeniusShare),
+            ];
+          }),
+        ),
+      );
+    }
     out.push('**Table 1 shape: rank-determination runtime (seconds) per method and budget.**');
     out.push(
       table(
@@ -126,8 +163,58 @@ function determinationSections(groups: Map<string, DeterminationResult[]>): stri
         ]),
       ),
     );
+    out.push(
+      '**Relative error of the predicted loss change, |predicted - measured| / |measured|.**',
+    );
+    out.push(
+      table(
+        ['method \\ budget', ...budgets.map(String)],
+        methods.map((m) => [
+          m,
+          ...budgets.map((b) =>
+            cell(
+              m,
+              b,
+              (r) =>
+                Math.abs(r.predictedIncrease - r.measuredIncrease) / Math.abs(r.measuredIncrease),
+            ),
+          ),
+        ]),
+      ),
+    );
+    out.push(...lossErrorDisagreements(runs, methods, budgets));
   }
   return out;
+}
+
+/**
+ * Budgets where the method with the lowest mean PINN loss after pruning is
+ * not the one with the lowest mean error: the loss is only a proxy for the
+ * error, and the report says so where they part.
+ */
+function lossErrorDisagreements(
+  runs: readonly DeterminationResult[],
+  methods: readonly string[],
+  budgets: readonly number[],
+): string[] {
+  const lines: string[] = [];
+  for (const b of budgets) {
+    const mean = (m: string, pick: (row: DeterminationRow) => number) =>
+      meanAndSpread(
+        runs.flatMap((run) => run.rows.filter((r) => r.method === m && r.budget === b).map(pick)),
+      ).mean;
+    const best = (pick: (row: DeterminationRow) => number) =>
+      methods.reduce((x, y) => (mean(y, pick) < mean(x, pick) ? y : x));
+    const byLoss = best((r) => r.lossAfter);
+    const byError = best((r) => r.relErrorAfter);
+    if (byLoss !== byError)
+      lines.push(
+        `- Budget ${b}: the lowest loss after pruning is \`${byLoss}\`'s, the lowest error \`${byError}\`'s (loss and error disagree here).`,
+      );
+  }
+  return lines.length > 0
+    ? ['**Where loss and error disagree on the best method (means over seeds).**', ...lines]
+    : [];
 }
 
 /** Builds the Markdown report (plots are referenced by relative path). */

@@ -50,6 +50,26 @@ export interface DeterminationRow {
   readonly certificateRatio?: number;
 }
 
+/**
+ * The local quadratic model at a fine-tuned point: how steep, how curved and
+ * how far from the Theorem-2 sign pattern the Hessian w.r.t. sigma is.
+ */
+export interface CurvatureSummary {
+  /** `||g||_2`. */
+  readonly gradNorm: number;
+  /** Smallest and largest eigenvalue of H. */
+  readonly eigenMin: number;
+  readonly eigenMax: number;
+  /** `max |lambda| / min |lambda|` (Infinity when H is singular). */
+  readonly conditionNumber: number;
+  /** Eigenvalues below `-1e-12 max |lambda|`. */
+  readonly negativeEigenvalues: number;
+  /** Share of off-diagonal entries the sign projection set to zero. */
+  readonly projectionZeroedShare: number;
+  /** `||H - P(H)||_F / ||H||_F`: the Frobenius share the projection removed. */
+  readonly projectionFrobeniusShare: number;
+}
+
 /** Training-free determination at one fine-tuned point. */
 export interface DeterminationResult {
   readonly pde: string;
@@ -59,6 +79,8 @@ export interface DeterminationResult {
   readonly relErrorFinetuned: number;
   /** Seconds to compute g and H w.r.t. sigma (shared by every method). */
   readonly derivativeSeconds: number;
+  /** Absent in results written before it was recorded. */
+  readonly curvature?: CurvatureSummary;
   readonly rows: readonly DeterminationRow[];
 }
 

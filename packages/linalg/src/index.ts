@@ -19,3 +19,4 @@ export {
 } from './matrix';
 export { type Qr, qr } from './qr';
 export { type Svd, svd } from './svd';
+export { symmetricEigenvalues } from './eigen';

@@ -114,7 +114,7 @@ export async function runAlternating(
       graphs,
       params: model.params,
       epochs,
-      schedule: schedule(ctx, config.optimizer.finetuneLr, epochs),
+      schedule: schedule(config.optimizer.finetune, epochs),
       backend: ctx.backend,
       ...(adam ? { adam } : {}),
       checkpoint: { ...checkpoint, state: () => ({ trajectory }) },

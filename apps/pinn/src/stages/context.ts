@@ -14,7 +14,7 @@ import {
 } from '@sublora/nn';
 import type { Backend } from '@sublora/tensor';
 import { hasCheckpoint, loadCheckpoint } from '../checkpoint';
-import { type PinnConfig } from '../config';
+import { type LearningRate, type PinnConfig } from '../config';
 import {
   type Collocation,
   type Points,
@@ -196,9 +196,13 @@ export async function evaluateError(
   return relativeL2Error(u, exactOn(def.at(lambda), grid));
 }
 
-export function schedule(ctx: RunContext, rate: number, total: number) {
-  const o = ctx.config.optimizer;
-  return makeSchedule(o.schedule, { rate, total, every: o.stepEvery, gamma: o.stepGamma });
+export function schedule(rate: LearningRate, total: number) {
+  return makeSchedule(rate.schedule, {
+    rate: rate.lr,
+    total,
+    every: rate.stepEvery,
+    gamma: rate.stepGamma,
+  });
 }
 
 export function logEvery(total: number): number {

@@ -6,6 +6,7 @@ import { PDES, type PdeName, type Lambda } from '../pdes';
 import { type DeterminationResult, type DeterminationRow, lambdaKey } from '../results';
 import { deriveSeed } from '../seeds';
 import { type RunContext, progress, saveResults, checkStop, evaluateError } from './context';
+import { summarizeCurvature } from './curvature';
 import { ensureFinetuned } from './finetune';
 import { sigmaDerivativeGraph, sigmaDerivatives, lossAt, keepMask } from './sigma-derivatives';
 
@@ -33,8 +34,9 @@ export async function runDetermination(
   const derivs = sigmaDerivativeGraph(ctx, model.graphs);
   const { loss, grad, hessian } = await sigmaDerivatives(ctx, model.graphs, derivs, model.params);
   const derivativeSeconds = (Date.now() - started) / 1000;
-  const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
   const sigma = model.params[SIGMA].data;
+  const curvature = summarizeCurvature(sigma, grad, hessian);
+  const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
 
   const rows: DeterminationRow[] = [];
   const methods = config.determination.methods;
@@ -88,6 +90,7 @@ export async function runDetermination(
     lossFinetuned: loss,
     relErrorFinetuned,
     derivativeSeconds,
+    curvature,
     rows,
   };
   ctx.results.determination[key] = result;

@@ -76,7 +76,7 @@ export async function ensureFinetuned(
     graphs,
     params: model.params,
     epochs: config.epochs.finetune,
-    schedule: schedule(ctx, config.optimizer.finetuneLr, config.epochs.finetune),
+    schedule: schedule(config.optimizer.finetune, config.epochs.finetune),
     backend: ctx.backend,
     checkpoint,
     progress: progress(

@@ -50,7 +50,7 @@ export async function ensurePretrained(
     graphs,
     params,
     epochs: config.epochs.pretrain,
-    schedule: schedule(ctx, config.optimizer.pretrainLr, config.epochs.pretrain),
+    schedule: schedule(config.optimizer.pretrain, config.epochs.pretrain),
     backend: ctx.backend,
     checkpoint,
     progress: progress(ctx, `${pde} pretrain seed ${seed}`, config.epochs.pretrain),
