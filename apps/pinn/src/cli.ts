@@ -8,9 +8,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveBackend } from '@sublora/backends';
 import { Command } from 'commander';
 import { type ConfigOverrides, type PinnConfig, parseOverride, resolveConfig } from './config';
+import { chooseBackend } from './choose-backend';
 import { exportCheckpoint } from './export';
 import { openMetrics } from './metrics';
 import { PDE_NAMES, type PdeName } from './pdes';
@@ -96,7 +96,9 @@ function loadOverrides(options: CommonOptions): ConfigOverrides {
         `${options.config} holds ${Array.isArray(parsed) ? 'an array' : String(parsed)}, not an object; write { "network.width": 16, ... }`,
       );
     }
-    overrides = parsed as Record<string, unknown>;
+    // A run's config.json works as --config: its record of the resolved backend is not a key.
+    const { resolvedBackend: _, ...keys } = parsed as Record<string, unknown>;
+    overrides = keys;
   }
   for (const item of options.set) {
     const [key, value] = parseOverride(item);
@@ -145,7 +147,7 @@ async function context(
   const overrides = loadOverrides(options);
   const config = resolveConfig(options.preset, overrides);
   const pdes = pdesOf(options, config);
-  const backend = await resolveBackend(config.backend === 'auto' ? undefined : config.backend);
+  const { backend, reason } = await chooseBackend(config.backend);
   const outDir = path.join(options.out, config.name);
   releaseLock = await lockRunDirectory(outDir, (err) => {
     io.stderr(`sublora-pinn: lost the lock on ${outDir} (${err.message}); stopping\n`);
@@ -156,7 +158,9 @@ async function context(
   const configFile = path.join(outDir, 'config.json');
   const results = readResults(outDir);
   if (fs.existsSync(configFile)) {
-    const previous = JSON.parse(fs.readFileSync(configFile, 'utf8')) as unknown;
+    const { resolvedBackend: _, ...previous } = JSON.parse(
+      fs.readFileSync(configFile, 'utf8'),
+    ) as Record<string, unknown>;
     const changed = diffKeys(previous, config);
     if (changed.length > 0) {
       io.stderr(
@@ -167,7 +171,9 @@ async function context(
     if (changed.some((k) => k.startsWith('evaluation.'))) Object.assign(results, emptyResults());
     else if (changed.some((k) => k.startsWith('determination.'))) results.determination = {};
   }
-  writeFileAtomic.sync(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  // The backend `auto` resolved to, and why, beside the configuration that asked for it.
+  const resolvedBackend = { name: backend.name, reason };
+  writeFileAtomic.sync(configFile, `${JSON.stringify({ ...config, resolvedBackend }, null, 2)}\n`);
   results.config = config;
   results.backend = backend.name;
   writeResults(outDir, results);
@@ -182,7 +188,7 @@ async function context(
     shouldStop: () => stopRequested,
   };
   io.stderr(
-    `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}', writing to ${outDir}\n`,
+    `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}' (${reason}), writing to ${outDir}\n`,
   );
   return { ctx, pdes };
 }
@@ -200,7 +206,7 @@ function addCommon(cmd: Command): Command {
     .option('--config <file>', 'JSON file of configuration overrides')
     .option(
       '--backend <name>',
-      'backend: reference, tfjs, tfjs:wasm, onnxruntime (default: SUBLORA_BACKEND, else reference)',
+      'backend: reference, tfjs, tfjs:wasm, onnxruntime (default: SUBLORA_BACKEND, else onnxruntime when it loads, else reference)',
     )
     .option('--out <dir>', 'parent directory of run directories', 'runs')
     .option('--name <name>', 'run name (default: the preset name)')
