@@ -29,8 +29,9 @@ const PRETRAIN_KEYS = [
   'epochs.pretrain',
 ] as const;
 
-/** The adapter's shape, initialisation and training rate and schedule. */
+/** The adapter's family, shape, initialisation and training rate and schedule. */
 const LORA_KEYS = [
+  'adapter',
   'network.rank',
   'network.loraInitScale',
   'network.orthogonality',

@@ -12,6 +12,12 @@ import leven from 'leven';
 import { z } from 'zod';
 import { PDE_NAMES, type PdeName } from './pdes';
 
+/** Adapter families for fine-tuning (`apps/pinn/src/adapters/`). */
+export const ADAPTER_NAMES = ['lora-svd'] as const;
+
+/** The name of an adapter family. */
+export type AdapterName = (typeof ADAPTER_NAMES)[number];
+
 /** Learning-rate schedules offered by `@sublora/nn`. */
 export const SCHEDULE_NAMES = ['constant', 'cosine', 'step'] as const;
 
@@ -34,6 +40,8 @@ export interface PinnConfig {
   readonly pretrainLambda: readonly [number, number];
   /** Fine-tuning targets (paper: (1,1), (1,5), (2,1)). */
   readonly targetLambdas: readonly (readonly [number, number])[];
+  /** The adapter family fine-tuning trains (paper: `lora-svd`). */
+  readonly adapter: AdapterName;
   readonly network: {
     /** Hidden width (paper: 1000). */
     readonly width: number;
@@ -114,6 +122,7 @@ const paper: PinnConfig = {
   pde: 'elliptic',
   pretrainLambda: [1, 0],
   targetLambdas: PAPER_LAMBDAS,
+  adapter: 'lora-svd',
   network: { width: 1000, depth: 3, rank: 50, loraInitScale: 0.02, orthogonality: 0 },
   points: { interior: 2000, boundary: 400, initial: 400, boundarySampling: 'random' },
   muB: 10,
@@ -258,6 +267,7 @@ const SCHEMA = section({
   pde: oneOf(PDE_NAMES),
   pretrainLambda: pair,
   targetLambdas: listOf(pair),
+  adapter: oneOf(ADAPTER_NAMES),
   network: section({
     width: integer(1, 100000),
     depth: integer(2, 64),

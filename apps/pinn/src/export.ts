@@ -47,7 +47,7 @@ export async function exportCheckpoint(ctx: RunContext, options: ExportOptions):
   const weights = options.merge
     ? mergeLora(
         Object.fromEntries(
-          Object.entries(model.params).filter(([k]) => !model.loraNames.includes(k)),
+          Object.entries(model.params).filter(([k]) => !model.adapterNames.includes(k)),
         ),
         model.params,
         lora,

@@ -23,6 +23,9 @@ export {
   relativeL2Error,
 } from './geometry';
 export {
+  ADAPTER_NAMES,
+  type AdapterName,
+  type LearningRate,
   SCHEDULE_NAMES,
   type PinnConfig,
   type ConfigOverrides,
@@ -50,6 +53,8 @@ export {
   buildSigmaDerivatives,
   buildPredictor,
 } from './model';
+export { type PinnAdapter, ADAPTERS, adapterOf, loraShape } from './adapters';
+export { type Optimizer, type OptimizerState, adam } from './optimizer';
 export {
   NonFiniteLossError,
   type EpochRecord,

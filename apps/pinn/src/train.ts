@@ -1,19 +1,13 @@
 /**
- * One training phase: full-batch Adam on the trainable parameters for a
- * number of epochs (one epoch = one step over all collocation points),
+ * One training phase: full-batch steps of an {@link Optimizer} (Adam by
+ * default) on the trainable parameters for a number of epochs (one epoch = one step over all collocation points),
  * with per-term loss logging, a stop on the first non-finite loss, and
  * resumable checkpoints. Each epoch first yields to the event loop, so a
  * SIGINT handler runs within one epoch even on backends whose evaluation
  * never waits on I/O (the reference backend).
  */
 import { evaluateToArrays, NonFiniteValueError, type EvaluateOptions } from '@sublora/autodiff';
-import {
-  type AdamState,
-  type ParamValues,
-  type Schedule,
-  adamStep,
-  createAdamState,
-} from '@sublora/nn';
+import type { ParamValues, Schedule } from '@sublora/nn';
 import type { Backend, Tensor } from '@sublora/tensor';
 import {
   type CheckpointExpectation,
@@ -25,6 +19,7 @@ import {
 } from './checkpoint';
 import type { CheckpointStage } from './checkpoint-keys';
 import type { LossGraphs } from './model';
+import { type Optimizer, type OptimizerState, adam } from './optimizer';
 import type { Progress } from './progress';
 
 /**
@@ -81,8 +76,10 @@ export interface PhaseOptions {
   readonly epochs: number;
   readonly schedule: Schedule;
   readonly backend: Backend;
-  /** Adam state to continue (alternating rounds); a fresh one otherwise. */
-  readonly adam?: AdamState;
+  /** The training rule (default: Adam). */
+  readonly optimizer?: Optimizer;
+  /** Optimizer state to continue (alternating rounds); a fresh one otherwise. */
+  readonly state?: OptimizerState;
   /** Entries held at 0 (1 = frozen) per parameter. */
   readonly frozen?: Readonly<Record<string, ArrayLike<number>>>;
   readonly checkpoint?: CheckpointPlan;
@@ -99,7 +96,7 @@ export interface PhaseOptions {
 
 /** What a phase returns. */
 export interface PhaseResult {
-  readonly adam: AdamState;
+  readonly state: OptimizerState;
   /** Loss and terms at the final parameters. */
   readonly final: { readonly loss: number; readonly terms: Readonly<Record<string, number>> };
   /** Epochs done (== `epochs` unless stopped). */
@@ -199,28 +196,28 @@ async function assertFiniteLoss(
   throw new NonFiniteLossError(phase, epoch, bad[0], bad[1], firstNode);
 }
 
-/** Tensors of a phase checkpoint: parameters and Adam moments. */
-export function phaseTensors(params: ParamValues, adam: AdamState): Record<string, NamedTensor> {
+/** Tensors of a phase checkpoint: parameters and the optimizer's buffers. */
+export function phaseTensors(
+  params: ParamValues,
+  state: OptimizerState,
+): Record<string, NamedTensor> {
   const out: Record<string, NamedTensor> = {};
   for (const [name, p] of Object.entries(params)) out[`param/${name}`] = p;
-  for (const name of Object.keys(adam.m)) {
-    out[`adam.m/${name}`] = { shape: params[name].shape, data: adam.m[name] };
-    out[`adam.v/${name}`] = { shape: params[name].shape, data: adam.v[name] };
-  }
+  for (const [slot, buffers] of Object.entries(state.slots))
+    for (const [name, data] of Object.entries(buffers))
+      out[`${slot}/${name}`] = { shape: params[name].shape, data };
   return out;
 }
 
-/** Shapes of {@link phaseTensors}: every parameter, and the Adam moments of the trained ones. */
+/** Shapes of {@link phaseTensors}: every parameter, and the optimizer's buffers. */
 export function phaseShapes(
   params: ParamValues,
-  trained: readonly string[],
+  state: OptimizerState,
 ): Record<string, readonly number[]> {
   const out: Record<string, readonly number[]> = {};
   for (const [name, p] of Object.entries(params)) out[`param/${name}`] = p.shape;
-  for (const name of trained) {
-    out[`adam.m/${name}`] = params[name].shape;
-    out[`adam.v/${name}`] = params[name].shape;
-  }
+  for (const [slot, buffers] of Object.entries(state.slots))
+    for (const name of Object.keys(buffers)) out[`${slot}/${name}`] = params[name].shape;
   return out;
 }
 
@@ -228,22 +225,27 @@ export function phaseShapes(
 export function expectationOf(
   plan: Pick<CheckpointPlan, 'stage' | 'meta'>,
   params: ParamValues,
-  trained: readonly string[],
+  state: OptimizerState,
 ): CheckpointExpectation {
   return {
     config: plan.meta.config,
     stage: plan.stage,
     seed: plan.meta.seed,
-    shapes: phaseShapes(params, trained),
+    shapes: phaseShapes(params, state),
   };
 }
 
-/** Restores parameters (in place) and Adam state from checkpoint tensors. */
+/** The checkpoint metadata that records an optimizer state beside its tensors. */
+export function optimizerMeta(state: OptimizerState): Record<string, unknown> {
+  return { optimizerStep: state.t, ...(state.extra ? { optimizerExtra: state.extra } : {}) };
+}
+
+/** Restores parameters and the optimizer state (in place) from a checkpoint. */
 export function restorePhase(
   tensors: Record<string, NamedTensor>,
+  meta: Readonly<Record<string, unknown>> | undefined,
   params: ParamValues,
-  adam: AdamState,
-  adamT: number,
+  state: OptimizerState,
 ): void {
   for (const name of Object.keys(params)) {
     const t = tensors[`param/${name}`];
@@ -253,31 +255,32 @@ export function restorePhase(
       );
     params[name].data.set(t.data);
   }
-  for (const name of Object.keys(adam.m)) {
-    adam.m[name].set(tensors[`adam.m/${name}`].data);
-    adam.v[name].set(tensors[`adam.v/${name}`].data);
-  }
-  adam.t = adamT;
+  for (const [slot, buffers] of Object.entries(state.slots))
+    for (const [name, data] of Object.entries(buffers)) data.set(tensors[`${slot}/${name}`].data);
+  // `adamT`: what checkpoints written before optimizers were pluggable call the step count.
+  state.t = Number(meta?.optimizerStep ?? meta?.adamT ?? 0);
+  if (meta?.optimizerExtra) state.extra = { ...(meta.optimizerExtra as Record<string, unknown>) };
 }
 
 /**
  * Runs (or resumes) one phase. If `checkpoint` names an existing checkpoint of
- * this phase, parameters, Adam state and the epoch counter are restored from
+ * this phase, parameters, optimizer state and the epoch counter are restored from
  * it first, so an interrupted run continues exactly where it stopped.
  */
 export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
   const { graphs, params, backend, checkpoint } = options;
-  const adam = options.adam ?? createAdamState(params, graphs.trainable);
+  const optimizer = options.optimizer ?? adam;
+  const state = options.state ?? optimizer.init(params, graphs.trainable);
   let start = 0;
   let resumedState: Record<string, unknown> | undefined;
   if (checkpoint && hasCheckpoint(checkpoint.dir, checkpoint.name)) {
     const saved = loadCheckpoint(
       checkpoint.dir,
       checkpoint.name,
-      expectationOf(checkpoint, params, Object.keys(adam.m)),
+      expectationOf(checkpoint, params, state),
     );
     if (saved.meta.phase === options.phase && saved.meta.step <= options.epochs) {
-      restorePhase(saved.tensors, params, adam, Number(saved.meta.state?.adamT ?? 0));
+      restorePhase(saved.tensors, saved.meta.state, params, state);
       start = saved.meta.step;
       resumedState = saved.meta.state;
     }
@@ -286,11 +289,15 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
   const save = (step: number): void => {
     if (!checkpoint) return;
     checkpoint.beforeSave?.();
-    saveCheckpoint(checkpoint.dir, checkpoint.name, phaseTensors(params, adam), {
+    saveCheckpoint(checkpoint.dir, checkpoint.name, phaseTensors(params, state), {
       ...checkpoint.meta,
       phase: options.phase,
       step,
-      state: { ...(checkpoint.meta.state ?? {}), ...(checkpoint.state?.() ?? {}), adamT: adam.t },
+      state: {
+        ...(checkpoint.meta.state ?? {}),
+        ...(checkpoint.state?.() ?? {}),
+        ...optimizerMeta(state),
+      },
     });
   };
 
@@ -315,7 +322,7 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
       options.onEpoch?.({ epoch, loss, terms, lr });
       options.progress?.update(epoch + 1, { loss });
       const grads = Object.fromEntries(trainable.map((n, i) => [n, out[1 + termCount + i]]));
-      adamStep(adam, params, grads, lr, {}, options.frozen);
+      optimizer.step(state, params, grads, lr, options.frozen);
       if (
         checkpoint &&
         checkpoint.every > 0 &&
@@ -330,7 +337,7 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
       await assertFiniteLoss(options.phase, epoch, final.loss, final.terms, inputs, graphs.loss);
     save(epoch);
     if (!interrupted) options.progress?.finish({ loss: final.loss });
-    return { adam, final, epochsDone: epoch, interrupted, resumedFrom: start };
+    return { state, final, epochsDone: epoch, interrupted, resumedFrom: start };
   } finally {
     inputs.dispose();
   }

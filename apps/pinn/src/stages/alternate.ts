@@ -1,12 +1,12 @@
 /** Stage 4: alternating training with rank determination (Alg. 4). */
-import { type AdamState, type LoraShape, SIGMA, applyKeepMask } from '@sublora/nn';
+import { type LoraShape, SIGMA, applyKeepMask } from '@sublora/nn';
 import { type MethodName, determineRanks } from '@sublora/rank-determination';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../checkpoint';
 import { type PinnConfig, budgetCount, totalRank } from '../config';
 import { PDES, type PdeName, type Lambda } from '../pdes';
 import { type AlternatingPoint, type AlternatingResult, lambdaKey } from '../results';
 import { deriveSeed } from '../seeds';
-import { expectationOf, trainPhase } from '../train';
+import { expectationOf, optimizerMeta, phaseTensors, restorePhase, trainPhase } from '../train';
 import {
   type RunContext,
   Interrupted,
@@ -60,7 +60,8 @@ export async function runAlternating(
   const base = await ensurePretrained(ctx, pde, seed);
   const model = adapted(ctx, def, base, seed);
   const col = collocationFor(ctx, def, lambda, seed);
-  const graphs = graphsFor(ctx, def, col, model.net, model.params, model.loraNames);
+  const graphs = graphsFor(ctx, def, col, model.net, model.params, model.adapterNames);
+  const optimizer = model.adapter.optimizer(config);
   const derivs = sigmaDerivativeGraph(ctx, graphs);
   const r = totalRank(config);
   const layers = (model.net.lora as LoraShape).layers.map(() => config.network.rank);
@@ -78,29 +79,23 @@ export async function runAlternating(
   let round = 0;
   let trajectory: AlternatingPoint[] = [];
   let perLayer: readonly number[] = [];
-  let adam: AdamState | undefined;
+  // One optimizer state across rounds (Alg. 4 keeps Adam's moments).
+  let state = optimizer.init(model.params, model.adapterNames);
   if (hasCheckpoint(dir, `${name}-round`)) {
     const saved = loadCheckpoint(
       dir,
       `${name}-round`,
-      expectationOf(checkpoint, model.params, model.loraNames),
+      expectationOf(checkpoint, model.params, state),
     );
-    const state = saved.meta.state as {
+    const progress = saved.meta.state as {
       round: number;
       trajectory: AlternatingPoint[];
       perLayer: number[];
-      adamT: number;
     };
-    for (const k of Object.keys(model.params))
-      model.params[k].data.set(saved.tensors[`param/${k}`].data);
-    adam = { t: state.adamT, m: {}, v: {} };
-    for (const k of model.loraNames) {
-      adam.m[k] = Float64Array.from(saved.tensors[`adam.m/${k}`].data);
-      adam.v[k] = Float64Array.from(saved.tensors[`adam.v/${k}`].data);
-    }
-    round = state.round;
-    trajectory = state.trajectory;
-    perLayer = state.perLayer;
+    restorePhase(saved.tensors, saved.meta.state, model.params, state);
+    round = progress.round;
+    trajectory = progress.trajectory;
+    perLayer = progress.perLayer;
   }
   if (round > 0) ctx.log(`sublora-pinn: resuming ${label} after round ${round}`);
   ctx.metrics.rewind(stage, round * epochs);
@@ -116,7 +111,8 @@ export async function runAlternating(
       epochs,
       schedule: schedule(config.optimizer.finetune, epochs),
       backend: ctx.backend,
-      ...(adam ? { adam } : {}),
+      optimizer,
+      state,
       checkpoint: { ...checkpoint, state: () => ({ trajectory }) },
       // A mid-round checkpoint carries the trajectory up to its step.
       onStart: (step, state) => {
@@ -133,7 +129,7 @@ export async function runAlternating(
       ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
     });
     if (phase.interrupted) throw new Interrupted(`${pde} alternate ${method} seed ${seed}`);
-    adam = phase.adam;
+    state = phase.state;
     trajectory.push({ epoch: offset + epochs, loss: phase.final.loss, stage: 'train' });
 
     const { grad, hessian } = await sigmaDerivatives(ctx, graphs, derivs, model.params);
@@ -166,26 +162,13 @@ export async function runAlternating(
       perLayer,
     });
     ctx.metrics.sync();
-    saveCheckpoint(
-      dir,
-      `${name}-round`,
-      {
-        ...Object.fromEntries(Object.entries(model.params).map(([k, p]) => [`param/${k}`, p])),
-        ...Object.fromEntries(
-          model.loraNames.flatMap((k) => [
-            [`adam.m/${k}`, { shape: model.params[k].shape, data: (adam as AdamState).m[k] }],
-            [`adam.v/${k}`, { shape: model.params[k].shape, data: (adam as AdamState).v[k] }],
-          ]),
-        ),
-      },
-      {
-        phase: `alternate:${method}`,
-        step: (round + 1) * epochs,
-        seed,
-        config,
-        state: { round: round + 1, trajectory, perLayer, adamT: adam.t },
-      },
-    );
+    saveCheckpoint(dir, `${name}-round`, phaseTensors(model.params, state), {
+      phase: `alternate:${method}`,
+      step: (round + 1) * epochs,
+      seed,
+      config,
+      state: { round: round + 1, trajectory, perLayer, ...optimizerMeta(state) },
+    });
   }
   bar.finish();
   const finalLoss = await lossAt(ctx, graphs, model.params);

@@ -5,13 +5,7 @@
  */
 import * as path from 'node:path';
 import { evaluateToArrays } from '@sublora/autodiff';
-import {
-  type LoraShape,
-  type MlpShape,
-  type ParamValues,
-  hiddenToHidden,
-  makeSchedule,
-} from '@sublora/nn';
+import { type MlpShape, type ParamValues, makeSchedule } from '@sublora/nn';
 import type { Backend } from '@sublora/tensor';
 import { hasCheckpoint, loadCheckpoint } from '../checkpoint';
 import { type LearningRate, type PinnConfig } from '../config';
@@ -29,6 +23,7 @@ import { type Lambda, type PdeDefinition, type PdeName } from '../pdes';
 import { type Progress, type ProgressStream, createProgress } from '../progress';
 import { type Results, writeResults } from '../results';
 import { streamFor } from '../seeds';
+import { type OptimizerState } from '../optimizer';
 import { type CheckpointPlan, expectationOf } from '../train';
 
 /** Everything a stage needs from its surroundings. */
@@ -61,17 +56,6 @@ export function dtypeOf(backend: Backend): 'float64' | 'float32' {
 
 export function mlpShape(config: PinnConfig, def: PdeDefinition): MlpShape {
   return { inputDim: def.inputDim, width: config.network.width, depth: config.network.depth };
-}
-
-export function loraShape(config: PinnConfig): LoraShape {
-  return {
-    layers: hiddenToHidden({
-      inputDim: 2,
-      width: config.network.width,
-      depth: config.network.depth,
-    }),
-    rank: config.network.rank,
-  };
 }
 
 export function checkpointDir(ctx: RunContext, pde: PdeName): string {
@@ -127,14 +111,14 @@ export function phaseStart(ctx: RunContext, stage: string, label: string, epochs
 export function restoreFinished(
   checkpoint: CheckpointPlan,
   params: ParamValues,
-  trained: readonly string[],
+  state: OptimizerState,
   epochs: number,
 ): boolean {
   if (!hasCheckpoint(checkpoint.dir, checkpoint.name)) return false;
   const saved = loadCheckpoint(
     checkpoint.dir,
     checkpoint.name,
-    expectationOf(checkpoint, params, trained),
+    expectationOf(checkpoint, params, state),
   );
   if (saved.meta.step !== epochs) return false;
   for (const k of Object.keys(params)) params[k].data.set(saved.tensors[`param/${k}`].data);

@@ -1,5 +1,6 @@
-/** Stage 2: LoRA fine-tuning of the pretrained network to a target lambda. */
-import { type LoraShape, type ParamValues, cloneParams, initLora } from '@sublora/nn';
+/** Stage 2: fine-tuning an adapter (LoRA-SVD by default) on the pretrained network to a target lambda. */
+import { type ParamValues, cloneParams } from '@sublora/nn';
+import { type PinnAdapter, adapterOf } from '../adapters';
 import { type LossGraphs, type NetworkSpec } from '../model';
 import { PDES, type PdeDefinition, type PdeName, type Lambda } from '../pdes';
 import { type FinetuneResult, lambdaKey } from '../results';
@@ -9,7 +10,6 @@ import {
   type RunContext,
   Interrupted,
   mlpShape,
-  loraShape,
   progress,
   saveResults,
   plan,
@@ -23,13 +23,16 @@ import {
 } from './context';
 import { ensurePretrained } from './pretrain';
 
-/** A LoRA-adapted network: frozen base plus adapter parameters, in graph order. */
+/** An adapted network: frozen base plus adapter parameters, in graph order. */
 export interface Adapted {
+  readonly adapter: PinnAdapter;
   readonly net: NetworkSpec;
   readonly params: ParamValues;
-  readonly loraNames: readonly string[];
+  /** The adapter's (trained) parameters. */
+  readonly adapterNames: readonly string[];
 }
 
+/** The configured adapter over a copy of the pretrained parameters, freshly initialised for `seed`. */
 export function adapted(
   ctx: RunContext,
   def: PdeDefinition,
@@ -37,17 +40,18 @@ export function adapted(
   seed: number,
 ): Adapted {
   const { config } = ctx;
-  const net: NetworkSpec = { shape: mlpShape(config, def), lora: loraShape(config) };
-  const adapter = initLora(
-    net.shape,
-    net.lora as LoraShape,
-    streamFor(seed, 'lora'),
-    config.network.loraInitScale,
-  );
-  return { net, params: { ...cloneParams(base), ...adapter }, loraNames: Object.keys(adapter) };
+  const adapter = adapterOf(config);
+  const net = adapter.network(config, mlpShape(config, def));
+  const fresh = adapter.init(config, net, streamFor(seed, 'lora'));
+  return {
+    adapter,
+    net,
+    params: { ...cloneParams(base), ...fresh },
+    adapterNames: Object.keys(fresh),
+  };
 }
 
-/** Fine-tunes LoRA on the pretrained network to `lambda` (or loads the finished checkpoint). */
+/** Fine-tunes the configured adapter on the pretrained network to `lambda` (or loads the finished checkpoint). */
 export async function ensureFinetuned(
   ctx: RunContext,
   pde: PdeName,
@@ -59,20 +63,27 @@ export async function ensureFinetuned(
   const base = await ensurePretrained(ctx, pde, seed);
   const model = adapted(ctx, def, base, seed);
   const col = collocationFor(ctx, def, lambda, seed);
-  const graphs = graphsFor(ctx, def, col, model.net, model.params, model.loraNames);
+  const graphs = graphsFor(ctx, def, col, model.net, model.params, model.adapterNames);
+  const optimizer = model.adapter.optimizer(config);
   const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
   const name = `finetune-${lambdaKey(lambda)}-seed${seed}`;
   const stage = `${pde}/${name}`;
   const checkpoint = plan(ctx, pde, name, 'finetune', seed);
   if (
     ctx.results.finetune[key] &&
-    restoreFinished(checkpoint, model.params, model.loraNames, config.epochs.finetune)
+    restoreFinished(
+      checkpoint,
+      model.params,
+      optimizer.init(model.params, model.adapterNames),
+      config.epochs.finetune,
+    )
   )
     return { ...model, graphs };
   const started = Date.now();
   const every = logEvery(config.epochs.finetune);
   const result = await trainPhase({
     phase: 'finetune',
+    optimizer,
     graphs,
     params: model.params,
     epochs: config.epochs.finetune,

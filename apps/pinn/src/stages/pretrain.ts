@@ -4,6 +4,7 @@ import { type NetworkSpec } from '../model';
 import { PDES, type PdeName } from '../pdes';
 import { type PretrainResult } from '../results';
 import { streamFor } from '../seeds';
+import { adam } from '../optimizer';
 import { trainPhase } from '../train';
 import {
   type RunContext,
@@ -38,7 +39,12 @@ export async function ensurePretrained(
   const checkpoint = plan(ctx, pde, name, 'pretrain', seed);
   if (
     ctx.results.pretrain[key] &&
-    restoreFinished(checkpoint, params, Object.keys(params), config.epochs.pretrain)
+    restoreFinished(
+      checkpoint,
+      params,
+      adam.init(params, Object.keys(params)),
+      config.epochs.pretrain,
+    )
   )
     return params;
   const started = Date.now();

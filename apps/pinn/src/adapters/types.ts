@@ -1,0 +1,23 @@
+/**
+ * What the PINN app needs from an adapter family to fine-tune with it: the
+ * adapted network, fresh parameters, the training rule, and the SVD view
+ * that rank determination prunes through. One record per family, in
+ * `adapters/<name>.ts`, registered in `adapters/index.ts`.
+ */
+import type { MlpShape, ParamValues, Random, SvdAdapter } from '@sublora/nn';
+import type { AdapterName, PinnConfig } from '../config';
+import type { NetworkSpec } from '../model';
+import type { Optimizer } from '../optimizer';
+
+/** An adapter family as the stages use it. */
+export interface PinnAdapter {
+  readonly name: AdapterName;
+  /** The adapted network over a pretrained MLP of this shape. */
+  network(config: PinnConfig, shape: MlpShape): NetworkSpec;
+  /** Fresh adapter parameters (the update starts at zero: the network is the pretrained one). */
+  init(config: PinnConfig, net: NetworkSpec, rng: Random): ParamValues;
+  /** How fine-tuning moves the adapter's parameters. */
+  optimizer(config: PinnConfig): Optimizer;
+  /** Each adapted layer's update in SVD form, and how pruning writes back. */
+  svd(config: PinnConfig, net: NetworkSpec): SvdAdapter<ParamValues>;
+}
