@@ -1,8 +1,11 @@
 import { InputError } from '@sublora/tensor';
+import * as E from 'fp-ts/Either';
 import {
   CONFIG_KEYS,
   PRESETS,
   budgetCount,
+  configError,
+  resolveConfigE,
   parseOverride,
   resolveConfig,
   totalRank,
@@ -141,5 +144,48 @@ describe('budgets and overrides', () => {
   it('lists every leaf key', () => {
     expect(CONFIG_KEYS).toContain('alternating.budget');
     expect(CONFIG_KEYS).toContain('network.orthogonality');
+  });
+});
+
+describe('resolveConfigE (the Either form)', () => {
+  it('reports every schema problem at once, misspelt keys first', () => {
+    const res = resolveConfigE('smoke', { 'network.width': -1, muB: 'x', 'netwrk.rank': 2 });
+    expect(E.isLeft(res)).toBe(true);
+    const problems = E.isLeft(res) ? res.left : [];
+    expect(problems.map((p) => p.key)).toEqual(['netwrk', 'network.width', 'muB']);
+  });
+
+  it('accumulates independent cross-key problems: every bad budget and the exact limit', () => {
+    const res = resolveConfigE('smoke', {
+      'determination.budgets': [2, 99, 100],
+      'alternating.budget': 50,
+      'network.rank': 40,
+    });
+    // r = 40 x 2 = 80: two budgets over r, and 'exact' over its rank limit
+    const keys = E.isLeft(res) ? res.left.map((p) => p.key) : [];
+    expect(keys).toEqual([
+      'determination.budgets[1]',
+      'determination.budgets[2]',
+      'determination.methods',
+    ]);
+    const many = resolveConfigE('smoke', {
+      'determination.budgets': [2, 99, 100],
+      'alternating.budget': 50,
+    });
+    expect(E.isLeft(many) ? many.left.map((p) => p.key) : []).toEqual([
+      'determination.budgets[1]',
+      'determination.budgets[2]',
+      'alternating.budget',
+    ]);
+  });
+
+  it('returns the configuration on the right, equal to what resolveConfig returns', () => {
+    expect(resolveConfigE('small', { 'network.width': 8 })).toEqual(
+      E.right(resolveConfig('small', { 'network.width': 8 })),
+    );
+    const bad = resolveConfigE('smoke', { 'network.width': -1, muB: 'x' });
+    expect(E.isLeft(bad) && configError(bad.left).message).toMatch(
+      /^config\.network\.width: .*\(and 1 more\)$/,
+    );
   });
 });

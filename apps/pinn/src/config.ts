@@ -8,6 +8,10 @@
 import { parseBackendName } from '@sublora/backends';
 import { EXACT_MAX_RANK, METHODS, type MethodName } from '@sublora/rank-determination';
 import { InputError } from '@sublora/tensor';
+import * as A from 'fp-ts/ReadonlyArray';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import * as RNEA from 'fp-ts/ReadonlyNonEmptyArray';
 import leven from 'leven';
 import { z } from 'zod';
 import { PDE_NAMES, type PdeName } from './pdes';
@@ -329,11 +333,22 @@ function nearest(key: string): string {
     : `; known keys: ${CONFIG_KEYS.join(', ')}`;
 }
 
-/** One problem: the key it names and what is wrong. */
-interface Problem {
+/** One problem of a configuration: the key it names and what is wrong. */
+export interface ConfigProblem {
   readonly key: string;
   readonly message: string;
 }
+type Problem = ConfigProblem;
+
+/** Every problem of a configuration, at least one (the Left of {@link resolveConfigE}). */
+export type ConfigProblems = RNEA.ReadonlyNonEmptyArray<ConfigProblem>;
+
+/** Collects the problems of independent checks instead of stopping at the first. */
+const Validation = E.getApplicativeValidation(RNEA.getSemigroup<ConfigProblem>());
+
+/** A check's result as a validation: its problems, or the value. */
+const checked = <A>(problems: readonly ConfigProblem[], value: A): E.Either<ConfigProblems, A> =>
+  A.isNonEmpty(problems) ? E.left(problems) : E.right(value);
 
 /** The problems of one zod issue (an unknown-keys issue names each key). */
 function problemsOf(issue: z.core.$ZodIssue): Problem[] {
@@ -345,11 +360,11 @@ function problemsOf(issue: z.core.$ZodIssue): Problem[] {
   });
 }
 
-/** Throws one line: the first problem, and how many more there are. */
-function failWith(problems: readonly Problem[]): never {
+/** One line for the CLI: the first problem, and how many more there are. */
+export function configError(problems: ConfigProblems): InputError {
   const [first] = problems;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  throw new InputError(`config.${first.key}`, `${first.message}${more}`);
+  return new InputError(`config.${first.key}`, `${first.message}${more}`);
 }
 
 /** Copies `overrides` onto `base`: objects merge key by key, a dotted key is its nested path. */
@@ -378,60 +393,109 @@ export function budgetCount(config: PinnConfig, budget: number): number {
   return config.determination.budgetUnit === 'fraction' ? Math.round(budget * r) : budget;
 }
 
-/** Problems that involve two keys: budgets against r, the exact method against its rank limit. */
-function budgetProblems(config: PinnConfig): Problem[] {
+/** Problems of one budget against r and the budget unit. */
+function budgetProblems(config: PinnConfig, key: string, b: number): ConfigProblem[] {
   const r = totalRank(config);
   const unit = config.determination.budgetUnit;
-  const problems: Problem[] = [];
-  const checkOne = (key: string, b: number): void => {
-    if (unit === 'fraction' && b > 1)
-      problems.push({
+  if (unit === 'fraction' && b > 1)
+    return [
+      {
         key,
         message: `${b} is a fraction of r and must be in [0, 1]; set determination.budgetUnit = "absolute" for counts`,
-      });
-    if (unit === 'absolute' && (!Number.isInteger(b) || b > r))
-      problems.push({
+      },
+    ];
+  if (unit === 'absolute' && (!Number.isInteger(b) || b > r))
+    return [
+      {
         key,
         message: `must be an integer in [0, r = ${r}] (got ${b}); r = network.rank x (network.depth - 1)`,
-      });
-  };
-  config.determination.budgets.forEach((b, i) => checkOne(`determination.budgets[${i}]`, b));
-  checkOne('alternating.budget', config.alternating.budget);
-  for (const key of ['determination', 'alternating'] as const) {
-    if (config[key].methods.includes('exact') && r > EXACT_MAX_RANK)
-      problems.push({
-        key: `${key}.methods`,
-        message: `'exact' is branch and bound over r = ${r} singular values; drop it or keep r <= ${EXACT_MAX_RANK}`,
-      });
-  }
-  return problems;
+      },
+    ];
+  return [];
+}
+
+/** The exact method against its rank limit, in one stage's method list. */
+function exactProblems(
+  config: PinnConfig,
+  stage: 'determination' | 'alternating',
+): ConfigProblem[] {
+  const r = totalRank(config);
+  return config[stage].methods.includes('exact') && r > EXACT_MAX_RANK
+    ? [
+        {
+          key: `${stage}.methods`,
+          message: `'exact' is branch and bound over r = ${r} singular values; drop it or keep r <= ${EXACT_MAX_RANK}`,
+        },
+      ]
+    : [];
+}
+
+/** Checks that involve two keys, each independent of the others, all reported. */
+function crossKeyChecks(config: PinnConfig): E.Either<ConfigProblems, PinnConfig> {
+  const checks = [
+    ...config.determination.budgets.map((b, i) =>
+      budgetProblems(config, `determination.budgets[${i}]`, b),
+    ),
+    budgetProblems(config, 'alternating.budget', config.alternating.budget),
+    exactProblems(config, 'determination'),
+    exactProblems(config, 'alternating'),
+  ].map((problems) => checked(problems, config));
+  return pipe(
+    A.sequence(Validation)(checks),
+    E.map(() => config),
+  );
+}
+
+/** The schema's problems, misspelt keys first (the likeliest cause of the rest). */
+function schemaCheck(merged: unknown): E.Either<ConfigProblems, PinnConfig> {
+  const parsed = SCHEMA.safeParse(merged);
+  if (parsed.success) return E.right(parsed.data as PinnConfig);
+  const problems = parsed.error.issues.flatMap(problemsOf);
+  const unknown = problems.filter((p) => p.message.startsWith('is not a configuration key'));
+  // A failed parse has at least one issue, hence at least one problem.
+  const [first, ...rest] = [...unknown, ...problems.filter((p) => !unknown.includes(p))];
+  return E.left([first, ...rest]);
 }
 
 /**
- * Resolves a preset plus overrides into a validated configuration.
+ * Resolves a preset plus overrides into a validated configuration, or every
+ * problem found (the primary form; {@link resolveConfig} throws instead).
+ * Cross-key checks run once the schema holds, as they read the parsed values.
  * @param preset - `smoke`, `small` or `paper`
  * @param overrides - nested or dotted keys (`{ network: { width: 8 } }` or `{ 'network.width': 8 }`)
- * @throws InputError naming the offending key (`config.network.width: ...`)
  */
-export function resolveConfig(preset: string, overrides: ConfigOverrides = {}): PinnConfig {
+export function resolveConfigE(
+  preset: string,
+  overrides: ConfigOverrides = {},
+): E.Either<ConfigProblems, PinnConfig> {
   const base = PRESETS[preset];
   if (base === undefined)
-    throw new InputError(
-      'preset',
-      `unknown preset ${show(preset)}; use one of ${Object.keys(PRESETS).join(', ')}`,
-    );
-  const merged = { ...merge(base as unknown as Record<string, unknown>, overrides), preset };
-  const parsed = SCHEMA.safeParse(merged);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.flatMap(problemsOf);
-    // unknown keys first: a misspelt key is the likeliest cause of the rest
-    const unknown = problems.filter((p) => p.message.startsWith('is not a configuration key'));
-    failWith([...unknown, ...problems.filter((p) => !unknown.includes(p))]);
-  }
-  const config = parsed.data as PinnConfig;
-  const problems = budgetProblems(config);
-  if (problems.length > 0) failWith(problems);
-  return config;
+    return E.left([
+      {
+        key: 'preset',
+        message: `unknown preset ${show(preset)}; use one of ${Object.keys(PRESETS).join(', ')}`,
+      },
+    ]);
+  return pipe(
+    schemaCheck({ ...merge(base as unknown as Record<string, unknown>, overrides), preset }),
+    E.chain(crossKeyChecks),
+  );
+}
+
+/**
+ * {@link resolveConfigE} for callers that want a value or an exception.
+ * @throws InputError naming the first offending key (`config.network.width: ...`) and how many more there are
+ */
+export function resolveConfig(preset: string, overrides: ConfigOverrides = {}): PinnConfig {
+  return pipe(
+    resolveConfigE(preset, overrides),
+    E.getOrElseW((problems) => {
+      // The unknown preset is not a config key: its line reads `preset: ...`.
+      if (problems[0].key === 'preset' && !(preset in PRESETS))
+        throw new InputError('preset', problems[0].message);
+      throw configError(problems);
+    }),
+  );
 }
 
 /**

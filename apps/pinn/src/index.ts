@@ -34,6 +34,10 @@ export {
   totalRank,
   budgetCount,
   resolveConfig,
+  resolveConfigE,
+  type ConfigProblem,
+  type ConfigProblems,
+  configError,
   parseOverride,
 } from './config';
 export {
