@@ -24,7 +24,7 @@ import { type Progress, type ProgressStream, createProgress } from '../progress'
 import { type Results, writeResults } from '../results';
 import { streamFor } from '../seeds';
 import { type OptimizerState } from '../optimizer';
-import { type CheckpointPlan, expectationOf } from '../train';
+import { type CheckpointPlan, type PhaseOptions, expectationOf } from '../train';
 
 /** Everything a stage needs from its surroundings. */
 export interface RunContext {
@@ -92,14 +92,6 @@ export function plan(
     stage,
     meta: { seed, config: ctx.config },
     beforeSave: () => ctx.metrics.sync(),
-  };
-}
-
-/** `onStart` of a training phase: say where it resumes, drop the metrics its checkpoint does not cover. */
-export function phaseStart(ctx: RunContext, stage: string, label: string, epochs: number) {
-  return (step: number): void => {
-    if (step > 0 && step < epochs) ctx.log(`sublora-pinn: resuming ${label} from epoch ${step}`);
-    ctx.metrics.rewind(stage, step);
   };
 }
 
@@ -189,6 +181,45 @@ export function schedule(rate: LearningRate, total: number) {
   });
 }
 
-export function logEvery(total: number): number {
-  return Math.max(1, Math.floor(total / 50));
+/**
+ * The hooks a pretraining or fine-tuning phase sets the same way: its
+ * progress bar, the resume note (dropping metrics its checkpoint does not
+ * cover), an epoch record in `metrics.jsonl` about 50 times per phase, and
+ * the stop request.
+ */
+export function phaseHooks(
+  ctx: RunContext,
+  run: {
+    readonly stage: string;
+    readonly phase: 'pretrain' | 'finetune';
+    readonly label: string;
+    readonly epochs: number;
+    readonly pde: PdeName;
+    readonly seed: number;
+    readonly lambda: Lambda;
+  },
+): Pick<PhaseOptions, 'progress' | 'onStart' | 'onEpoch' | 'shouldStop'> {
+  const { stage, phase, label, epochs, pde, seed, lambda } = run;
+  const every = Math.max(1, Math.floor(epochs / 50));
+  return {
+    progress: progress(ctx, label, epochs),
+    onStart: (step) => {
+      if (step > 0 && step < epochs) ctx.log(`sublora-pinn: resuming ${label} from epoch ${step}`);
+      ctx.metrics.rewind(stage, step);
+    },
+    onEpoch: (r) => {
+      if (r.epoch % every === 0)
+        ctx.metrics.write({
+          kind: 'epoch',
+          stage,
+          step: r.epoch + 1,
+          phase,
+          pde,
+          seed,
+          lambda,
+          ...r,
+        });
+    },
+    ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
+  };
 }

@@ -10,16 +10,14 @@ import {
   type RunContext,
   Interrupted,
   mlpShape,
-  progress,
   saveResults,
+  phaseHooks,
   plan,
-  phaseStart,
   restoreFinished,
   collocationFor,
   graphsFor,
   evaluateError,
   schedule,
-  logEvery,
 } from './context';
 import { ensurePretrained } from './pretrain';
 
@@ -80,7 +78,6 @@ export async function ensureFinetuned(
   )
     return { ...model, graphs };
   const started = Date.now();
-  const every = logEvery(config.epochs.finetune);
   const result = await trainPhase({
     phase: 'finetune',
     optimizer,
@@ -90,31 +87,15 @@ export async function ensureFinetuned(
     schedule: schedule(config.optimizer.finetune, config.epochs.finetune),
     backend: ctx.backend,
     checkpoint,
-    progress: progress(
-      ctx,
-      `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
-      config.epochs.finetune,
-    ),
-    onStart: phaseStart(
-      ctx,
+    ...phaseHooks(ctx, {
       stage,
-      `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
-      config.epochs.finetune,
-    ),
-    onEpoch: (r) => {
-      if (r.epoch % every === 0)
-        ctx.metrics.write({
-          kind: 'epoch',
-          stage,
-          step: r.epoch + 1,
-          phase: 'finetune',
-          pde,
-          seed,
-          lambda,
-          ...r,
-        });
-    },
-    ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
+      phase: 'finetune',
+      label: `${pde} finetune ${lambdaKey(lambda)} seed ${seed}`,
+      epochs: config.epochs.finetune,
+      pde,
+      seed,
+      lambda,
+    }),
   });
   if (result.interrupted)
     throw new Interrupted(`${pde} finetune ${lambdaKey(lambda)} seed ${seed}`);

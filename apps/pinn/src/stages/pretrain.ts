@@ -10,16 +10,14 @@ import {
   type RunContext,
   Interrupted,
   mlpShape,
-  progress,
   saveResults,
+  phaseHooks,
   plan,
-  phaseStart,
   restoreFinished,
   collocationFor,
   graphsFor,
   evaluateError,
   schedule,
-  logEvery,
 } from './context';
 
 /** Pretrains the full network at `config.pretrainLambda` (or loads the finished checkpoint). */
@@ -50,7 +48,6 @@ export async function ensurePretrained(
   const started = Date.now();
   const col = collocationFor(ctx, def, lambda, seed);
   const graphs = graphsFor(ctx, def, col, net, params, Object.keys(params));
-  const every = logEvery(config.epochs.pretrain);
   const result = await trainPhase({
     phase: 'pretrain',
     graphs,
@@ -59,22 +56,15 @@ export async function ensurePretrained(
     schedule: schedule(config.optimizer.pretrain, config.epochs.pretrain),
     backend: ctx.backend,
     checkpoint,
-    progress: progress(ctx, `${pde} pretrain seed ${seed}`, config.epochs.pretrain),
-    onStart: phaseStart(ctx, stage, `${pde} pretrain seed ${seed}`, config.epochs.pretrain),
-    onEpoch: (r) => {
-      if (r.epoch % every === 0)
-        ctx.metrics.write({
-          kind: 'epoch',
-          stage,
-          step: r.epoch + 1,
-          phase: 'pretrain',
-          pde,
-          seed,
-          lambda,
-          ...r,
-        });
-    },
-    ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),
+    ...phaseHooks(ctx, {
+      stage,
+      phase: 'pretrain',
+      label: `${pde} pretrain seed ${seed}`,
+      epochs: config.epochs.pretrain,
+      pde,
+      seed,
+      lambda,
+    }),
   });
   if (result.interrupted) throw new Interrupted(`${pde} pretrain seed ${seed}`);
   const relError = await evaluateError(ctx, def, lambda, net, params);
