@@ -1,0 +1,143 @@
+/**
+ * Kubernetes executor: one `batch/v1` Indexed Job per phase
+ * (`completionMode: Indexed`, so each pod gets `JOB_COMPLETION_INDEX`), the
+ * run directory on a shared PersistentVolumeClaim, and an apply script.
+ * Jobs cannot depend on each other, so the script applies a phase, waits for
+ * it to complete and only then applies the next (workers also wait, bounded,
+ * for their inputs). Every manifest is checked against the Kubernetes API
+ * schema (`kubernetes-models`) before it is written.
+ */
+import { InputError } from '@sublora/tensor';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { stringify } from 'yaml';
+import {
+  DEFAULT_WORKER,
+  type ExecutorPlan,
+  type GeneratedFile,
+  type WorkerResources,
+  checkCommon,
+  shellQuote,
+} from './executor-files';
+import type { TaskList } from './task-list';
+
+/** How to run a grid on Kubernetes. */
+export interface KubernetesOptions {
+  /** Job-name prefix: a DNS-1123 label (lower-case letters, digits, '-'). */
+  readonly runName: string;
+  /** Container image holding `sublora-pinn`. */
+  readonly image: string;
+  /** PersistentVolumeClaim (ReadWriteMany) that holds the run directories. */
+  readonly claimName: string;
+  /** Where the claim is mounted in the pods; default `/runs`. */
+  readonly mountPath?: string;
+  /** Pods of a phase running at once. */
+  readonly parallel: number;
+  readonly resources: WorkerResources;
+  readonly namespace?: string;
+  /** Retries per Job before it fails; default 0 (tasks are idempotent, rerun by hand). */
+  readonly backoffLimit?: number;
+  /** Worker command before `--run DIR --phase P`; default `sublora-pinn worker`. */
+  readonly worker?: readonly string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Name of the Job of phase `phase`. */
+export function kubernetesJobName(runName: string, phase: number): string {
+  return `${runName}-phase-${phase}`;
+}
+
+/** The Job of one phase, checked against the API schema. */
+function phaseJob(options: KubernetesOptions, phase: number, count: number): Job {
+  const { runName, image, claimName, parallel, resources, namespace } = options;
+  const mountPath = options.mountPath ?? '/runs';
+  const runDir = `${mountPath}/${runName}`;
+  const worker = options.worker ?? DEFAULT_WORKER;
+  const quantities = {
+    cpu: String(resources.cpus),
+    memory: `${resources.memoryMiB}Mi`,
+    ...(resources.gpus ? { 'nvidia.com/gpu': String(resources.gpus) } : {}),
+  };
+  const labels = {
+    'app.kubernetes.io/name': 'sublora-pinn',
+    'sublora-pinn/run': runName,
+    'sublora-pinn/phase': String(phase),
+  };
+  const job = new Job({
+    metadata: {
+      name: kubernetesJobName(runName, phase),
+      ...(namespace ? { namespace } : {}),
+      labels,
+    },
+    spec: {
+      completionMode: 'Indexed',
+      completions: count,
+      parallelism: Math.min(parallel, count),
+      backoffLimit: options.backoffLimit ?? 0,
+      // the time limit covers the whole phase: every task, `parallel` at a time
+      activeDeadlineSeconds: resources.timeMinutes * 60 * Math.ceil(count / parallel),
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'worker',
+              image,
+              command: [...worker, '--run', runDir, '--phase', String(phase)],
+              resources: { requests: quantities, limits: quantities },
+              volumeMounts: [{ name: 'runs', mountPath }],
+            },
+          ],
+          volumes: [{ name: 'runs', persistentVolumeClaim: { claimName } }],
+        },
+      },
+    },
+  });
+  job.validate();
+  return job;
+}
+
+/**
+ * The Kubernetes files of a grid: `phase-<p>.yaml` per phase and `apply.sh`,
+ * which applies them in order, waiting for each Job to complete.
+ */
+export function kubernetesPlan(list: TaskList, options: KubernetesOptions): ExecutorPlan {
+  checkCommon(list, options.parallel, options.resources);
+  const longest = kubernetesJobName(options.runName, list.phases.length - 1);
+  if (!DNS_LABEL.test(options.runName) || longest.length > 63) {
+    throw new InputError(
+      'runName',
+      `${JSON.stringify(options.runName)}: Job names must be DNS labels (lower-case letters, digits, '-', at most 63 characters with the '-phase-N' suffix)`,
+    );
+  }
+  if (options.image.trim() === '' || /\s/.test(options.image)) {
+    throw new InputError(
+      'image',
+      `${JSON.stringify(options.image)}: give an image reference such as registry/sublora-pinn:0.1.0`,
+    );
+  }
+  const manifests: GeneratedFile[] = list.phases.map((tasks, p) => ({
+    path: `phase-${p}.yaml`,
+    content: stringify(phaseJob(options, p, tasks.length).toJSON(), { sortMapEntries: true }),
+    executable: false,
+  }));
+  const ns = options.namespace ? ` --namespace ${shellQuote(options.namespace)}` : '';
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# Applies the ${list.phases.length} phases of ${options.runName} in order: Jobs cannot depend on each other.`,
+    'set -euo pipefail',
+    'cd "$(dirname "$0")"',
+  ];
+  list.phases.forEach((tasks, p) => {
+    const name = kubernetesJobName(options.runName, p);
+    const timeout = options.resources.timeMinutes * 60 * Math.ceil(tasks.length / options.parallel);
+    lines.push(`kubectl apply${ns} -f phase-${p}.yaml`);
+    lines.push(`kubectl wait${ns} --for=condition=complete --timeout=${timeout}s job/${name}`);
+  });
+  lines.push('');
+  return {
+    files: [...manifests, { path: 'apply.sh', content: lines.join('\n'), executable: true }],
+    submit: 'bash apply.sh',
+  };
+}
