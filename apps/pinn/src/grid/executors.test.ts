@@ -150,18 +150,55 @@ describe('kubernetesPlan', () => {
 
   it('applies the phases in order, waiting for each', () => {
     const apply = plan.files.find((f) => f.path === 'apply.sh')!.content;
-    const kubectl = apply.split('\n').filter((l) => l.startsWith('kubectl'));
-    expect(kubectl.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
-      'kubectl apply',
-      'kubectl wait',
-      'kubectl apply',
-      'kubectl wait',
-      'kubectl apply',
-      'kubectl wait',
+    const steps = apply.split('\n').filter((l) => /^(kubectl|wait_job) /.test(l));
+    expect(steps).toEqual([
+      'kubectl apply --namespace research -f phase-0.yaml',
+      'wait_job medium-phase-0 5400',
+      'kubectl apply --namespace research -f phase-1.yaml',
+      'wait_job medium-phase-1 10800',
+      'kubectl apply --namespace research -f phase-2.yaml',
+      'wait_job medium-phase-2 21600',
     ]);
-    expect(kubectl[5]).toBe(
-      'kubectl wait --namespace research --for=condition=complete --timeout=21600s job/medium-phase-2',
-    );
+  });
+
+  it('stops apply.sh when a Job fails and goes on when it completes (kubectl stubbed)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'grid-kubectl-'));
+    try {
+      for (const f of plan.files) fs.writeFileSync(path.join(dir, f.path), f.content);
+      // a kubectl that logs its calls and reports phase 1 as Failed, the others as Complete
+      fs.writeFileSync(
+        path.join(dir, 'kubectl'),
+        [
+          '#!/usr/bin/env bash',
+          'echo "$*" >> "$(dirname "$0")/calls.txt"',
+          'case "$*" in *job/medium-phase-1*) echo -n "FailureTarget Failed" ;; get*) echo -n Complete ;; esac',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      let failed = false;
+      try {
+        execFileSync('bash', [path.join(dir, 'apply.sh')], {
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+          stdio: 'pipe',
+        });
+      } catch (e) {
+        failed = true;
+        expect(String((e as { stderr: Buffer }).stderr)).toContain(
+          'apply.sh: job medium-phase-1 failed; see kubectl logs --namespace research -l job-name=medium-phase-1',
+        );
+      }
+      expect(failed).toBe(true);
+      const calls = fs.readFileSync(path.join(dir, 'calls.txt'), 'utf8').trim().split('\n');
+      expect(calls.map((c) => c.split(' ').slice(0, 5).join(' '))).toEqual([
+        'apply --namespace research -f phase-0.yaml',
+        'get --namespace research job/medium-phase-0 -o',
+        'apply --namespace research -f phase-1.yaml',
+        'get --namespace research job/medium-phase-1 -o',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes bash -n', () => bashSyntax(plan, /\.sh$/));

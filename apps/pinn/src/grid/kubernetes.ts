@@ -3,7 +3,7 @@
  * (`completionMode: Indexed`, so each pod gets `JOB_COMPLETION_INDEX`), the
  * run directory on a shared PersistentVolumeClaim, and an apply script.
  * Jobs cannot depend on each other, so the script applies a phase, waits for
- * it to complete and only then applies the next (workers also wait, bounded,
+ * it to complete (stopping when it fails) and only then applies the next (workers also wait, bounded,
  * for their inputs). Every manifest is checked against the Kubernetes API
  * schema (`kubernetes-models`) before it is written.
  */
@@ -128,12 +128,30 @@ export function kubernetesPlan(list: TaskList, options: KubernetesOptions): Exec
     `# Applies the ${list.phases.length} phases of ${options.runName} in order: Jobs cannot depend on each other.`,
     'set -euo pipefail',
     'cd "$(dirname "$0")"',
+    '',
+    '# wait_job NAME SECONDS: until the Job is Complete; fails at once when it is Failed',
+    'wait_job() {',
+    '  local deadline=$((SECONDS + $2)) state',
+    '  while :; do',
+    `    state=$(kubectl get${ns} "job/$1" -o 'jsonpath={.status.conditions[?(@.status=="True")].type}')`,
+    '    case " $state " in',
+    '      *" Complete "*) return 0 ;;',
+    `      *" Failed "*) echo "apply.sh: job $1 failed; see kubectl logs${ns} -l job-name=$1" >&2; return 1 ;;`,
+    '    esac',
+    '    if [ "$SECONDS" -ge "$deadline" ]; then',
+    '      echo "apply.sh: job $1 not complete after $2 s" >&2',
+    '      return 1',
+    '    fi',
+    '    sleep 10',
+    '  done',
+    '}',
+    '',
   ];
   list.phases.forEach((tasks, p) => {
     const name = kubernetesJobName(options.runName, p);
     const timeout = options.resources.timeMinutes * 60 * Math.ceil(tasks.length / options.parallel);
     lines.push(`kubectl apply${ns} -f phase-${p}.yaml`);
-    lines.push(`kubectl wait${ns} --for=condition=complete --timeout=${timeout}s job/${name}`);
+    lines.push(`wait_job ${name} ${timeout}`);
   });
   lines.push('');
   return {
