@@ -16,6 +16,7 @@ export {
   shardPath,
   buildTaskList,
   serializeTaskList,
+  parseTaskListE,
   parseTaskList,
   taskAt,
   tasksById,

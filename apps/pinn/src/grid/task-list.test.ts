@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
+import * as E from 'fp-ts/Either';
 import {
   type GridDescription,
   type TaskKey,
   buildTaskList,
   canonicalJson,
   parseTaskList,
+  parseTaskListE,
   serializeTaskList,
   taskAt,
   taskId,
@@ -114,6 +116,8 @@ describe('parseTaskList', () => {
 
   it('reads back what serializeTaskList wrote', () => {
     expect(parseTaskList(text)).toEqual(list);
+    expect(parseTaskListE(text)).toEqual(E.right(list));
+    expect(E.isLeft(parseTaskListE('[]', 'x.json'))).toBe(true);
     expect(serializeTaskList(parseTaskList(text))).toBe(text);
   });
 

@@ -11,6 +11,8 @@
  * inputs' ids, so changing a pretraining setting changes every task below it.
  */
 import { createHash } from 'node:crypto';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
 import stableStringify from 'json-stable-stringify';
 import { InputError } from '@sublora/tensor';
 import { z } from 'zod';
@@ -222,60 +224,76 @@ const taskListSchema = z.object({
   phases: z.array(z.array(taskSchema)),
 });
 
+/** The first problem of task `i` of phase `p`, given the ids of earlier tasks; undefined when none. */
+function taskProblem(
+  task: Task,
+  p: number,
+  i: number,
+  phaseOfId: ReadonlyMap<string, number>,
+): string | undefined {
+  const where = `phase ${p} task ${i} (${task.id})`;
+  if (task.phase !== p || task.index !== i) {
+    return `${where} says phase ${task.phase} index ${task.index}; rerun \`plan\``;
+  }
+  if (task.kind !== task.key.kind)
+    return `${where}: kind ${task.kind} but key.kind ${task.key.kind}`;
+  if (taskId(task.kind, task.config, task.inputs) !== task.id) {
+    return `${where}: id does not match its config and inputs (edited by hand?)`;
+  }
+  const stray = task.inputs.find((input) => (phaseOfId.get(input) ?? p) >= p);
+  if (stray !== undefined) return `${where}: input ${stray} is not a task of an earlier phase`;
+  if (phaseOfId.has(task.id)) return `${where}: id appears twice`;
+  return undefined;
+}
+
 /**
  * Parses and checks `tasks.json`: the schema, that ids are the hashes of what
  * they name, that positions match, and that inputs come from earlier phases.
- * `source` names the file in errors.
+ * `source` names the file in the error (the Left: one line, the first problem).
  */
-export function parseTaskList(text: string, source = 'tasks.json'): TaskList {
+export function parseTaskListE(
+  text: string,
+  source = 'tasks.json',
+): E.Either<InputError, TaskList> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new InputError(source, `not JSON (${(e as Error).message}); rerun \`plan\``);
+    return E.left(new InputError(source, `not JSON (${(e as Error).message}); rerun \`plan\``));
   }
   const parsed = taskListSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(
-      source,
-      `${issue.path.join('.') || '(root)'}: ${issue.message}; rerun \`plan\``,
+    return E.left(
+      new InputError(
+        source,
+        `${issue.path.join('.') || '(root)'}: ${issue.message}; rerun \`plan\``,
+      ),
     );
   }
   const list = parsed.data as TaskList;
   const phaseOfId = new Map<string, number>();
-  list.phases.forEach((tasks, p) =>
-    tasks.forEach((task, i) => {
-      const where = `phase ${p} task ${i} (${task.id})`;
-      if (task.phase !== p || task.index !== i) {
-        throw new InputError(
-          source,
-          `${where} says phase ${task.phase} index ${task.index}; rerun \`plan\``,
-        );
-      }
-      if (task.kind !== task.key.kind) {
-        throw new InputError(source, `${where}: kind ${task.kind} but key.kind ${task.key.kind}`);
-      }
-      if (taskId(task.kind, task.config, task.inputs) !== task.id) {
-        throw new InputError(
-          source,
-          `${where}: id does not match its config and inputs (edited by hand?)`,
-        );
-      }
-      for (const input of task.inputs) {
-        const from = phaseOfId.get(input);
-        if (from === undefined) {
-          throw new InputError(
-            source,
-            `${where}: input ${input} is not a task of an earlier phase`,
-          );
-        }
-      }
-      if (phaseOfId.has(task.id)) throw new InputError(source, `${where}: id appears twice`);
+  for (const [p, tasks] of list.phases.entries()) {
+    for (const [i, task] of tasks.entries()) {
+      const problem = taskProblem(task, p, i, phaseOfId);
+      if (problem !== undefined) return E.left(new InputError(source, problem));
       phaseOfId.set(task.id, p);
+    }
+  }
+  return E.right(list);
+}
+
+/**
+ * {@link parseTaskListE} for callers that want a value or an exception.
+ * @throws InputError naming the file and the first problem
+ */
+export function parseTaskList(text: string, source = 'tasks.json'): TaskList {
+  return pipe(
+    parseTaskListE(text, source),
+    E.getOrElse((e): TaskList => {
+      throw e;
     }),
   );
-  return list;
 }
 
 /** The task at `index` of `phase`, with a one-line error when either is out of range. */
