@@ -29,6 +29,18 @@ import { assertCheckpointsMatch } from './checkpoint-keys';
 import { lockRunDirectory } from './run-lock';
 import { InputError } from '@sublora/tensor';
 import writeFileAtomic from 'write-file-atomic';
+import {
+  type ExecutorPlan,
+  type TaskList,
+  kubernetesPlan,
+  resolveWorkerIndex,
+  slurmPlan,
+  taskAt,
+} from './grid';
+import { interruptWorkers, runLocal } from './grid/local-executor';
+import { describeGaps, mergeRun } from './grid/merge';
+import { loadRun, writePlan } from './grid/run-dir';
+import { type WorkerContext, runTask } from './grid/worker';
 
 /** Options every subcommand accepts. */
 interface CommonOptions {
@@ -56,6 +68,86 @@ const DEFAULT_IO: CliIo = {
 let stopRequested = false;
 /** Releases the run directory's lock; set while a command holds it. */
 let releaseLock: (() => Promise<void>) | undefined;
+
+/** Where `experiment` runs its tasks. */
+const EXECUTORS = ['local', 'slurm', 'k8s'] as const;
+type Executor = (typeof EXECUTORS)[number];
+
+/**
+ * How worker processes start: the way this process started when it is the
+ * command itself (so a run from the TypeScript sources, as in the tests, has
+ * workers from the same sources), else this package's bin.
+ */
+function workerCommand(): string[] {
+  const entry = process.argv[1] ?? '';
+  return /(main\.[jt]s|sublora-pinn(\.js)?)$/.test(entry)
+    ? [process.execPath, ...process.execArgv, entry, 'worker']
+    : [process.execPath, path.join(__dirname, '..', 'bin', 'sublora-pinn.js'), 'worker'];
+}
+
+function parseExecutor(text: string): Executor {
+  if (!(EXECUTORS as readonly string[]).includes(text))
+    throw new InputError(
+      '--executor',
+      `unknown executor '${text}'; use one of ${EXECUTORS.join(', ')}`,
+    );
+  return text as Executor;
+}
+
+function parseParallel(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError('--parallel', `'${text}' is not a whole number >= 1`);
+  return n;
+}
+
+/** Writes the Slurm scripts or Kubernetes manifests of a planned run into `<run>/<executor>/`. */
+function writeClusterFiles(
+  runDir: string,
+  config: PinnConfig,
+  list: TaskList,
+  executor: Exclude<Executor, 'local'>,
+  parallel: number,
+): string {
+  const g = config.grid;
+  const resources = {
+    cpus: g.cpus,
+    memoryMiB: g.memoryMiB,
+    timeMinutes: g.timeMinutes,
+    gpus: g.gpus,
+  };
+  const plan: ExecutorPlan =
+    executor === 'slurm'
+      ? slurmPlan(list, {
+          runName: config.name,
+          runDir: path.resolve(runDir),
+          parallel,
+          resources,
+          ...(g.partition ? { partition: g.partition } : {}),
+          ...(g.account ? { account: g.account } : {}),
+        })
+      : kubernetesPlan(list, {
+          runName: config.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+          image: g.image,
+          claimName: g.claimName,
+          mountPath: g.mountPath,
+          parallel,
+          resources,
+        });
+  const dir = path.join(runDir, executor);
+  for (const file of plan.files) {
+    const target = path.join(dir, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    writeFileAtomic.sync(target, file.content, { mode: file.executable ? 0o755 : 0o644 });
+  }
+  return dir;
+}
+
+function submitCommand(dir: string, executor: Exclude<Executor, 'local'>): string {
+  return executor === 'slurm'
+    ? `bash ${path.join(dir, 'submit.sh')}`
+    : `bash ${path.join(dir, 'apply.sh')}`;
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -296,20 +388,147 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
   addCommon(
     program
       .command('experiment')
-      .description('everything: pretrain, fine-tune, determination, alternating, report and plots'),
+      .description(
+        'everything as a task list: pretrain, fine-tune, determination, alternating, then merge into the report and plots',
+      ),
+  )
+    .option('--executor <name>', `where tasks run: ${EXECUTORS.join(', ')}`, 'local')
+    .option('--parallel <n>', 'workers at once (default: config grid.parallel)')
+    .action(async (o: CommonOptions & { executor: string; parallel?: string }) => {
+      // parsed before context(), which creates the run directory: bad flags change nothing
+      const executor = parseExecutor(o.executor);
+      const parallelFlag = o.parallel === undefined ? undefined : parseParallel(o.parallel);
+      const { ctx, pdes } = await context(o, io);
+      const started = Date.now();
+      const list = writePlan(ctx.outDir, ctx.config, pdes);
+      const parallel = parallelFlag ?? ctx.config.grid.parallel;
+      if (executor !== 'local') {
+        const dir = writeClusterFiles(ctx.outDir, ctx.config, list, executor, parallel);
+        io.stdout(
+          `wrote tasks.json (${list.phases.flat().length} tasks in ${list.phases.length} phases) and ${executor} files in ${dir}; submit with: ${submitCommand(dir, executor)}\n`,
+        );
+        return;
+      }
+      const workerCtx: WorkerContext = {
+        runDir: ctx.outDir,
+        list,
+        config: ctx.config,
+        backend: ctx.backend,
+        log: ctx.log,
+        wait: { timeoutMs: ctx.config.grid.waitMinutes * 60_000, pollMs: 1000 },
+        ...(ctx.quiet ? { quiet: true } : {}),
+        shouldStop: () => stopRequested,
+      };
+      if (parallel === 1) {
+        // One worker: tasks in this process, through the same code as worker processes.
+        for (const task of list.phases.flat()) await runTask(workerCtx, task);
+      } else {
+        const outcome = await runLocal({
+          runDir: ctx.outDir,
+          list,
+          parallel,
+          command: workerCommand(),
+          extraArgs: ['--quiet', '--backend', ctx.backend.name],
+          log: ctx.log,
+          shouldStop: () => stopRequested,
+        });
+        if (outcome.stopped) throw new Interrupted('experiment');
+        if (outcome.failed.length > 0)
+          throw new Error(
+            `${outcome.failed.length} task(s) failed, first: ${outcome.failed[0]}; rerun the same command to retry them`,
+          );
+      }
+      const merged = await mergeRun(ctx.outDir, list, {
+        config: ctx.config,
+        backend: ctx.backend.name,
+      });
+      io.stdout(
+        `wrote ${merged.report} and ${merged.plots.length} plot files in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      );
+    });
+
+  addCommon(
+    program
+      .command('plan')
+      .description('write runs/<name>/tasks.json: every task of the experiment with a stable id'),
   ).action(async (o: CommonOptions) => {
     const { ctx, pdes } = await context(o, io);
-    const started = Date.now();
-    await forEach(ctx, pdes, async (pde, seed, lambda) => {
-      await runDetermination(ctx, pde, seed, lambda);
-      for (const method of alternatingMethods(ctx.config))
-        await runAlternating(ctx, pde, seed, lambda, method);
-    });
-    const { report, plots } = await writeReport(ctx.outDir, ctx.results);
+    const list = writePlan(ctx.outDir, ctx.config, pdes);
     io.stdout(
-      `wrote ${report} and ${plots.length} plot files in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+      `wrote ${path.join(ctx.outDir, 'tasks.json')}: ${list.phases.map((p, i) => `phase ${i}: ${p.length}`).join(', ')} tasks\n`,
     );
   });
+
+  program
+    .command('worker')
+    .description(
+      'run one task of a planned run (index from --index, JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID)',
+    )
+    .requiredOption('--run <dir>', 'the run directory (holds config.json and tasks.json)')
+    .requiredOption('--phase <p>', 'the phase of the task')
+    .option('--index <i>', 'the task within its phase')
+    .option('--backend <name>', "backend (default: the configuration's)")
+    .option('--quiet', 'no progress output')
+    .action(
+      async (o: {
+        run: string;
+        phase: string;
+        index?: string;
+        backend?: string;
+        quiet?: boolean;
+      }) => {
+        const { config, list } = loadRun(o.run);
+        const phase = Number(o.phase);
+        if (!Number.isInteger(phase) || phase < 0 || phase >= list.phases.length)
+          throw new InputError(
+            '--phase',
+            `'${o.phase}' is not a phase of ${o.run}/tasks.json; use 0..${list.phases.length - 1}`,
+          );
+        const { index, source } = resolveWorkerIndex(
+          o.index,
+          process.env,
+          list.phases[phase].length,
+        );
+        const task = taskAt(list, phase, index);
+        const { backend, reason } = await chooseBackend(o.backend ?? config.backend);
+        io.stderr(
+          `sublora-pinn: worker: ${task.kind} task ${task.id} (phase ${phase}, index ${index} from ${source}) on backend '${backend.name}' (${reason})\n`,
+        );
+        const outcome = await runTask(
+          {
+            runDir: o.run,
+            list,
+            config,
+            backend,
+            log: (line) => io.stderr(`${line}\n`),
+            wait: { timeoutMs: config.grid.waitMinutes * 60_000, pollMs: 2000 },
+            quiet: Boolean(o.quiet),
+            shouldStop: () => stopRequested,
+          },
+          task,
+        );
+        io.stdout(`${outcome} ${task.kind} ${task.id}\n`);
+      },
+    );
+
+  program
+    .command('merge')
+    .description('build results.json, metrics.jsonl, report.md and plots from the shards of a run')
+    .requiredOption('--run <dir>', 'the run directory')
+    .action(async (o: { run: string }) => {
+      const { config, list } = loadRun(o.run);
+      const stored = readResults(o.run);
+      const merged = await mergeRun(o.run, list, { config, backend: stored.backend });
+      const total = list.phases.flat().length;
+      io.stdout(`merged ${merged.done} of ${total} tasks into ${merged.report}\n`);
+      const gaps = describeGaps(merged);
+      for (const line of gaps) io.stderr(`sublora-pinn: ${line}\n`);
+      if (gaps.length > 0)
+        throw new InputError(
+          '--run',
+          `${merged.missing.length} task(s) missing and ${merged.failed.length} failed; run their workers (or 'experiment' again) and merge again`,
+        );
+    });
 
   program
     .command('report')
@@ -381,6 +600,7 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
   const onSigint = () => {
     if (stopRequested) process.exit(130);
     stopRequested = true;
+    interruptWorkers();
     io.stderr(
       '\nsublora-pinn: stopping after the current epoch (checkpointing); press Ctrl-C again to quit at once\n',
     );

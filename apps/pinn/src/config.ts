@@ -107,6 +107,28 @@ export interface PinnConfig {
   readonly backend: string;
   /** Save a checkpoint every this many epochs (0 = only at phase ends). */
   readonly checkpointEvery: number;
+  /** How `experiment` runs its task list (`--executor`, apps/pinn/docs/grids.md). */
+  readonly grid: GridSettings;
+}
+
+/** Executor settings: parallelism, and what each worker asks a cluster for. */
+export interface GridSettings {
+  /** Worker processes (`local`), array tasks at once (`slurm`, `%P`), pods at once (`k8s`). */
+  readonly parallel: number;
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  /** Wall-clock limit of one task. */
+  readonly timeMinutes: number;
+  readonly gpus: number;
+  /** Slurm partition and account ('' = the cluster's default). */
+  readonly partition: string;
+  readonly account: string;
+  /** Kubernetes: container image with `sublora-pinn`, the ReadWriteMany claim holding `runs/`, and its mount path. */
+  readonly image: string;
+  readonly claimName: string;
+  readonly mountPath: string;
+  /** How long a worker waits for the outputs of an earlier phase before giving up. */
+  readonly waitMinutes: number;
 }
 
 /** A partial configuration: any subset of keys, nested like {@link PinnConfig}. */
@@ -151,6 +173,19 @@ const paper: PinnConfig = {
   seeds: [0],
   backend: 'auto',
   checkpointEvery: 500,
+  grid: {
+    parallel: 4,
+    cpus: 2,
+    memoryMiB: 8192,
+    timeMinutes: 720,
+    gpus: 0,
+    partition: '',
+    account: '',
+    image: 'sublora-pinn:latest',
+    claimName: 'sublora-runs',
+    mountPath: '/runs',
+    waitMinutes: 60,
+  },
 };
 
 /**
@@ -186,6 +221,7 @@ const small: PinnConfig = {
   evaluation: { resolution: 41, timeSteps: 5 },
   seeds: [0, 1, 2],
   checkpointEvery: 250,
+  grid: { ...paper.grid, parallel: 1, memoryMiB: 4096, timeMinutes: 60 },
 };
 
 /** `smoke`: seconds; what the tests run end to end. */
@@ -211,6 +247,7 @@ const smoke: PinnConfig = {
   evaluation: { resolution: 9, timeSteps: 3 },
   seeds: [0],
   checkpointEvery: 20,
+  grid: { ...small.grid, cpus: 1, memoryMiB: 2048, timeMinutes: 10, waitMinutes: 10 },
 };
 
 /** The presets by name. */
@@ -304,6 +341,21 @@ const SCHEMA = section({
   seeds: listOf(integer(0)),
   backend: backendName,
   checkpointEvery: integer(0),
+  grid: section({
+    parallel: integer(1, 10000),
+    cpus: integer(1, 1024),
+    memoryMiB: integer(1),
+    timeMinutes: integer(1),
+    gpus: integer(0, 64),
+    partition: z.string(mustBe('a Slurm partition name or ""')),
+    account: z.string(mustBe('a Slurm account or ""')),
+    image: z.string(mustBe('a container image name')).min(1, mustBe('a container image name')),
+    claimName: z
+      .string(mustBe('a PersistentVolumeClaim name'))
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, mustBe('a PersistentVolumeClaim name (DNS label)')),
+    mountPath: z.string(mustBe('an absolute path')).regex(/^\//, mustBe('an absolute path')),
+    waitMinutes: nonNegative,
+  }),
 });
 
 /** The dotted leaf keys of a schema section. */

@@ -73,6 +73,10 @@ async function tryLock(runDir: string, onCompromised: (err: Error) => void) {
 export async function lockRunDirectory(
   runDir: string,
   onCompromised: (err: Error) => void,
+  busy: { readonly key: string; readonly fix: string } = {
+    key: '--name',
+    fix: 'wait for it to finish, stop it, or pass --name NEW for a separate run',
+  },
 ): Promise<() => Promise<void>> {
   fs.mkdirSync(runDir, { recursive: true });
   let release: (() => Promise<void>) | undefined;
@@ -85,8 +89,8 @@ export async function lockRunDirectory(
       const dead = owner !== undefined && owner.host === os.hostname() && !isRunning(owner.pid);
       if (!dead || attempt > 0)
         throw new InputError(
-          '--name',
-          `${runDir} is in use by ${owner ? `pid ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another sublora-pinn process'}; wait for it to finish, stop it, or pass --name NEW for a separate run`,
+          busy.key,
+          `${runDir} is in use by ${owner ? `pid ${owner.pid} on ${owner.host} (since ${owner.since})` : 'another sublora-pinn process'}; ${busy.fix}`,
         );
       // The recorded holder was killed without releasing: the lock is stale.
       fs.rmSync(lockPath(runDir), { recursive: true, force: true });

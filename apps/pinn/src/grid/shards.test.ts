@@ -35,7 +35,8 @@ function fakeClock(onSleep: (now: number) => void = () => {}): Clock & { slept: 
 
 function commit(task: typeof pretrain): void {
   for (const out of task.outputs.filter((o) => !o.startsWith('shards/'))) {
-    fs.mkdirSync(path.join(runDir, out), { recursive: true });
+    fs.mkdirSync(path.dirname(path.join(runDir, out)), { recursive: true });
+    fs.writeFileSync(path.join(runDir, out), '{}');
   }
   writeShard(runDir, task, { status: 'ok', result: { loss: 0.5 }, seconds: 1 });
 }
@@ -45,7 +46,7 @@ describe('shards', () => {
     expect(readShard(runDir, pretrain)).toBeUndefined();
     expect(isCommitted(runDir, pretrain)).toBe(false);
     writeShard(runDir, pretrain, { status: 'ok', result: { loss: 0.5 }, seconds: 1 });
-    // the checkpoint directory is still missing
+    // the checkpoint file is still missing
     expect(isCommitted(runDir, pretrain)).toBe(false);
     commit(pretrain);
     expect(isCommitted(runDir, pretrain)).toBe(true);

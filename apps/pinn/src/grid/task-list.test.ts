@@ -18,7 +18,7 @@ describe('buildTaskList', () => {
   const list = buildTaskList(exampleGrid());
 
   it('puts pretrain, fine-tune and the methods in three phases of the expected sizes', () => {
-    // 2 PDEs x 2 seeds; x 2 targets; x (2 methods + 1 alternating)
+    // 2 PDEs x 2 seeds; x 2 targets; x (1 determination + 2 alternating)
     expect(list.phases.map((p) => p.length)).toEqual([4, 8, 24]);
     expect(list.phases[0].every((t) => t.kind === 'pretrain')).toBe(true);
     expect(list.phases[1].every((t) => t.kind === 'finetune')).toBe(true);
@@ -45,7 +45,7 @@ describe('buildTaskList', () => {
     const outputs = list.phases.flat().flatMap((t) => t.outputs);
     expect(new Set(outputs).size).toBe(outputs.length);
     expect(list.phases[0][0].outputs).toEqual([
-      `checkpoints/${list.phases[0][0].id}`,
+      'checkpoints/heat/pretrain-seed0.json',
       `shards/pretrain-${list.phases[0][0].id}.json`,
     ]);
   });
@@ -88,7 +88,7 @@ describe('buildTaskList', () => {
       /^grid: seeds lists 0 twice/,
     );
     expect(() => buildTaskList({ ...exampleGrid(), slice: () => ({}) })).toThrow(
-      /^grid: two determine tasks resolve to the same configuration \(.*"method":"magnitude"/,
+      /^grid: two alternate tasks resolve to the same configuration \(.*"method":"magnitude"/,
     );
   });
 

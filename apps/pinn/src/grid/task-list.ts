@@ -1,6 +1,7 @@
 /**
  * The task list of an experiment grid: every unit of work (pretrain a PDE and
- * seed, fine-tune to a target, determine ranks or alternate with a method)
+ * seed, fine-tune to a target, determine ranks with every method, or
+ * alternate with one method)
  * with a stable id, its inputs and outputs, in dependency phases. Executors
  * (local processes, Slurm arrays, Kubernetes Indexed Jobs) only ever see
  * "phase p, index i"; everything else lives in `tasks.json`.
@@ -29,13 +30,13 @@ export type JsonValue =
 export type TaskKey =
   | { readonly kind: 'pretrain'; readonly pde: string; readonly seed: number }
   | {
-      readonly kind: 'finetune';
+      readonly kind: 'finetune' | 'determine';
       readonly pde: string;
       readonly seed: number;
       readonly target: readonly number[];
     }
   | {
-      readonly kind: 'determine' | 'alternate';
+      readonly kind: 'alternate';
       readonly pde: string;
       readonly seed: number;
       readonly target: readonly number[];
@@ -73,11 +74,16 @@ export interface GridDescription {
   readonly pdes: readonly string[];
   readonly seeds: readonly number[];
   readonly targets: readonly (readonly number[])[];
-  /** Training-free determination methods (phase 2, one task per fine-tuned model and method). */
-  readonly methods: readonly string[];
+  /**
+   * Whether to run training-free determination: one task per fine-tuned
+   * model (phase 2), every method and budget in it, as they share g and H.
+   */
+  readonly determine: boolean;
   /** Alternating-training methods (phase 2 as well: they start from the fine-tuned model too). */
   readonly alternating: readonly string[];
   readonly slice: (key: TaskKey) => JsonValue;
+  /** Files a task leaves for later phases (checked by `isCommitted`), relative to the run directory. */
+  readonly outputs?: (key: TaskKey) => readonly string[];
 }
 
 const PHASE_OF: Readonly<Record<TaskKind, number>> = {
@@ -107,12 +113,6 @@ export function shardPath(task: Pick<Task, 'id' | 'kind'>): string {
   return `shards/${task.kind}-${task.id}.json`;
 }
 
-function outputsOf(kind: TaskKind, id: string): string[] {
-  // Pretraining and fine-tuning leave a checkpoint directory for later phases.
-  const checkpoint = kind === 'pretrain' || kind === 'finetune' ? [`checkpoints/${id}`] : [];
-  return [...checkpoint, shardPath({ id, kind })];
-}
-
 function requireUnique(name: string, values: readonly unknown[]): void {
   const seen = new Set<string>();
   for (const v of values) {
@@ -131,7 +131,6 @@ export function buildTaskList(grid: GridDescription): TaskList {
   requireUnique('pdes', grid.pdes);
   requireUnique('seeds', grid.seeds);
   requireUnique('targets', grid.targets);
-  requireUnique('methods', grid.methods);
   requireUnique('alternating', grid.alternating);
   if (grid.pdes.length === 0 || grid.seeds.length === 0) {
     throw new Error('grid: needs at least one PDE and one seed');
@@ -155,7 +154,8 @@ export function buildTaskList(grid: GridDescription): TaskList {
       index: phase.length,
       key,
       inputs,
-      outputs: outputsOf(key.kind, id),
+      // the shard comes last: it commits the task once the other outputs exist
+      outputs: [...(grid.outputs?.(key) ?? []), shardPath({ id, kind: key.kind })],
       config,
     });
     return id;
@@ -165,9 +165,7 @@ export function buildTaskList(grid: GridDescription): TaskList {
       const pretrained = add({ kind: 'pretrain', pde, seed }, []);
       for (const target of grid.targets) {
         const finetuned = add({ kind: 'finetune', pde, seed, target }, [pretrained]);
-        for (const method of grid.methods) {
-          add({ kind: 'determine', pde, seed, target, method }, [finetuned]);
-        }
+        if (grid.determine) add({ kind: 'determine', pde, seed, target }, [finetuned]);
         for (const method of grid.alternating) {
           add({ kind: 'alternate', pde, seed, target, method }, [finetuned]);
         }
@@ -201,13 +199,13 @@ const taskSchema = z.object({
   key: z.union([
     z.object({ kind: z.literal('pretrain'), pde: z.string(), seed: z.number() }),
     z.object({
-      kind: z.literal('finetune'),
+      kind: z.enum(['finetune', 'determine']),
       pde: z.string(),
       seed: z.number(),
       target: z.array(z.number()),
     }),
     z.object({
-      kind: z.enum(['determine', 'alternate']),
+      kind: z.literal('alternate'),
       pde: z.string(),
       seed: z.number(),
       target: z.array(z.number()),

@@ -1,6 +1,6 @@
 import type { GridDescription, TaskKey } from './task-list';
 
-/** A small grid for tests: 2 PDEs x 2 seeds x 2 targets x (2 methods + 1 alternating). */
+/** A small grid for tests: 2 PDEs x 2 seeds x 2 targets x (determination + 2 alternating methods). */
 export function exampleGrid(): GridDescription {
   return {
     pdes: ['heat', 'wave'],
@@ -9,17 +9,23 @@ export function exampleGrid(): GridDescription {
       [1, 1],
       [1, 5],
     ],
-    methods: ['sublora', 'magnitude'],
-    alternating: ['sublora'],
+    determine: true,
+    alternating: ['sublora', 'magnitude'],
+    // the checkpoint files pretraining and fine-tuning leave for later phases
+    outputs: (key: TaskKey) =>
+      key.kind === 'pretrain'
+        ? [`checkpoints/${key.pde}/pretrain-seed${key.seed}.json`]
+        : key.kind === 'finetune'
+          ? [`checkpoints/${key.pde}/finetune-${key.target.join('_')}-seed${key.seed}.json`]
+          : [],
     // what a real slice holds: the settings each kind of task depends on
     slice: (key: TaskKey) => ({
       pde: key.pde,
       seed: key.seed,
       pretrainEpochs: 10,
       ...(key.kind === 'pretrain' ? {} : { target: key.target, finetuneEpochs: 5 }),
-      ...(key.kind === 'determine' || key.kind === 'alternate'
-        ? { method: key.method, budgets: [2, 4] }
-        : {}),
+      ...(key.kind === 'determine' ? { budgets: [2, 4] } : {}),
+      ...(key.kind === 'alternate' ? { method: key.method, budget: 2 } : {}),
     }),
   };
 }

@@ -40,6 +40,12 @@ export interface RunContext {
   readonly progressStream?: ProgressStream;
   /** Polled between epochs; true stops the current phase after checkpointing. */
   readonly shouldStop?: () => boolean;
+  /**
+   * Makes `results` durable after a stage adds to them (default: write
+   * `results.json`). Grid workers commit a shard at the end of their task
+   * instead, so they pass a no-op: many workers share one run directory.
+   */
+  readonly commitResults?: (results: Results) => void;
 }
 
 /** Thrown when `shouldStop` interrupted a phase; the checkpoint is on disk. */
@@ -74,7 +80,7 @@ export function progress(ctx: RunContext, label: string, total: number): Progres
 /** Commits results.json after making the metrics it summarises durable. */
 export function saveResults(ctx: RunContext): void {
   ctx.metrics.sync();
-  writeResults(ctx.outDir, ctx.results);
+  (ctx.commitResults ?? ((results) => writeResults(ctx.outDir, results)))(ctx.results);
 }
 
 /** Checkpoint plan of a training phase; saves first make the metrics they cover durable. */
