@@ -52,3 +52,37 @@ describe('the determination report', () => {
     );
   });
 });
+
+describe('the comparison across the grid', () => {
+  const results = emptyResults();
+  const alternating = (method: string, seed: number, finalRelError: number) => ({
+    pde: 'elliptic',
+    seed,
+    lambda: [1, 1],
+    method,
+    budget: 2,
+    finalLoss: 0.1,
+    finalRelError,
+    perLayer: [1, 1],
+    trajectory: [],
+    seconds: 1,
+  });
+  [0.1, 0.2, 0.3].forEach((e, seed) => {
+    results.alternating[`elliptic/1_1/sublora-g/seed${seed}`] = alternating('sublora-g', seed, e);
+    results.alternating[`elliptic/1_1/linear/seed${seed}`] = alternating('linear', seed, e + 0.05);
+  });
+  const report = buildReport(results, []);
+
+  it('ranks methods per cell and tests SubLoRA-G against each in paired cells', () => {
+    expect(report).toContain('## Comparing methods across the grid');
+    // three cells, SubLoRA-G lower in each: ranks 1 and 2, 3 wins; exact two-sided p = 2 / 2^3
+    expect(report).toContain('| sublora-g | 1.00 | - | - | - | - |');
+    expect(report).toContain('| linear | 2.00 | 3 / 0 / 0 | -5.00 | 0.250 | 0.250 |');
+  });
+
+  it('gives a bootstrap interval of the mean error per PDE, target and method', () => {
+    expect(report).toMatch(
+      /\| elliptic \| \(1, 1\) \| sublora-g \| 3 \| 20\.00 \| \[10\.00, 30\.00\] \|/,
+    );
+  });
+});

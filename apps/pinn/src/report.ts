@@ -25,49 +25,10 @@ import {
   type Results,
   lambdaKey,
 } from './results';
+import { fmt, groupBy, lambdaLabel, meanAndSpread, pct, sci, table } from './report-format';
+import { comparisonSections } from './report-statistics';
 
-/** Mean and sample standard deviation (0 for one value). */
-export function meanAndSpread(values: readonly number[]): { mean: number; sd: number; n: number } {
-  const n = values.length;
-  if (n === 0) return { mean: NaN, sd: NaN, n };
-  const mean = values.reduce((a, b) => a + b, 0) / n;
-  const sd = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-  return { mean, sd, n };
-}
-
-function sci(x: number): string {
-  return Number.isFinite(x)
-    ? x.toExponential(2).replace('e+', 'E+').replace('e-', 'E-')
-    : String(x);
-}
-
-function fmt(values: readonly number[], format: (x: number) => string = sci): string {
-  const { mean, sd, n } = meanAndSpread(values);
-  if (n === 0) return '-';
-  return n > 1 ? `${format(mean)} ± ${format(sd)}` : format(mean);
-}
-
-const pct = (x: number): string => (100 * x).toFixed(2);
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
-
-function lambdaLabel(lambda: readonly number[]): string {
-  return `(${lambda.join(', ')})`;
-}
+export { meanAndSpread } from './report-format';
 
 function determinationSections(groups: Map<string, DeterminationResult[]>): string[] {
   const out: string[] = [];
@@ -336,6 +297,8 @@ export function buildReport(results: Results, plots: readonly string[]): string 
       '',
     );
   }
+
+  out.push(...comparisonSections(results));
 
   if (plots.length > 0) {
     out.push('## Plots', '');

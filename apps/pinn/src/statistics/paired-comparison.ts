@@ -46,8 +46,11 @@ export function pairedComparison(a: readonly number[], b: readonly number[]): Pa
   const untied = wins + losses;
   // the libraries reject a sample with no untied pair; then there is no evidence either way
   const signTestP = untied === 0 ? 1 : binomialTest(wins, untied).pValue;
+  // stdlib's Wilcoxon needs two pairs; with one, the exact two-sided p-value is 2 x 1/2 = 1
   const wilcoxonP =
-    untied === 0 ? 1 : wilcoxon(a as number[], b as number[], { correction: false }).pValue;
+    untied === 0 || a.length < 2
+      ? 1
+      : wilcoxon(a as number[], b as number[], { correction: false }).pValue;
   return {
     n: a.length,
     wins,

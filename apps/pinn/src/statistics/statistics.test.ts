@@ -94,6 +94,12 @@ describe('pairedComparison', () => {
     expect(c.signTestP).toBeCloseTo(0.01348929373119186, 12);
   });
 
+  it('takes a single pair (one cell): both exact two-sided p-values are 1', () => {
+    // scipy.stats.binomtest(1, 1).pvalue == 1.0; the signed-rank null puts 1/2 on each sign
+    const c = pairedComparison([0.1], [0.2]);
+    expect([c.wins, c.ties, c.losses, c.signTestP, c.wilcoxonP]).toEqual([1, 0, 0, 1, 1]);
+  });
+
   it('is symmetric: swapping the methods swaps wins and losses, p-values stay (property)', () => {
     fc.assert(
       fc.property(
