@@ -26,7 +26,7 @@ describe('sublora-pinn errors', () => {
   it.each([
     [
       ['pretrain', '--preset', 'tiny'],
-      /^sublora-pinn: preset: unknown preset "tiny"; use one of smoke, small, paper\n$/,
+      /^sublora-pinn: preset: unknown preset "tiny"; use one of smoke, small, medium, paper\n$/,
     ],
     [
       ['pretrain', '--preset', 'smoke', '--set', 'network.width=-1'],

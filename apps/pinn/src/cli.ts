@@ -287,7 +287,7 @@ async function context(
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--preset <name>', 'configuration preset: smoke, small or paper', 'small')
+    .option('--preset <name>', 'configuration preset: smoke, small, medium or paper', 'small')
     .option('--pde <name>', `PDE: ${PDE_NAMES.join(', ')} or all (default: the preset's)`)
     .option(
       '--set <key=value>',

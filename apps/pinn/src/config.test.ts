@@ -16,6 +16,19 @@ describe('resolveConfig', () => {
     for (const name of Object.keys(PRESETS)) expect(resolveConfig(name)).toEqual(PRESETS[name]);
   });
 
+  it('gives the medium preset the sizes of issue 18', () => {
+    const c = resolveConfig('medium');
+    expect(c.network).toMatchObject({ width: 256, depth: 3, rank: 32 });
+    expect(c.points).toMatchObject({ interior: 1024, boundary: 256 });
+    expect(c.targetLambdas).toEqual([
+      [1, 1],
+      [1, 5],
+      [2, 1],
+    ]);
+    expect(c.seeds).toEqual([0, 1, 2]);
+    expect(c.determination.methods).not.toContain('exact');
+  });
+
   it('matches the paper sizes in the paper preset', () => {
     const c = resolveConfig('paper');
     expect(c.network).toMatchObject({ width: 1000, depth: 3, rank: 50 });
@@ -121,7 +134,7 @@ describe('resolveConfig', () => {
 
   it('rejects an unknown preset', () => {
     expect(() => resolveConfig('tiny')).toThrow(
-      /^preset: unknown preset "tiny"; use one of smoke, small, paper/,
+      /^preset: unknown preset "tiny"; use one of smoke, small, medium, paper/,
     );
   });
 });

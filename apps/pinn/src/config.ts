@@ -224,6 +224,27 @@ const small: PinnConfig = {
   grid: { ...paper.grid, parallel: 1, memoryMiB: 4096, timeMinutes: 60 },
 };
 
+/**
+ * `medium`: width 256, rank 32 per layer (r = 64), 1024 interior / 256
+ * boundary points, the paper's three targets, 3 seeds: the scale where the
+ * method ranking was seen to change. Rates from a 4-point check on the
+ * hardest elliptic target (apps/pinn/docs/grids.md); alternating runs the
+ * first-order, diagonal and SubLoRA-G methods plus the AdaLoRA baseline, and
+ * determination every method but `exact` (branch and bound at r = 64).
+ */
+const medium: PinnConfig = {
+  ...small,
+  name: 'medium',
+  preset: 'medium',
+  targetLambdas: PAPER_LAMBDAS,
+  network: { ...small.network, width: 256, rank: 32 },
+  points: { ...small.points, interior: 1024, boundary: 256, initial: 256 },
+  epochs: { pretrain: 1500, finetune: 800 },
+  determination: { ...small.determination, methods: ALL_BUT_EXACT },
+  alternating: { ...small.alternating, methods: ['linear', 'diag', 'sublora-g'] },
+  grid: { ...paper.grid, parallel: 2, memoryMiB: 4096, timeMinutes: 120 },
+};
+
 /** `smoke`: seconds; what the tests run end to end. */
 const smoke: PinnConfig = {
   ...small,
@@ -251,7 +272,7 @@ const smoke: PinnConfig = {
 };
 
 /** The presets by name. */
-export const PRESETS: Readonly<Record<string, PinnConfig>> = { smoke, small, paper };
+export const PRESETS: Readonly<Record<string, PinnConfig>> = { smoke, small, medium, paper };
 
 // ---------------------------------------------------------------------------
 // validation: a zod schema; every issue reads `config.<key>: must be ... (got ...)`
@@ -304,7 +325,7 @@ const learningRate = section({
 /** Every key with its check, nested like {@link PinnConfig}. */
 const SCHEMA = section({
   name: runName,
-  preset: oneOf(Object.keys({ smoke, small, paper })),
+  preset: oneOf(Object.keys({ smoke, small, medium, paper })),
   pde: oneOf(PDE_NAMES),
   pretrainLambda: pair,
   targetLambdas: listOf(pair),
@@ -513,7 +534,7 @@ function schemaCheck(merged: unknown): E.Either<ConfigProblems, PinnConfig> {
  * Resolves a preset plus overrides into a validated configuration, or every
  * problem found (the primary form; {@link resolveConfig} throws instead).
  * Cross-key checks run once the schema holds, as they read the parsed values.
- * @param preset - `smoke`, `small` or `paper`
+ * @param preset - `smoke`, `small`, `medium` or `paper`
  * @param overrides - nested or dotted keys (`{ network: { width: 8 } }` or `{ 'network.width': 8 }`)
  */
 export function resolveConfigE(
