@@ -87,7 +87,7 @@ function bootstrapTable(
   const rows = groups.map((g, i) => {
     const ci = bootstrapMeanCi(
       g.map((e) => e.error),
-      { seed: i, resamples: 2000 },
+      { seed: i + 1, resamples: 2000 },
     );
     return [
       g[0].pde,
