@@ -5,8 +5,8 @@
  *
  * @packageDocumentation
  */
-export { determineRanks, determineRanksSync } from './entry';
-export type { RankInput } from './entry';
+export { determineRanks, determineRanksSync } from './determine-ranks';
+export type { RankInput } from './determine-ranks';
 export type { RankCertificate, RankDiagnostics, RankResult } from './determine';
 export { EXACT_MAX_NODES, EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
 export type { MethodDescription, MethodName } from './methods';

@@ -14,7 +14,7 @@ export {
   sizeOf,
   stridesOf,
 } from './shape';
-export { referenceBackend, type ReferenceBackend } from './reference/register_all_kernels';
+export { referenceBackend, type ReferenceBackend } from './reference/register-all-kernels';
 export * as referenceKernels from './reference/shared';
 export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
 export * from './random';

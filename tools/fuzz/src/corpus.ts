@@ -827,7 +827,8 @@ const pinn: FuzzCase[] = [
     cli: 'sublora-pinn',
     args: ['pretrain', '--preset', 'tiny', ...PINN_OUT],
     code: 1,
-    message: /^sublora-pinn: preset: unknown preset "tiny"; use one of smoke, small, paper$/,
+    message:
+      /^sublora-pinn: preset: unknown preset "tiny"; use one of smoke, small, medium, paper$/,
   },
   {
     id: 'pinn unknown pde',

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { referenceBackend } from '../reference/register_all_kernels';
+import { referenceBackend } from '../reference/register-all-kernels';
 import { OP_TABLE, TensorError } from '../index';
 
 const NOT_OPS = new Set(['name', 'dtypes', 'hints', 'read', 'readSync', 'dispose']);

@@ -1,6 +1,6 @@
 import type { Tensor } from '../backend';
 import { TensorError } from '../errors';
-import { referenceBackend as B } from './register_all_kernels';
+import { referenceBackend as B } from './register-all-kernels';
 
 describe('referenceBackend', () => {
   it('describes itself', () => {
@@ -72,7 +72,7 @@ describe('referenceBackend', () => {
     let other: typeof B | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      other = (require('./register_all_kernels') as { referenceBackend: typeof B })
+      other = (require('./register-all-kernels') as { referenceBackend: typeof B })
         .referenceBackend;
     });
     const x = other!.fromArray([1, 2], [2], 'float64');

@@ -18,7 +18,7 @@ import type {
 import { OP_TABLE } from '../op-table';
 import { broadcastStrides, sizeOf } from '../shape';
 import { binaryImpl } from './kernels/binary';
-import { broadcastToImpl } from './kernels/broadcast_to';
+import { broadcastToImpl } from './kernels/broadcast-to';
 import { castImpl } from './kernels/cast';
 import { compareImpl } from './kernels/compare';
 import { concatImpl } from './kernels/concat';
@@ -26,7 +26,7 @@ import { elementwiseImpl } from './kernels/fused';
 import { gatherImpl } from './kernels/gather';
 import { matmulImpl } from './kernels/matmul';
 import { reduceImpl } from './kernels/reduce';
-import { scatterAddImpl } from './kernels/scatter_add';
+import { scatterAddImpl } from './kernels/scatter-add';
 import { sliceImpl } from './kernels/slice';
 import { transposeImpl } from './kernels/transpose';
 import { unaryImpl } from './kernels/unary';

@@ -1,5 +1,5 @@
 /** Buffer recycling: disposed buffers are reused, never while another handle still shares them. */
-import { referenceBackend as B } from './register_all_kernels';
+import { referenceBackend as B } from './register-all-kernels';
 import { bufferPoolBytes, clearBufferPool } from './tensor';
 
 const N = 8192; // at least the pool's minimum length

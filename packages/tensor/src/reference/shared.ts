@@ -5,7 +5,7 @@
  * Inputs are not validated here; the glue in `backend.ts` does that.
  */
 export { binaryImpl } from './kernels/binary';
-export { broadcastToImpl } from './kernels/broadcast_to';
+export { broadcastToImpl } from './kernels/broadcast-to';
 export { castImpl } from './kernels/cast';
 export { compareImpl } from './kernels/compare';
 export { concatImpl } from './kernels/concat';
@@ -13,7 +13,7 @@ export { elementwiseImpl } from './kernels/fused';
 export { gatherImpl } from './kernels/gather';
 export { gemm, matmulImpl, type MatmulGeometry, type StridedMatrix } from './kernels/matmul';
 export { reduceImpl } from './kernels/reduce';
-export { scatterAddImpl } from './kernels/scatter_add';
+export { scatterAddImpl } from './kernels/scatter-add';
 export { sliceImpl } from './kernels/slice';
 export { transposeImpl } from './kernels/transpose';
 export { unaryImpl } from './kernels/unary';

@@ -1,6 +1,6 @@
 /** Elementwise binary kernels with numpy broadcasting. */
 import type { BinaryOp, HostArray, Shape } from '../../backend';
-import { broadcastBinary } from './broadcast_iterator';
+import { broadcastBinary } from './broadcast-iterator';
 
 /** The {@link BinaryRun} of the arithmetic ops. */
 function binaryRun(

@@ -1,6 +1,6 @@
 /** Elementwise comparisons with numpy broadcasting: 1 where true, 0 where false. */
 import type { CompareOp, HostArray, Shape } from '../../backend';
-import { broadcastBinary } from './broadcast_iterator';
+import { broadcastBinary } from './broadcast-iterator';
 
 /** The {@link BinaryRun} of the comparisons. */
 function compareRun(

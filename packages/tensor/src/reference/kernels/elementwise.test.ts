@@ -9,7 +9,7 @@ import {
   shapeArb,
   size,
 } from '../../test-utils/naive.test-utils';
-import { referenceBackend as B } from '../register_all_kernels';
+import { referenceBackend as B } from '../register-all-kernels';
 import { unaryImpl } from './unary';
 import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../../backend';
 

@@ -13,7 +13,7 @@ import {
   type Tensor,
 } from '../../backend';
 import { randomData, shapeArb, size } from '../../test-utils/naive.test-utils';
-import { referenceBackend as B } from '../register_all_kernels';
+import { referenceBackend as B } from '../register-all-kernels';
 
 /**
  * An operand shape that broadcasts to `shape`: all of it, a scalar, or its

@@ -11,7 +11,7 @@
  * results are bit-identical to running the steps one by one.
  */
 import type { BinaryOp, ElementwiseProgram, HostArray, Shape, UnaryOp } from '../../backend';
-import { planRuns } from './broadcast_iterator';
+import { planRuns } from './broadcast-iterator';
 
 const UNARY: Record<UnaryOp, (x: string) => string> = {
   neg: (x) => `-${x}`,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DType, ReduceOp } from '../../backend';
 import { randomData, ravel, shapeArb, size, unravel } from '../../test-utils/naive.test-utils';
-import { referenceBackend as B } from '../register_all_kernels';
+import { referenceBackend as B } from '../register-all-kernels';
 
 /** Reduction by grouping every input element under its output multi-index. */
 function naiveReduce(

@@ -9,7 +9,7 @@ import {
   size,
   unravel,
 } from '../../test-utils/naive.test-utils';
-import { referenceBackend as B } from '../register_all_kernels';
+import { referenceBackend as B } from '../register-all-kernels';
 import { collapsePermutation } from './transpose';
 
 const RUNS = { numRuns: 80 };

@@ -1,6 +1,6 @@
 /** Elementwise selection `cond ? a : b` with three-way numpy broadcasting. */
 import type { HostArray, Shape } from '../../backend';
-import { forEachRun, planRuns } from './broadcast_iterator';
+import { forEachRun, planRuns } from './broadcast-iterator';
 
 /**
  * `out[i] = cond[i] !== 0 ? a[i] : b[i]` with all three broadcast to

@@ -1,6 +1,6 @@
 /** Materializes a numpy broadcast. */
 import type { HostArray, Shape } from '../../backend';
-import { forEachRun, planRuns } from './broadcast_iterator';
+import { forEachRun, planRuns } from './broadcast-iterator';
 
 /** Copies `x` broadcast to `outShape` into `out` (`outShape` already validated). */
 export function broadcastToImpl(
