@@ -6,8 +6,12 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { type Matrix, matrix } from './matrix';
 
-/** Magnitude (relative to the largest entry) below which entries are flushed to zero. */
-const TINY = 1e-280;
+/**
+ * Magnitude (relative to the largest entry) below which entries are flushed
+ * to zero: below about sqrt(smallest normal) = 1.5e-154 the products of two
+ * entries that Householder forms underflow into subnormals and lose bits.
+ */
+const TINY = 1e-150;
 
 /**
  * Our matrix as an ml-matrix one, divided by its largest magnitude (returned
@@ -15,7 +19,7 @@ const TINY = 1e-280;
  * accuracy on subnormal inputs (a 2 x 1 matrix of 5e-324 came back with
  * `q^T q = 2`), and QR and SVD are both equivariant under scaling, so callers
  * multiply `r` or `s` by `scale` afterwards. Entries still below `TINY` after
- * the division (the scale spans more than 280 decades) are flushed to zero:
+ * the division (more than 150 decades below the largest) are flushed to zero:
  * that perturbs `a` by far less than the decompositions' own backward error
  * (about 1e-16 relative), and subnormals carry too few bits for Householder.
  */

@@ -103,6 +103,22 @@ describe('qr', () => {
     expect(orthogonalityError(qr(matrix(5, 3)).q)).toBeLessThan(1e-15);
   });
 
+  it('keeps q orthonormal when entries span 280 decades (a fast-check counterexample)', () => {
+    // Before entries below 1e-150 of the largest were flushed, products of such
+    // entries underflowed inside Householder and q^T q was off by 8.9e-12.
+    const tiny = [
+      -6.461765660879978e-48, 1.0071217804381952e-121, -2.5834324537813294e-233,
+      1.6718320567937566e-112, 9.99999999999997e-281, 8.809297676823195e-138,
+      -1.3730048451624011e-211,
+    ];
+    const a = matrix(9, 6);
+    [6, 7, 19, 30, 32, 36, 37].forEach((k, i) => (a.data[k] = tiny[i]));
+    a.data[10] = -0.0004013460722365179;
+    const { q, r } = qr(a);
+    expect(orthogonalityError(q)).toBeLessThan(1e-14);
+    expect(relErr(matmul(q, r), a)).toBeLessThan(1e-12);
+  });
+
   it('refuses wide and non-finite inputs with one line naming the fix', () => {
     expect(() => qr(matrix(2, 3))).toThrow(/2 x 3 matrix is wide; thin QR needs rows >= cols/);
     expect(() => qr(matrix(2, 1, [1, NaN]))).toThrow('qr: entry (1, 0) is NaN');
