@@ -41,7 +41,7 @@ function keysOf(kind: TaskKey['kind']): readonly string[] {
     case 'determine':
       return [...CHECKPOINT_KEYS.finetune, ...EVALUATION_KEYS, ...DETERMINATION_KEYS];
     case 'alternate':
-      return [...CHECKPOINT_KEYS.alternate, ...EVALUATION_KEYS, 'alternating.methods'];
+      return [...CHECKPOINT_KEYS.alternate, ...EVALUATION_KEYS];
   }
 }
 
