@@ -41,6 +41,11 @@ const LORA_KEYS = [
   'optimizer.finetune.stepGamma',
 ] as const;
 
+/** Keys of an adapter family's own section, compared only when the resolved config trains that family. */
+const ADAPTER_SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  polar: ['polar.rank', 'polar.lambda', 'polar.alpha', 'polar.step', 'polar.theta'],
+};
+
 /**
  * Config keys each stage's checkpoints depend on. Seeds, the PDE and the
  * target lambda are part of the checkpoint's path and name, so changing them
@@ -60,6 +65,18 @@ export const CHECKPOINT_KEYS: Readonly<Record<CheckpointStage, readonly string[]
     'determination.budgetUnit',
   ],
 };
+
+/**
+ * The keys a checkpoint of `stage` depends on under `config`: the stage's
+ * {@link CHECKPOINT_KEYS}, plus (after pretraining) the own section of the
+ * adapter family `config` trains, so other families' checkpoints and task ids
+ * do not change when a section they never read does.
+ */
+export function checkpointKeysOf(stage: CheckpointStage, config: unknown): readonly string[] {
+  const family = stage === 'pretrain' ? undefined : valueAt(config, 'adapter');
+  const own = typeof family === 'string' ? (ADAPTER_SECTION_KEYS[family] ?? []) : [];
+  return [...CHECKPOINT_KEYS[stage], ...own];
+}
 
 /** The stage a checkpoint belongs to, from its name (`pretrain-seed0`, `finetune-1_1-seed0`, `alternate-...`). */
 export function stageOfCheckpoint(name: string): CheckpointStage | undefined {
@@ -92,7 +109,7 @@ export function staleKey(
   resolved: unknown,
   stage: CheckpointStage,
 ): StaleKey | undefined {
-  for (const key of CHECKPOINT_KEYS[stage]) {
+  for (const key of checkpointKeysOf(stage, resolved)) {
     const a = valueAt(saved, key);
     const b = valueAt(resolved, key);
     if (JSON.stringify(a) !== JSON.stringify(b)) return { key, saved: a, resolved: b };

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { PDE_NAMES, type PdeName } from './pdes';
 
 /** Adapter families for fine-tuning (`apps/pinn/src/adapters/`). */
-export const ADAPTER_NAMES = ['lora-svd'] as const;
+export const ADAPTER_NAMES = ['lora-svd', 'polar'] as const;
 
 /** The name of an adapter family. */
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
@@ -33,6 +33,28 @@ export interface LearningRate {
   readonly stepEvery: number;
   readonly stepGamma: number;
 }
+
+/** PoLAR's settings: `Delta W = (alpha / rank) X Theta Y^T` on the hidden-to-hidden layers. */
+export interface PolarConfig {
+  /** Rank per adapted layer (presets: `network.rank`, so LoRA-SVD and PoLAR compare at one rank). */
+  readonly rank: number;
+  /** Pull of the landing field towards orthonormal X, Y (the authors' 1). */
+  readonly lambda: number;
+  /** Update scale numerator (presets: the rank, so the scale is 1). */
+  readonly alpha: number;
+  /** `landing` (the authors' default) or `retraction` (Riemannian step + QR). */
+  readonly step: 'landing' | 'retraction';
+  readonly theta: 'full' | 'diagonal';
+}
+
+/** PoLAR's defaults at rank `rank`. */
+const polarAt = (rank: number): PolarConfig => ({
+  rank,
+  lambda: 1,
+  alpha: rank,
+  step: 'landing',
+  theta: 'full',
+});
 
 /** A resolved, validated configuration. */
 export interface PinnConfig {
@@ -58,6 +80,8 @@ export interface PinnConfig {
     /** Weight of the AdaLoRA orthogonality regulariser ||U^T U - I||^2 + ||V V^T - I||^2 (0 = off). */
     readonly orthogonality: number;
   };
+  /** PoLAR's adapter (`adapter = polar`; apps/pinn/docs/adapters.md). */
+  readonly polar: PolarConfig;
   /** Collocation point counts; `initial` is unused by the elliptic problem. */
   readonly points: {
     readonly interior: number;
@@ -150,6 +174,7 @@ const paper: PinnConfig = {
   targetLambdas: PAPER_LAMBDAS,
   adapter: 'lora-svd',
   network: { width: 1000, depth: 3, rank: 50, loraInitScale: 0.02, orthogonality: 0 },
+  polar: polarAt(50),
   points: { interior: 2000, boundary: 400, initial: 400, boundarySampling: 'random' },
   muB: 10,
   optimizer: {
@@ -200,6 +225,7 @@ const small: PinnConfig = {
   preset: 'small',
   targetLambdas: [[1, 1]],
   network: { width: 24, depth: 3, rank: 8, loraInitScale: 0.02, orthogonality: 0 },
+  polar: polarAt(8),
   points: { ...paper.points, interior: 256, boundary: 64, initial: 64 },
   optimizer: {
     pretrain: { ...paper.optimizer.pretrain, lr: 5e-3 },
@@ -238,6 +264,7 @@ const medium: PinnConfig = {
   preset: 'medium',
   targetLambdas: PAPER_LAMBDAS,
   network: { ...small.network, width: 256, rank: 32 },
+  polar: polarAt(32),
   points: { ...small.points, interior: 1024, boundary: 256, initial: 256 },
   epochs: { pretrain: 1500, finetune: 800 },
   determination: { ...small.determination, methods: ALL_BUT_EXACT },
@@ -251,6 +278,7 @@ const smoke: PinnConfig = {
   name: 'smoke',
   preset: 'smoke',
   network: { width: 6, depth: 3, rank: 3, loraInitScale: 0.02, orthogonality: 0 },
+  polar: polarAt(3),
   points: { ...small.points, interior: 24, boundary: 12, initial: 8 },
   epochs: { pretrain: 60, finetune: 30 },
   optimizer: {
@@ -336,6 +364,13 @@ const SCHEMA = section({
     rank: integer(1, 100000),
     loraInitScale: nonNegative,
     orthogonality: nonNegative,
+  }),
+  polar: section({
+    rank: integer(1, 100000),
+    lambda: nonNegative,
+    alpha: positive,
+    step: oneOf(['landing', 'retraction']),
+    theta: oneOf(['full', 'diagonal']),
   }),
   points: section({
     interior: integer(1),
@@ -455,9 +490,14 @@ function merge(base: Record<string, unknown>, overrides: ConfigOverrides): Recor
   return out;
 }
 
+/** Rank per adapted layer of the configured adapter (`polar.rank` for PoLAR, else `network.rank`). */
+export function adapterRank(config: PinnConfig): number {
+  return config.adapter === 'polar' ? config.polar.rank : config.network.rank;
+}
+
 /** Number of adapted singular values r = rank x (depth - 1). */
 export function totalRank(config: PinnConfig): number {
-  return config.network.rank * (config.network.depth - 1);
+  return adapterRank(config) * (config.network.depth - 1);
 }
 
 /** Converts a budget in the config's unit to a count of singular values. */
@@ -481,7 +521,7 @@ function budgetProblems(config: PinnConfig, key: string, b: number): ConfigProbl
     return [
       {
         key,
-        message: `must be an integer in [0, r = ${r}] (got ${b}); r = network.rank x (network.depth - 1)`,
+        message: `must be an integer in [0, r = ${r}] (got ${b}); r = ${config.adapter === 'polar' ? 'polar.rank' : 'network.rank'} x (network.depth - 1)`,
       },
     ];
   return [];
@@ -503,6 +543,18 @@ function exactProblems(
     : [];
 }
 
+/** PoLAR's rank against the layers it adapts (X, Y need `rank` orthonormal columns). */
+function polarRankProblems(config: PinnConfig): ConfigProblem[] {
+  return config.adapter === 'polar' && config.polar.rank > config.network.width
+    ? [
+        {
+          key: 'polar.rank',
+          message: `${config.polar.rank} exceeds the ${config.network.width} x ${config.network.width} adapted layers; use at most network.width = ${config.network.width}`,
+        },
+      ]
+    : [];
+}
+
 /** Checks that involve two keys, each independent of the others, all reported. */
 function crossKeyChecks(config: PinnConfig): E.Either<ConfigProblems, PinnConfig> {
   const checks = [
@@ -512,6 +564,7 @@ function crossKeyChecks(config: PinnConfig): E.Either<ConfigProblems, PinnConfig
     budgetProblems(config, 'alternating.budget', config.alternating.budget),
     exactProblems(config, 'determination'),
     exactProblems(config, 'alternating'),
+    polarRankProblems(config),
   ].map((problems) => checked(problems, config));
   return pipe(
     A.sequence(Validation)(checks),

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { type LoraShape, SIGMA, mergeLora } from '@sublora/nn';
 import { serializeSafetensors } from '@sublora/formats';
 import writeFileAtomic from 'write-file-atomic';
+import { InputError } from '@sublora/tensor';
 import { totalRank } from './config';
 import { type RunContext, ensureFinetuned, sigmaDerivativeGraph, sigmaDerivatives } from './stages';
 import type { PdeName } from './pdes';
@@ -35,6 +36,11 @@ export interface ExportOptions {
 
 /** Writes the export file; returns the tensor names written. */
 export async function exportCheckpoint(ctx: RunContext, options: ExportOptions): Promise<string[]> {
+  if (ctx.config.adapter !== 'lora-svd')
+    throw new InputError(
+      'adapter',
+      `export writes LoRA-SVD tensors (sigma, g, H, U, V); ${ctx.config.adapter} checkpoints cannot be exported yet`,
+    );
   const model = await ensureFinetuned(ctx, options.pde, options.seed, options.lambda);
   const { loss, grad, hessian } = await sigmaDerivatives(
     ctx,

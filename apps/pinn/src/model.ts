@@ -48,6 +48,11 @@ import { type Algebra, type FieldName, type Fields, type PdeDefinition } from '.
 export interface NetworkSpec {
   readonly shape: MlpShape;
   readonly lora?: LoraShape;
+  /**
+   * The traced layers of another adapter family (PoLAR, GeoLoRA), from the
+   * bound parameter values; takes precedence over `lora` when set.
+   */
+  readonly layers?: (values: Readonly<Record<string, Value>>) => TracedLinear[];
 }
 
 /** Loss weights. */
@@ -91,6 +96,7 @@ export function tracedLayers(
   net: NetworkSpec,
   values: Readonly<Record<string, Value>>,
 ): TracedLinear[] {
+  if (net.layers) return net.layers(values);
   return net.lora ? loraLayers(net.shape, net.lora, values) : denseLayers(net.shape, values);
 }
 

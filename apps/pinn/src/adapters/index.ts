@@ -1,14 +1,17 @@
 /** The adapter families fine-tuning can use, by the name `config.adapter` gives. */
 import type { AdapterName, PinnConfig } from '../config';
 import { loraSvd } from './lora-svd';
+import { polar } from './polar';
 import type { PinnAdapter } from './types';
 
 export { type PinnAdapter } from './types';
 export { loraShape } from './lora-svd';
+export { polarShape, polarDiagnostics } from './polar';
 
 /** Every registered adapter family. */
 export const ADAPTERS: Readonly<Record<AdapterName, PinnAdapter>> = {
   'lora-svd': loraSvd,
+  polar,
 };
 
 /** The adapter family a configuration fine-tunes with. */

@@ -20,4 +20,6 @@ export interface PinnAdapter {
   optimizer(config: PinnConfig): Optimizer;
   /** Each adapted layer's update in SVD form, and how pruning writes back. */
   svd(config: PinnConfig, net: NetworkSpec): SvdAdapter<ParamValues>;
+  /** What fine-tuning logs with every epoch record besides the loss (e.g. PoLAR's stable ranks). */
+  diagnostics?(config: PinnConfig, net: NetworkSpec, params: ParamValues): Record<string, unknown>;
 }

@@ -4,7 +4,7 @@
  * result depends on, so an id changes exactly when the result would) and the
  * checkpoint files it leaves for later phases.
  */
-import { CHECKPOINT_KEYS } from '../checkpoint-keys';
+import { checkpointKeysOf } from '../checkpoint-keys';
 import type { PinnConfig } from '../config';
 import type { PdeName } from '../pdes';
 import { lambdaKey } from '../results';
@@ -32,16 +32,16 @@ function pick(config: PinnConfig, keys: readonly string[]): Record<string, JsonV
 }
 
 /** The configuration keys a task's result depends on. */
-function keysOf(kind: TaskKey['kind']): readonly string[] {
+function keysOf(config: PinnConfig, kind: TaskKey['kind']): readonly string[] {
   switch (kind) {
     case 'pretrain':
-      return [...CHECKPOINT_KEYS.pretrain, ...EVALUATION_KEYS];
+      return [...checkpointKeysOf('pretrain', config), ...EVALUATION_KEYS];
     case 'finetune':
-      return [...CHECKPOINT_KEYS.finetune, ...EVALUATION_KEYS];
+      return [...checkpointKeysOf('finetune', config), ...EVALUATION_KEYS];
     case 'determine':
-      return [...CHECKPOINT_KEYS.finetune, ...EVALUATION_KEYS, ...DETERMINATION_KEYS];
+      return [...checkpointKeysOf('finetune', config), ...EVALUATION_KEYS, ...DETERMINATION_KEYS];
     case 'alternate':
-      return [...CHECKPOINT_KEYS.alternate, ...EVALUATION_KEYS];
+      return [...checkpointKeysOf('alternate', config), ...EVALUATION_KEYS];
   }
 }
 
@@ -61,7 +61,10 @@ export function gridOf(config: PinnConfig, pdes: readonly PdeName[]): GridDescri
     targets: config.targetLambdas,
     determine: config.determination.methods.length > 0,
     alternating: alternatingMethods(config),
-    slice: (key) => ({ key: key as unknown as JsonValue, config: pick(config, keysOf(key.kind)) }),
+    slice: (key) => ({
+      key: key as unknown as JsonValue,
+      config: pick(config, keysOf(config, key.kind)),
+    }),
     outputs: checkpointOutputs,
   };
 }

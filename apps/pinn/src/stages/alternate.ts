@@ -27,8 +27,13 @@ export function cubicBudget(r: number, b: number, round: number, rounds: number)
   return Math.round(b + (r - b) * (1 - round / rounds) ** 3);
 }
 
-/** The alternating methods to run: the configured ones plus `adalora-cubic` when enabled. */
+/**
+ * The alternating methods to run: the configured ones plus `adalora-cubic`
+ * when enabled. Alternating training masks LoRA-SVD's `lora.sigma` between
+ * rounds, so other adapter families (PoLAR) run none.
+ */
 export function alternatingMethods(config: PinnConfig): string[] {
+  if (config.adapter !== 'lora-svd') return [];
   return [
     ...config.alternating.methods,
     ...(config.alternating.adaloraBaseline ? ['adalora-cubic'] : []),

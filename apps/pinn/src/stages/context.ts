@@ -203,9 +203,11 @@ export function phaseHooks(
     readonly pde: PdeName;
     readonly seed: number;
     readonly lambda: Lambda;
+    /** Fields added to every epoch record (an adapter's diagnostics). */
+    readonly extra?: () => Record<string, unknown>;
   },
 ): Pick<PhaseOptions, 'progress' | 'onStart' | 'onEpoch' | 'shouldStop'> {
-  const { stage, phase, label, epochs, pde, seed, lambda } = run;
+  const { stage, phase, label, epochs, pde, seed, lambda, extra } = run;
   const every = Math.max(1, Math.floor(epochs / 50));
   return {
     progress: progress(ctx, label, epochs),
@@ -224,6 +226,7 @@ export function phaseHooks(
           seed,
           lambda,
           ...r,
+          ...extra?.(),
         });
     },
     ...(ctx.shouldStop ? { shouldStop: ctx.shouldStop } : {}),

@@ -95,6 +95,9 @@ export async function ensureFinetuned(
       pde,
       seed,
       lambda,
+      ...(model.adapter.diagnostics
+        ? { extra: () => model.adapter.diagnostics?.(config, model.net, model.params) ?? {} }
+        : {}),
     }),
   });
   if (result.interrupted)
