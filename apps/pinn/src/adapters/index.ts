@@ -5,7 +5,7 @@ import { polar } from './polar';
 import type { PinnAdapter } from './types';
 
 export { type PinnAdapter } from './types';
-export { loraShape } from './lora-svd';
+export { loraShape, loraDiagnostics } from './lora-svd';
 export { polarShape, polarDiagnostics } from './polar';
 
 /** Every registered adapter family. */
