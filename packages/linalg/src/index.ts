@@ -19,4 +19,5 @@ export {
 } from './matrix';
 export { type Qr, qr } from './qr';
 export { type Svd, svd } from './svd';
+export { pseudoInverse } from './pseudo-inverse';
 export { symmetricEigenvalues } from './eigen';

@@ -9,6 +9,7 @@ import {
   matmul,
   matrix,
   orthogonalityError,
+  pseudoInverse,
   qr,
   svd,
   transpose,
@@ -56,6 +57,12 @@ const diag = (s: Float64Array): Matrix => {
   s.forEach((x, i) => (out.data[i * s.length + i] = x));
   return out;
 };
+const sub = (a: Matrix, b: Matrix): Matrix =>
+  matrix(
+    a.rows,
+    a.cols,
+    a.data.map((x, i) => x - b.data[i]),
+  );
 const relErr = (a: Matrix, b: Matrix) => {
   const d = matrix(
     a.rows,
@@ -185,6 +192,44 @@ describe('svd', () => {
     t.data[1 * 20 + 0] = -2;
     const { s } = svd(t);
     expect(Array.from(s.subarray(0, 3))).toEqual([15, 2, 0]);
+  });
+});
+
+describe('pseudoInverse', () => {
+  it('satisfies the four Penrose conditions, also on rank-deficient inputs', () => {
+    fc.assert(
+      fc.property(fc.oneof(arbLowRank, arbMatrix(1, 8, 1, 8)), (a) => {
+        const p = pseudoInverse(a);
+        expect([p.rows, p.cols]).toEqual([a.cols, a.rows]);
+        const scale = Math.max(1, frobeniusNorm(a)) * Math.max(1, frobeniusNorm(p));
+        const apa = matmul(matmul(a, p), a);
+        const pap = matmul(matmul(p, a), p);
+        expect(frobeniusNorm(sub(apa, a))).toBeLessThan(
+          1e-9 * scale * Math.max(1, frobeniusNorm(a)),
+        );
+        expect(frobeniusNorm(sub(pap, p))).toBeLessThan(
+          1e-9 * scale * Math.max(1, frobeniusNorm(p)),
+        );
+        const ap = matmul(a, p);
+        const pa = matmul(p, a);
+        expect(frobeniusNorm(sub(ap, transpose(ap)))).toBeLessThan(1e-9 * scale);
+        expect(frobeniusNorm(sub(pa, transpose(pa)))).toBeLessThan(1e-9 * scale);
+      }),
+    );
+  });
+
+  it('inverts an invertible diagonal and maps zero to zero', () => {
+    expect(
+      Array.from(
+        pseudoInverse(
+          fromRows([
+            [4, 0],
+            [0, -0.5],
+          ]),
+        ).data,
+      ),
+    ).toEqual([0.25, 0, 0, -2]);
+    expect(Array.from(pseudoInverse(matrix(2, 3)).data)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * One PoLAR training step (landing and retraction) against one LoRA-SVD Adam
- * step (issue 20), on the PINN app's loss shape: a tanh MLP 2 -> w -> w -> w
+ * One training step of each adapter family against one LoRA-SVD Adam step:
+ * PoLAR (landing and retraction, issue 20) and GeoLoRA (the basis-augmenting
+ * step with tau truncation, issue 17), on the PINN app's loss shape: a tanh MLP 2 -> w -> w -> w
  * -> 1 adapted on both hidden-to-hidden layers (rank 16 at w = 256, 50 at
  * w = 1000, as `PINN_SIZES`), the elliptic residual through the forward
  * Laplacian on 1024 interior points plus a boundary term on 256.
@@ -8,14 +9,19 @@
  * A step is what fine-tuning pays per epoch: the loss and the adapter
  * gradients on the backend (every parameter a graph input, as in the app),
  * read back, then the host update (`@sublora/nn` Adam for LoRA-SVD,
- * `@sublora/polar`'s `polarStep` for PoLAR). The host update alone is timed
- * too, since that is where the methods differ.
+ * `@sublora/polar`'s `polarStep`, `@sublora/geolora`'s `geoloraStep`). The
+ * host update alone is timed too, since that is where the methods differ.
+ * GeoLoRA runs at `rmax = r = k` (every layer full, the largest step: QR of
+ * `w x 2k`, SVD of `2k x 2k`) with a tau far below any singular value, so the
+ * rank stays at `k` while it is timed. The host QR and SVD at those sizes are
+ * timed alone as well (`linalg`).
  *
- *     node tools/bench/dist/polar/step.js [--widths 256,1000]
- *       [--backends reference,onnxruntime] [--rounds N] [--out FILE]
+ *     node tools/bench/dist/adapter-step/main.js [--widths 256,1000]
+ *       [--backends reference,onnxruntime] [--methods lora-svd,geolora,...]
+ *       [--rounds N] [--out FILE]
  *
- * Writes tools/bench/results/polar-step.json, with the load average at start
- * and end (the machines are shared).
+ * Writes tools/bench/results/adapter-step.json, with the load average at
+ * start and end (the machines are shared).
  */
 import {
   type Graph,
@@ -31,6 +37,8 @@ import {
   valueAndGrad,
 } from '@sublora/autodiff';
 import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
+import { geoloraLayers, geoloraNames, geoloraStep, initGeolora } from '@sublora/geolora';
+import { matrix, qr, svd } from '@sublora/linalg';
 import {
   type MlpShape,
   type ParamValues,
@@ -64,7 +72,7 @@ const flags = (() => {
   try {
     return parseFlags({
       switches: [],
-      values: ['--widths', '--backends'],
+      values: ['--widths', '--backends', '--methods'],
       positiveInts: ['--rounds'],
     });
   } catch (e) {
@@ -92,8 +100,16 @@ const sizes = (() => {
 })();
 const rounds = flags.positiveInts.get('--rounds') ?? 3;
 
-type Method = 'lora-svd' | 'polar-landing' | 'polar-retraction';
-const METHODS: readonly Method[] = ['lora-svd', 'polar-landing', 'polar-retraction'];
+const METHODS = ['lora-svd', 'polar-landing', 'polar-retraction', 'geolora'] as const;
+type Method = (typeof METHODS)[number];
+const methods = (flags.values.get('--methods') ?? METHODS.join(','))
+  .split(',')
+  .map((m) => m.trim());
+const badMethod = methods.find((m) => !METHODS.includes(m as Method));
+if (badMethod !== undefined) {
+  console.error(`--methods: unknown '${badMethod}'; use any of ${METHODS.join(',')}`);
+  process.exit(2);
+}
 
 interface Problem {
   readonly params: ParamValues;
@@ -159,6 +175,27 @@ function problem(size: PinnSize, method: Method): Problem {
       update: (grads) => adamStep(state, params, grads, 1e-3),
     };
   }
+  if (method === 'geolora') {
+    const config = { layers, rmax: size.rank, rank: size.rank, tau: 1e-12 };
+    const state = initGeolora(mlp, config, rng);
+    // a nonzero diagonal S, as after a truncation
+    for (const l of layers) {
+      const s = state.params[geoloraNames(l).s].data;
+      for (let i = 0; i < size.rank; i++) s[i * size.rank + i] = 0.01 * (1 + i / size.rank);
+    }
+    const params = { ...base, ...state.params };
+    const adapterNames = Object.keys(state.params);
+    // the step updates state.params, which shares its buffers with params
+    return {
+      params,
+      adapterNames,
+      data,
+      graph: lossGraph(size, params, adapterNames, (v) => geoloraLayers(mlp, config, v)),
+      update: (grads) => {
+        geoloraStep(state, grads, 1e-3);
+      },
+    };
+  }
   const shape: PolarShape = { layers, rank: size.rank, alpha: size.rank, theta: 'full' };
   const adapter = initPolar(mlp, shape, rng);
   for (const [name, p] of Object.entries(adapter))
@@ -195,7 +232,7 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     for (const name of backendNames as BackendName[]) {
       const backend = await backendOf(name);
-      for (const method of METHODS) {
+      for (const method of methods as Method[]) {
         const p = problem(size, method);
         const t0 = performance.now();
         const first = await gradients(p, backend);
@@ -219,15 +256,31 @@ async function main(): Promise<void> {
       }
     }
   }
-  const out = resultPath('polar-step', flags);
-  writeResults(out, 'polar-step', {
+  const linalg: Record<string, unknown>[] = [];
+  for (const size of sizes) {
+    const k = size.rank;
+    const tall = matrix(size.width, 2 * k, randoms(11, size.width * 2 * k, -1, 1));
+    const square = matrix(2 * k, 2 * k, randoms(12, 4 * k * k, -1, 1));
+    const opts = { warmup: 1, minRepeats: 3, minTotalMs: 200 };
+    const qrMs = (await timeIt(() => qr(tall), opts)).medianMs;
+    const svdMs = (await timeIt(() => svd(square), opts)).medianMs;
+    linalg.push({ width: size.width, rank: k, qrMs, svdMs });
+    console.log(
+      `linalg: qr ${size.width} x ${2 * k} ${qrMs.toFixed(1)} ms, svd ${2 * k} x ${2 * k} ${svdMs.toFixed(1)} ms`,
+    );
+  }
+  const out = resultPath('adapter-step', flags);
+  writeResults(out, 'adapter-step', {
     note:
       'step = loss and adapter gradients on the backend (float64, all parameters as graph inputs) + host update; ' +
       'hostUpdate = the update alone on fixed gradients. lora-svd: Adam; polar-landing: landing field + Adam; ' +
-      'polar-retraction: Riemannian gradient + QR retraction for X, Y, Adam for Theta. Median of the rounds.',
+      'polar-retraction: Riemannian gradient + QR retraction for X, Y, Adam for Theta; geolora: the plain ' +
+      'GeoLoRA step at r = rmax = k (augment to 2k, truncate back). linalg: host QR of w x 2k and SVD of ' +
+      '2k x 2k (ml-matrix through @sublora/linalg). Median of the rounds.',
     rounds,
     loadAverage: { start: loadStart, end: loadavg() },
     cases,
+    linalg,
   });
   console.log(`wrote ${out}`);
 }
