@@ -44,6 +44,16 @@ const LORA_KEYS = [
 /** Keys of an adapter family's own section, compared only when the resolved config trains that family. */
 const ADAPTER_SECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   polar: ['polar.rank', 'polar.lambda', 'polar.alpha', 'polar.step', 'polar.theta'],
+  geolora: [
+    'geolora.rmax',
+    'geolora.rank',
+    'geolora.truncation',
+    'geolora.tau',
+    'geolora.rule',
+    'geolora.budget',
+    'geolora.optimizer',
+    'geolora.augmentEvery',
+  ],
 };
 
 /**

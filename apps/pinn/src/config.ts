@@ -6,6 +6,14 @@
  * problems there are.
  */
 import { parseBackendName } from '@sublora/backends';
+import {
+  type SOptimizer,
+  type TauRule,
+  type Truncation,
+  TRUNCATIONS,
+  resolveGeoloraConfig,
+} from '@sublora/geolora';
+import { hiddenToHidden } from '@sublora/nn';
 import { EXACT_MAX_RANK, METHODS, type MethodName } from '@sublora/rank-determination';
 import { InputError } from '@sublora/tensor';
 import * as A from 'fp-ts/ReadonlyArray';
@@ -17,7 +25,7 @@ import { z } from 'zod';
 import { PDE_NAMES, type PdeName } from './pdes';
 
 /** Adapter families for fine-tuning (`apps/pinn/src/adapters/`). */
-export const ADAPTER_NAMES = ['lora-svd', 'polar'] as const;
+export const ADAPTER_NAMES = ['lora-svd', 'polar', 'geolora'] as const;
 
 /** The name of an adapter family. */
 export type AdapterName = (typeof ADAPTER_NAMES)[number];
@@ -56,6 +64,41 @@ const polarAt = (rank: number): PolarConfig => ({
   theta: 'full',
 });
 
+/**
+ * GeoLoRA's settings (`@sublora/geolora`) on the hidden-to-hidden layers;
+ * see apps/pinn/docs/adapters.md.
+ */
+export interface GeoloraSettings {
+  /** Largest rank per adapted layer (presets: `network.rank`); storage and determination use it. */
+  readonly rmax: number;
+  /** Starting rank per layer (presets: `ceil(rmax / 2)`). */
+  readonly rank: number;
+  /** `tau` (per layer) or `budget-<method>` (global, any rank-determination method). */
+  readonly truncation: Truncation;
+  /** Tolerance in (0, 1) of `truncation = tau`. */
+  readonly tau: number;
+  /** `paper` (eq. 9: squared-mass share) or `authors` (norm share, rank >= 2). */
+  readonly rule: TauRule;
+  /** Singular values kept across all adapted layers with `budget-*` truncations. */
+  readonly budget: number;
+  /** `plain` (the paper's step every epoch) or `adam` (Adam on S between augmentations). */
+  readonly optimizer: SOptimizer;
+  /** Epochs per augmentation (1 with `plain`). */
+  readonly augmentEvery: number;
+}
+
+/** GeoLoRA's defaults at largest rank `rmax`: the paper's step and rule, tau 0.15. */
+const geoloraAt = (rmax: number): GeoloraSettings => ({
+  rmax,
+  rank: Math.ceil(rmax / 2),
+  truncation: 'tau',
+  tau: 0.15,
+  rule: 'paper',
+  budget: rmax,
+  optimizer: 'plain',
+  augmentEvery: 1,
+});
+
 /** A resolved, validated configuration. */
 export interface PinnConfig {
   /** Run name: outputs go to `runs/<name>/`. */
@@ -82,6 +125,8 @@ export interface PinnConfig {
   };
   /** PoLAR's adapter (`adapter = polar`; apps/pinn/docs/adapters.md). */
   readonly polar: PolarConfig;
+  /** GeoLoRA's adapter (`adapter = geolora`; apps/pinn/docs/adapters.md). */
+  readonly geolora: GeoloraSettings;
   /** Collocation point counts; `initial` is unused by the elliptic problem. */
   readonly points: {
     readonly interior: number;
@@ -175,6 +220,7 @@ const paper: PinnConfig = {
   adapter: 'lora-svd',
   network: { width: 1000, depth: 3, rank: 50, loraInitScale: 0.02, orthogonality: 0 },
   polar: polarAt(50),
+  geolora: geoloraAt(50),
   points: { interior: 2000, boundary: 400, initial: 400, boundarySampling: 'random' },
   muB: 10,
   optimizer: {
@@ -226,6 +272,7 @@ const small: PinnConfig = {
   targetLambdas: [[1, 1]],
   network: { width: 24, depth: 3, rank: 8, loraInitScale: 0.02, orthogonality: 0 },
   polar: polarAt(8),
+  geolora: geoloraAt(8),
   points: { ...paper.points, interior: 256, boundary: 64, initial: 64 },
   optimizer: {
     pretrain: { ...paper.optimizer.pretrain, lr: 5e-3 },
@@ -265,6 +312,7 @@ const medium: PinnConfig = {
   targetLambdas: PAPER_LAMBDAS,
   network: { ...small.network, width: 256, rank: 32 },
   polar: polarAt(32),
+  geolora: geoloraAt(32),
   points: { ...small.points, interior: 1024, boundary: 256, initial: 256 },
   epochs: { pretrain: 1500, finetune: 800 },
   determination: { ...small.determination, methods: ALL_BUT_EXACT },
@@ -279,6 +327,7 @@ const smoke: PinnConfig = {
   preset: 'smoke',
   network: { width: 6, depth: 3, rank: 3, loraInitScale: 0.02, orthogonality: 0 },
   polar: polarAt(3),
+  geolora: geoloraAt(3),
   points: { ...small.points, interior: 24, boundary: 12, initial: 8 },
   epochs: { pretrain: 60, finetune: 30 },
   optimizer: {
@@ -321,6 +370,10 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => {
 const positive = z.number(mustBe('a finite number > 0')).gt(0, mustBe('a finite number > 0'));
 const nonNegative = z.number(mustBe('a finite number >= 0')).min(0, mustBe('a finite number >= 0'));
 const finite = z.number(mustBe('a finite number'));
+const openUnit = z
+  .number(mustBe('a number in (0, 1)'))
+  .gt(0, mustBe('a number in (0, 1)'))
+  .lt(1, mustBe('a number in (0, 1)'));
 const oneOf = <T extends string>(options: readonly T[]) =>
   z.enum(options as [T, ...T[]], mustBe(`one of ${options.join(', ')}`));
 const listOf = <T extends z.ZodType>(item: T, minLength = 1) => {
@@ -371,6 +424,16 @@ const SCHEMA = section({
     alpha: positive,
     step: oneOf(['landing', 'retraction']),
     theta: oneOf(['full', 'diagonal']),
+  }),
+  geolora: section({
+    rmax: integer(1, 100000),
+    rank: integer(1, 100000),
+    truncation: oneOf(TRUNCATIONS),
+    tau: openUnit,
+    rule: oneOf(['paper', 'authors']),
+    budget: integer(1),
+    optimizer: oneOf(['plain', 'adam']),
+    augmentEvery: integer(1),
   }),
   points: section({
     interior: integer(1),
@@ -490,9 +553,24 @@ function merge(base: Record<string, unknown>, overrides: ConfigOverrides): Recor
   return out;
 }
 
-/** Rank per adapted layer of the configured adapter (`polar.rank` for PoLAR, else `network.rank`). */
+/** The key that sets the rank per adapted layer of the configured adapter. */
+export function adapterRankKey(config: PinnConfig): string {
+  return { 'lora-svd': 'network.rank', polar: 'polar.rank', geolora: 'geolora.rmax' }[
+    config.adapter
+  ];
+}
+
+/**
+ * Rank per adapted layer of the configured adapter (`polar.rank` for PoLAR,
+ * `geolora.rmax` for GeoLoRA, whose SVD view pads each layer to it, else
+ * `network.rank`).
+ */
 export function adapterRank(config: PinnConfig): number {
-  return config.adapter === 'polar' ? config.polar.rank : config.network.rank;
+  return {
+    'lora-svd': config.network.rank,
+    polar: config.polar.rank,
+    geolora: config.geolora.rmax,
+  }[config.adapter];
 }
 
 /** Number of adapted singular values r = rank x (depth - 1). */
@@ -521,7 +599,7 @@ function budgetProblems(config: PinnConfig, key: string, b: number): ConfigProbl
     return [
       {
         key,
-        message: `must be an integer in [0, r = ${r}] (got ${b}); r = ${config.adapter === 'polar' ? 'polar.rank' : 'network.rank'} x (network.depth - 1)`,
+        message: `must be an integer in [0, r = ${r}] (got ${b}); r = ${adapterRankKey(config)} x (network.depth - 1)`,
       },
     ];
   return [];
@@ -555,6 +633,23 @@ function polarRankProblems(config: PinnConfig): ConfigProblem[] {
     : [];
 }
 
+/** GeoLoRA's settings against the adapted layers (the package's own checks, one line per key). */
+function geoloraProblems(config: PinnConfig): ConfigProblem[] {
+  if (config.adapter !== 'geolora') return [];
+  const mlp = { inputDim: 2, width: config.network.width, depth: config.network.depth };
+  const layers = hiddenToHidden(mlp);
+  try {
+    resolveGeoloraConfig(
+      { layers, ...config.geolora },
+      layers.map(() => [config.network.width, config.network.width] as const),
+    );
+    return [];
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return [{ key: e.input, message: e.message.slice(e.input.length + 2) }];
+  }
+}
+
 /** Checks that involve two keys, each independent of the others, all reported. */
 function crossKeyChecks(config: PinnConfig): E.Either<ConfigProblems, PinnConfig> {
   const checks = [
@@ -565,6 +660,7 @@ function crossKeyChecks(config: PinnConfig): E.Either<ConfigProblems, PinnConfig
     exactProblems(config, 'determination'),
     exactProblems(config, 'alternating'),
     polarRankProblems(config),
+    geoloraProblems(config),
   ].map((problems) => checked(problems, config));
   return pipe(
     A.sequence(Validation)(checks),

@@ -25,7 +25,8 @@ export interface Optimizer {
   /** A fresh state for the named parameters. */
   init(params: ParamValues, trained: readonly string[]): OptimizerState;
   /**
-   * One step, updating `params` and `state` in place.
+   * One step, updating `params` and `state` in place (a promise when the
+   * step itself evaluates graphs, as GeoLoRA's SubLoRA truncation does).
    * @param grads - the loss gradient of every trained parameter
    * @param frozen - 0/1 masks per parameter: entries with 1 are held at 0
    */
@@ -35,7 +36,7 @@ export interface Optimizer {
     grads: Readonly<Record<string, Float64Array>>,
     lr: number,
     frozen?: Readonly<Record<string, ArrayLike<number>>>,
-  ): void;
+  ): void | Promise<void>;
 }
 
 /** Adam's moments as `@sublora/nn`'s state, sharing the buffers. */

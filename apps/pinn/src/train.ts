@@ -322,7 +322,7 @@ export async function trainPhase(options: PhaseOptions): Promise<PhaseResult> {
       options.onEpoch?.({ epoch, loss, terms, lr });
       options.progress?.update(epoch + 1, { loss });
       const grads = Object.fromEntries(trainable.map((n, i) => [n, out[1 + termCount + i]]));
-      optimizer.step(state, params, grads, lr, options.frozen);
+      await optimizer.step(state, params, grads, lr, options.frozen);
       if (
         checkpoint &&
         checkpoint.every > 0 &&

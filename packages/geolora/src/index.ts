@@ -22,6 +22,8 @@ export {
   initGeolora,
   geoloraLinear,
   geoloraLayers,
+  embed,
+  leadingBlock,
 } from './layer';
 export { tauRank, truncatedMass } from './truncation';
 export {

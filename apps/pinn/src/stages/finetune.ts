@@ -1,5 +1,6 @@
 /** Stage 2: fine-tuning an adapter (LoRA-SVD by default) on the pretrained network to a target lambda. */
 import { type ParamValues, cloneParams } from '@sublora/nn';
+import { adapterRank } from '../config';
 import { type PinnAdapter, adapterOf } from '../adapters';
 import { type LossGraphs, type NetworkSpec } from '../model';
 import { PDES, type PdeDefinition, type PdeName, type Lambda } from '../pdes';
@@ -19,6 +20,7 @@ import {
   evaluateError,
   schedule,
 } from './context';
+import { candidateCurvature } from './candidate-curvature';
 import { ensurePretrained } from './pretrain';
 
 /** An adapted network: frozen base plus adapter parameters, in graph order. */
@@ -62,7 +64,9 @@ export async function ensureFinetuned(
   const model = adapted(ctx, def, base, seed);
   const col = collocationFor(ctx, def, lambda, seed);
   const graphs = graphsFor(ctx, def, col, model.net, model.params, model.adapterNames);
-  const optimizer = model.adapter.optimizer(config);
+  const optimizer = model.adapter.optimizer(config, {
+    curvature: candidateCurvature(ctx, def, col, base, model.net.shape, adapterRank(config)),
+  });
   const key = `${pde}/${lambdaKey(lambda)}/seed${seed}`;
   const name = `finetune-${lambdaKey(lambda)}-seed${seed}`;
   const stage = `${pde}/${name}`;
@@ -78,9 +82,11 @@ export async function ensureFinetuned(
   )
     return { ...model, graphs };
   const started = Date.now();
+  const state = optimizer.init(model.params, model.adapterNames);
   const result = await trainPhase({
     phase: 'finetune',
     optimizer,
+    state,
     graphs,
     params: model.params,
     epochs: config.epochs.finetune,
@@ -96,7 +102,9 @@ export async function ensureFinetuned(
       seed,
       lambda,
       ...(model.adapter.diagnostics
-        ? { extra: () => model.adapter.diagnostics?.(config, model.net, model.params) ?? {} }
+        ? {
+            extra: () => model.adapter.diagnostics?.(config, model.net, model.params, state) ?? {},
+          }
         : {}),
     }),
   });
