@@ -55,6 +55,14 @@ describe('sublora-pinn errors', () => {
     ).toMatch(message);
   });
 
+  it('compare refuses a directory without results in one line, exit code 1', async () => {
+    const res = await cli(['compare', '/nonexistent-dir/run']);
+    expect(res.code).toBe(1);
+    expect(res.stderr.trimEnd()).toBe(
+      'sublora-pinn: compare: no results.json in /nonexistent-dir/run; pass run directories (runs/<name>) of finished or merged runs',
+    );
+  });
+
   it.each([
     [['train'], /^error: unknown command 'train' \(Did you mean pretrain\?\)$/],
     [['pretrain', '--bogus'], /^error: unknown option '--bogus'$/],

@@ -24,6 +24,7 @@ import {
   runDetermination,
 } from './stages';
 import { writeReport } from './report';
+import { compareRuns } from './compare';
 import { emptyResults, readResults, writeResults } from './results';
 import { assertCheckpointsMatch } from './checkpoint-keys';
 import { lockRunDirectory } from './run-lock';
@@ -544,6 +545,29 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
         );
       const { report, plots } = await writeReport(dir, readResults(dir));
       io.stdout(`wrote ${report} and ${plots.length} plot files\n`);
+    });
+
+  program
+    .command('compare')
+    .description(
+      'one table of several runs: final rank per layer, loss, error, time of each adapter and alternating method',
+    )
+    .argument('<dirs...>', 'run directories (runs/<name>), each with a results.json')
+    .option('--file <path>', 'also write the table to this Markdown file')
+    .action((dirs: string[], o: { file?: string }) => {
+      const runs = dirs.map((dir) => {
+        if (!fs.existsSync(path.join(dir, 'results.json')))
+          throw new InputError(
+            'compare',
+            `no results.json in ${dir}; pass run directories (runs/<name>) of finished or merged runs`,
+          );
+        return { name: path.basename(path.resolve(dir)), results: readResults(dir) };
+      });
+      const text = compareRuns(runs);
+      if (o.file) {
+        fs.writeFileSync(o.file, `${text}\n`);
+        io.stdout(`wrote ${o.file}\n`);
+      } else io.stdout(`${text}\n`);
     });
 
   addCommon(

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { compareRuns } from './compare';
 import type { PinnConfig } from './config';
 import {
   type AllocationPoint,
@@ -240,6 +241,10 @@ export function buildReport(results: Results, plots: readonly string[]): string 
         ),
         '',
       );
+      if (finetune.some((f) => f.ranks !== undefined)) {
+        out.push('### Final ranks (rank-adaptive fine-tuning)', '');
+        out.push(compareRuns([{ name: config?.name ?? 'this run', results }], 4), '');
+      }
       if (finetune.some((f) => !f.converged)) {
         out.push(
           '> **Warning:** fine-tuning did not improve on the pretrained network for some runs; rank-determination results there are not meaningful.',

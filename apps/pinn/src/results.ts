@@ -30,6 +30,8 @@ export interface FinetuneResult {
   /** False when fine-tuning did not beat the pretrained network on the target. */
   readonly converged: boolean;
   readonly seconds: number;
+  /** Final rank of each adapted layer, for rank-adaptive adapters (GeoLoRA). */
+  readonly ranks?: readonly number[];
 }
 
 /** One method at one budget, training-free (Alg. 3). */

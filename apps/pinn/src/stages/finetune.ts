@@ -119,6 +119,7 @@ export async function ensureFinetuned(
   );
   const relErrorFinetuned = await evaluateError(ctx, def, lambda, model.net, model.params);
   const converged = relErrorFinetuned < relErrorPretrained;
+  const final = model.adapter.diagnostics?.(config, model.net, model.params, result.state);
   const record: FinetuneResult = {
     pde,
     seed,
@@ -129,6 +130,7 @@ export async function ensureFinetuned(
     relErrorFinetuned,
     converged,
     seconds: (Date.now() - started) / 1000,
+    ...(Array.isArray(final?.rank) ? { ranks: final.rank as number[] } : {}),
   };
   if (!converged) {
     ctx.log(

@@ -1,0 +1,77 @@
+import { compareRuns } from './compare';
+import { resolveConfig } from './config';
+import type { AlternatingResult, FinetuneResult, Results } from './results';
+import { emptyResults } from './results';
+
+const finetune = (seed: number, extra: Partial<FinetuneResult> = {}): FinetuneResult => ({
+  pde: 'elliptic',
+  seed,
+  lambda: [1, 1],
+  loss: 0.5 + seed,
+  terms: {},
+  relErrorPretrained: 0.6,
+  relErrorFinetuned: 0.01 * (seed + 1),
+  converged: true,
+  seconds: 4 + seed,
+  ...extra,
+});
+
+const alternating = (seed: number, method: string): AlternatingResult => ({
+  pde: 'elliptic',
+  seed,
+  lambda: [1, 1],
+  method,
+  budget: 6,
+  finalLoss: 1,
+  finalRelError: 0.1,
+  perLayer: [4, 2],
+  trajectory: [],
+  seconds: 1,
+});
+
+describe('compareRuns', () => {
+  it('puts each adapter and each alternating method of several runs in one table', () => {
+    const geo: Results = {
+      ...emptyResults(),
+      config: resolveConfig('small', {
+        adapter: 'geolora',
+        'geolora.truncation': 'budget-sublora-g',
+        'geolora.budget': 6,
+        'geolora.optimizer': 'adam',
+        'geolora.augmentEvery': 10,
+      }),
+      finetune: {
+        a: finetune(0, { ranks: [4, 2] }),
+        b: finetune(1, { ranks: [3, 3] }),
+      },
+    };
+    const lora: Results = {
+      ...emptyResults(),
+      config: resolveConfig('small'),
+      finetune: { a: finetune(0), b: finetune(1) },
+      alternating: {
+        a: alternating(0, 'sublora-g'),
+        b: alternating(1, 'sublora-g'),
+        c: alternating(0, 'adalora-cubic'),
+      },
+    };
+    const text = compareRuns([
+      { name: 'geo', results: geo },
+      { name: 'lora', results: lora },
+    ]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('### elliptic, lambda = (1, 1)');
+    expect(lines).toContain(
+      '| geo | geolora budget-sublora-g b=6, rmax 8, adam/10 | 4/2; 3/3 | 6.0 | 1.00E+0 ± 7.07E-1 | 1.50 ± 0.71 | 4.5 ± 0.7 |',
+    );
+    expect(lines).toContain(
+      '| lora | lora-svd rank 8 | - | - | 1.00E+0 ± 7.07E-1 | 1.50 ± 0.71 | 4.5 ± 0.7 |',
+    );
+    expect(lines).toContain(
+      '| lora + alternating | sublora-g b=6 | 4/2; 4/2 | 6.0 | 1.00E+0 ± 0.00E+0 | 10.00 ± 0.00 | 1.0 ± 0.0 |',
+    );
+    expect(lines).toContain(
+      '| lora + alternating | adalora-cubic b=6 | 4/2 | 6.0 | 1.00E+0 | 10.00 | 1.0 |',
+    );
+  });
+});
