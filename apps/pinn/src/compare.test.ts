@@ -30,6 +30,39 @@ const alternating = (seed: number, method: string): AlternatingResult => ({
 });
 
 describe('compareRuns', () => {
+  it('adds the error after SubLoRA-G pruning per budget when runs determined ranks', () => {
+    const row = (budget: number, relErrorAfter: number) => ({
+      method: 'sublora-g',
+      budget,
+      kept: [],
+      perLayer: [],
+      lossAfter: 0,
+      relErrorAfter,
+      predictedIncrease: 0,
+      measuredIncrease: 0,
+      seconds: 0,
+      rawSubmodular: true,
+    });
+    const det = (seed: number, errors: number[]) => ({
+      pde: 'elliptic',
+      seed,
+      lambda: [1, 1],
+      lossFinetuned: 0,
+      relErrorFinetuned: 0,
+      derivativeSeconds: 0,
+      rows: [row(3, errors[0]), row(6, errors[1]), { ...row(6, 9), method: 'magnitude' }],
+    });
+    const results: Results = {
+      ...emptyResults(),
+      determination: { a: det(0, [0.2, 0.1]), b: det(1, [0.4, 0.1]) },
+    };
+    const lines = compareRuns([{ name: 'x', results }]).split('\n');
+    const at = lines.indexOf('### elliptic, lambda = (1, 1): rel (%) after sublora-g pruning');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 2]).toBe('| run | b = 3 | b = 6 |');
+    expect(lines[at + 4]).toBe('| x | 30.00 ± 14.14 | 10.00 ± 0.00 |');
+  });
+
   it('puts each adapter and each alternating method of several runs in one table', () => {
     const geo: Results = {
       ...emptyResults(),

@@ -8,7 +8,7 @@
  */
 import type { PinnConfig } from './config';
 import { fmt, groupBy, lambdaLabel, meanAndSpread, pct, table } from './report-format';
-import type { AlternatingResult, FinetuneResult, Results } from './results';
+import type { AlternatingResult, DeterminationResult, FinetuneResult, Results } from './results';
 import { lambdaKey } from './results';
 
 /** One run's results under the name it is shown by. */
@@ -121,5 +121,52 @@ export function compareRuns(runs: readonly NamedResults[], level = 3): string {
   out.push(
     'Values are mean ± sample sd over seeds; seconds are fine-tuning (or alternating) wall time per seed.',
   );
+  const pruning = pruningSections(runs, level);
+  if (pruning.length > 0) out.push('', ...pruning);
   return out.join('\n');
+}
+
+/**
+ * Error after training-free pruning with SubLoRA-G (Alg. 3) at every budget,
+ * per run (its own fine-tuned adapter, seen through its SVD view), one
+ * section per PDE and target. Empty when no run determined ranks.
+ */
+function pruningSections(runs: readonly NamedResults[], level: number): string[] {
+  const method = 'sublora-g';
+  const byTarget = new Map<string, { name: string; results: DeterminationResult[] }[]>();
+  for (const { name, results } of runs) {
+    const groups = groupBy(
+      Object.values(results.determination),
+      (d) => `${d.pde}/${lambdaKey(d.lambda)}`,
+    );
+    for (const [key, ds] of groups)
+      byTarget.set(key, [...(byTarget.get(key) ?? []), { name, results: ds }]);
+  }
+  const out: string[] = [];
+  for (const [key, entries] of byTarget) {
+    const budgets = [
+      ...new Set(
+        entries.flatMap((e) =>
+          e.results.flatMap((d) => d.rows.filter((r) => r.method === method).map((r) => r.budget)),
+        ),
+      ),
+    ].sort((a, b) => a - b);
+    if (budgets.length === 0) continue;
+    const [pde, lambda] = key.split('/');
+    out.push(
+      `${'#'.repeat(level)} ${pde}, lambda = ${lambdaLabel(lambda.split('_').map(Number))}: rel (%) after ${method} pruning`,
+      '',
+    );
+    const rows = entries.map(({ name, results }) => [
+      name,
+      ...budgets.map((b) => {
+        const errors = results.flatMap((d) =>
+          d.rows.filter((r) => r.method === method && r.budget === b).map((r) => r.relErrorAfter),
+        );
+        return errors.length > 0 ? fmt(errors, pct) : '-';
+      }),
+    ]);
+    out.push(table(['run', ...budgets.map((b) => `b = ${b}`)], rows), '');
+  }
+  return out;
 }

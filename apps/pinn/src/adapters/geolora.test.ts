@@ -26,7 +26,7 @@ import {
   runDetermination,
 } from '../stages';
 import { loraFromViews } from '../stages/svd-view';
-import { geoloraRanks, geoloraSettings } from './geolora';
+import { geoloraDiagnostics, geoloraRanks, geoloraSettings } from './geolora';
 
 const dirs: string[] = [];
 function makeContext(
@@ -123,6 +123,9 @@ describe('geolora fine-tuning', () => {
         expect(ranks).toHaveLength(2);
         for (const r of ranks) expect(r >= 1 && r <= 3).toBe(true);
         for (const m of e.truncatedMass as number[]) expect(m >= 0 && m < 1).toBe(true);
+        (e.stableRank as number[]).forEach((s, i) =>
+          expect(s === 0 || (s >= 1 - 1e-9 && s <= ranks[i] + 1e-9)).toBe(true),
+        );
       }
       const settings = geoloraSettings(ctx.config);
       const ranks = geoloraRanks(settings, model.params);
@@ -212,6 +215,13 @@ describe('rank determination on GeoLoRA', () => {
       ]);
       return Array.from(u);
     };
+    // the logged stable rank is that of the view's (the update's) singular values
+    const stable = geoloraDiagnostics(geoloraSettings(ctx.config), model.params).stableRank;
+    views.forEach((v, i) => {
+      const s = Array.from(v.sigma).sort((a, b) => b - a);
+      const expected = s[0] === 0 ? 0 : s.reduce((a, x) => a + x * x, 0) / (s[0] * s[0]);
+      expect(Math.abs(stable[i] - expected)).toBeLessThan(1e-12 * Math.max(1, expected));
+    });
     const geoU = await predict(model.net, model.params);
     const viewU = await predict(view.net, view.params);
     const scale = Math.max(...geoU.map(Math.abs));

@@ -20,6 +20,7 @@ import {
   needsCurvature,
   resolveGeoloraConfig,
 } from '@sublora/geolora';
+import { svd } from '@sublora/linalg';
 import { type ParamValues, type SvdAdapter, type SvdView, hiddenToHidden } from '@sublora/nn';
 import type { PinnConfig } from '../config';
 import type { NetworkSpec } from '../model';
@@ -210,15 +211,27 @@ function geoloraPaddedSvd(settings: ResolvedGeoloraConfig): SvdAdapter<ParamValu
   };
 }
 
-/** Per adapted layer: its rank and the squared-mass share its last truncation dropped. */
+/**
+ * Per adapted layer: its rank, the stable rank `||dW||_F^2 / ||dW||_2^2` of
+ * its update (from the singular values of the `r x r` block of `S`, since
+ * `U`, `V` are orthonormal; 0 while `S = 0`), and the squared-mass share its
+ * last truncation dropped.
+ */
 export function geoloraDiagnostics(
   settings: ResolvedGeoloraConfig,
   params: ParamValues,
   state?: OptimizerState,
-): { rank: number[]; truncatedMass?: number[] } {
+): { rank: number[]; stableRank: number[]; truncatedMass?: number[] } {
   const extra = state?.extra as GeoloraExtra | undefined;
+  const rank = extra?.ranks ? [...extra.ranks] : geoloraRanks(settings, params);
+  const stableRank = settings.layers.map((l, i) => {
+    const s = svd(leadingBlock(params[geoloraNames(l).s].data, settings.rmax, rank[i], rank[i])).s;
+    const top = s[0] ?? 0;
+    return top === 0 ? 0 : s.reduce((acc, x) => acc + x * x, 0) / (top * top);
+  });
   return {
-    rank: extra?.ranks ? [...extra.ranks] : geoloraRanks(settings, params),
+    rank,
+    stableRank,
     ...(extra?.truncatedMass ? { truncatedMass: [...extra.truncatedMass] } : {}),
   };
 }
