@@ -1,4 +1,4 @@
-import { createRandom } from '@sublora/nn';
+import { createRandom } from '@sublora/tensor';
 import {
   coordinate,
   evaluationGrid,

@@ -3,7 +3,7 @@
  * seeded, reproducible sampling of the interior, the boundary circle and the
  * initial slice, plus the training targets from a PDE instance.
  */
-import type { Random } from '@sublora/nn';
+import type { Random } from '@sublora/tensor';
 import type { PdeDefinition, PdeInstance } from './pdes';
 
 /** Row-major points: `count` rows of `dim` coordinates `(x, y)` or `(x, y, t)`. */

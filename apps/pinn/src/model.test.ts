@@ -1,6 +1,6 @@
 import { evaluateToArrays } from '@sublora/autodiff';
-import { createRandom, initMlp, type ParamValues } from '@sublora/nn';
-import { referenceBackend } from '@sublora/tensor';
+import { initMlp, type ParamValues } from '@sublora/nn';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import { buildLossGraphs, buildPredictor } from './model';
 import { PDES, numberAlgebra, type Fields } from './pdes';
 

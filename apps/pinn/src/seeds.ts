@@ -3,7 +3,7 @@
  * label (`init`, `points`, `lora`, ...) hash to the seed of one stream, so
  * adding a consumer never shifts the numbers another one sees.
  */
-import { type Random, createRandom } from '@sublora/nn';
+import { type Random, createRandom } from '@sublora/tensor';
 
 /** FNV-1a of `<seed>:<label>`, a 32-bit seed for {@link createRandom}. */
 export function deriveSeed(seed: number, label: string): number {

@@ -1,14 +1,7 @@
 import { type Value, evaluateToArrays, grad, mul, spec, sum, trace } from '@sublora/autodiff';
 import { identity, matrix, orthogonalityError } from '@sublora/linalg';
-import {
-  type ParamValues,
-  bindValues,
-  createRandom,
-  initMlp,
-  mlpForward,
-  paramSpecs,
-} from '@sublora/nn';
-import { referenceBackend } from '@sublora/tensor';
+import { type ParamValues, bindValues, initMlp, mlpForward, paramSpecs } from '@sublora/nn';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import { createGeoloraState, geoloraLayers, geoloraNames, initGeolora } from './index';
 
 const mlp = { inputDim: 2, width: 5, depth: 3 };

@@ -16,13 +16,12 @@ import { type Matrix, matrix, orthogonalityError, qr } from '@sublora/linalg';
 import {
   type MlpShape,
   type ParamValues,
-  type Random,
   type TracedLinear,
   denseLinear,
   layerNames,
   layerSizes,
 } from '@sublora/nn';
-import { InputError } from '@sublora/tensor';
+import { InputError, type Random } from '@sublora/tensor';
 import { type GeoloraConfig, type ResolvedGeoloraConfig, resolveGeoloraConfig } from './config';
 
 /** Parameter names of adapted layer `l`. */

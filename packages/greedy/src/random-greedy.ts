@@ -15,9 +15,8 @@
  *
  * Both are seeded: equal seeds give equal results on every platform.
  */
-import { createRng } from '@sublora/set-function';
-import type { Rng, SetFunction } from '@sublora/set-function';
-import { InputError } from '@sublora/tensor';
+import type { SetFunction } from '@sublora/set-function';
+import { InputError, type Random, createRandom } from '@sublora/tensor';
 import { positiveStats } from './bound';
 import { scanGains } from './greedy';
 import type { GreedyOptions } from './greedy';
@@ -60,7 +59,7 @@ export function randomGreedy(
   assertSeed(seed);
   const run = new SelectionRun(f, budget, options.removalGains);
   const { oracle, bound } = run;
-  const rng = createRng(seed);
+  const rng = createRandom(seed);
   const gains = new Float64Array(n);
   const order = new Int32Array(n);
   let steps = 0;
@@ -88,7 +87,7 @@ const STOP = -1;
 const DUMMY = -2;
 
 /** Index drawn with probability proportional to max(gain, 0); see the module doc for the all-non-positive case. */
-function drawProportional(gains: Float64Array, rng: Rng, stopWhenNonPositive: boolean): number {
+function drawProportional(gains: Float64Array, rng: Random, stopWhenNonPositive: boolean): number {
   let total = 0;
   let lastPositive = -1;
   for (let i = 0; i < gains.length; i++) {
@@ -104,7 +103,7 @@ function drawProportional(gains: Float64Array, rng: Rng, stopWhenNonPositive: bo
     const best = scanGains(gains).best;
     return best < 0 ? STOP : best;
   }
-  let u = rng.next() * total;
+  let u = rng.uniform32() * total;
   for (let i = 0; i < gains.length; i++) {
     const g = gains[i];
     if (g > 0) {
@@ -121,7 +120,7 @@ function drawProportional(gains: Float64Array, rng: Rng, stopWhenNonPositive: bo
  * padded with dummies to `k` slots. Returns DUMMY for a dummy and STOP when no
  * gain is positive (every later step would draw a dummy too: S never changes).
  */
-function drawTopK(gains: Float64Array, k: number, rng: Rng, order: Int32Array): number {
+function drawTopK(gains: Float64Array, k: number, rng: Random, order: Int32Array): number {
   let count = 0;
   for (let i = 0; i < gains.length; i++) {
     assertGainNotNaN(gains[i], i);

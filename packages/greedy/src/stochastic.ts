@@ -5,9 +5,8 @@
  * For monotone submodular f it is `(1 - 1/e - epsilon)`-optimal in
  * expectation with O(n ln(1/epsilon)) gain evaluations in total.
  */
-import { createRng } from '@sublora/set-function';
 import type { SetFunction } from '@sublora/set-function';
-import { InputError } from '@sublora/tensor';
+import { InputError, createRandom } from '@sublora/tensor';
 import type { GreedyOptions } from './greedy';
 import type { SelectionResult } from './result';
 import { SelectionRun } from './selection-run';
@@ -44,7 +43,7 @@ export function stochasticGreedy(
   assertSeed(seed);
   const run = new SelectionRun(f, budget, options.removalGains);
   const { oracle } = run;
-  const rng = createRng(seed);
+  const rng = createRandom(seed);
   const all = new Float64Array(n);
   run.observeBound(all);
 

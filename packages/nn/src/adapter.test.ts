@@ -1,7 +1,7 @@
 import { svdViewSize, loraSvdAdapter } from './adapter';
 import { initLora } from './lora';
 import { initMlp } from './mlp';
-import { createRandom } from './random';
+import { createRandom } from '@sublora/tensor';
 
 describe('loraSvdAdapter', () => {
   const shape = { inputDim: 2, width: 5, depth: 3 };

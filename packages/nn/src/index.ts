@@ -2,7 +2,6 @@
  * `@sublora/nn`: MLPs, LoRA-SVD layers, Adam and learning-rate schedules,
  * written against `@sublora/autodiff` (no backend imports).
  */
-export { type Random, type RandomState, createRandom } from './random';
 export {
   type HostTensor,
   type ParamValues,

@@ -8,7 +8,7 @@ import {
   sum,
   trace,
 } from '@sublora/autodiff';
-import { referenceBackend } from '@sublora/tensor';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import fc from 'fast-check';
 import {
   SIGMA,
@@ -23,7 +23,6 @@ import {
 } from './lora';
 import { denseLayers, initMlp, mlpForward } from './mlp';
 import { type ParamValues, bindValues, paramSpecs } from './params';
-import { createRandom } from './random';
 
 const shape = { inputDim: 2, width: 6, depth: 3 };
 const lora = { layers: hiddenToHidden(shape), rank: 3 };

@@ -36,7 +36,7 @@ import {
 } from '@sublora/autodiff';
 import { type MlpShape, type TracedLinear, denseLinear, layerNames, layerSizes } from './mlp';
 import { type ParamValues, cloneParams } from './params';
-import type { Random } from './random';
+import type { Random } from '@sublora/tensor';
 
 /** What to do with pruned singular values during training. */
 export type MaskPolicy = 'free' | 'frozen';

@@ -1,8 +1,7 @@
 import { evaluateToArrays, laplacian, partial, spec, trace } from '@sublora/autodiff';
-import { referenceBackend } from '@sublora/tensor';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import { denseLayers, initMlp, layerSizes, mlpForward, mlpWithInputDerivatives } from './mlp';
 import { bindValues, paramSpecs } from './params';
-import { createRandom } from './random';
 
 const shape = { inputDim: 3, width: 7, depth: 3 };
 const params = initMlp(shape, createRandom(11));

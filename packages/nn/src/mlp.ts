@@ -34,7 +34,7 @@ import {
   tanh,
   type Value,
 } from '@sublora/autodiff';
-import type { Random } from './random';
+import type { Random } from '@sublora/tensor';
 import type { ParamValues } from './params';
 
 /** Layer sizes of an MLP with `depth` hidden layers of equal `width`. */

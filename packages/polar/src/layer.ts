@@ -13,13 +13,12 @@ import { matrix, qr } from '@sublora/linalg';
 import {
   type MlpShape,
   type ParamValues,
-  type Random,
   type TracedLinear,
   denseLinear,
   layerNames,
   layerSizes,
 } from '@sublora/nn';
-import { InputError } from '@sublora/tensor';
+import { InputError, type Random } from '@sublora/tensor';
 
 /** Which layers get PoLAR, with what rank, scale and `Theta` form. */
 export interface PolarShape {

@@ -1,8 +1,8 @@
-import { bindValues, createRandom, initMlp, mlpForward, paramSpecs } from '@sublora/nn';
+import { bindValues, initMlp, mlpForward, paramSpecs } from '@sublora/nn';
 import type { ParamValues } from '@sublora/nn';
 import { type Value, evaluateToArrays, grad, mul, spec, sum, trace } from '@sublora/autodiff';
 import { type Matrix, matmul, matrix, orthogonalityError, svd } from '@sublora/linalg';
-import { referenceBackend } from '@sublora/tensor';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import fc from 'fast-check';
 import {
   createPolarState,

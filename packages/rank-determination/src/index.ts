@@ -7,6 +7,6 @@
  */
 export { determineRanks, determineRanksSync } from './determine-ranks';
 export type { RankInput } from './determine-ranks';
-export type { RankCertificate, RankDiagnostics, RankResult } from './determine';
+export type { RankCertificate, RankDiagnostics, RankResult } from './solve-validated';
 export { EXACT_MAX_NODES, EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
 export type { MethodDescription, MethodName } from './methods';

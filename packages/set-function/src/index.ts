@@ -27,5 +27,3 @@ export type { FacilityLocationFunction } from './facility-location';
 export { createConcaveOfModular } from './concave-of-modular';
 export type { ConcaveOfModularFunction } from './concave-of-modular';
 export { subsetMask } from './subset';
-export { createRng } from './random';
-export type { Rng } from './random';

@@ -3,9 +3,8 @@
  * by evaluation: exhaustive over every triple for small ground sets, seeded
  * sampling otherwise. A failure comes with the worst counterexample found.
  */
-import { createRng } from '@sublora/set-function';
-import type { Rng, SetFunction } from '@sublora/set-function';
-import { InputError } from '@sublora/tensor';
+import type { SetFunction } from '@sublora/set-function';
+import { InputError, type Random, createRandom } from '@sublora/tensor';
 
 /** Options shared by {@link checkSubmodular} and {@link checkMonotone}. */
 export interface SetFunctionCheckOptions {
@@ -201,7 +200,7 @@ export function checkSubmodular(
       }
     }
   } else if (n >= 2) {
-    const rng = createRng(opts.seed);
+    const rng = createRandom(opts.seed);
     for (let k = 0; k < opts.samples; k++) {
       const { A, B, e } = sampleChain(rng, n);
       const fA = f.evaluate(A);
@@ -225,14 +224,14 @@ export function checkSubmodular(
  * (B nonempty). Inclusion probabilities are themselves uniform so that small,
  * medium and large sets all occur.
  */
-function sampleChain(rng: Rng, n: number): { A: number[]; B: number[]; e: number } {
+function sampleChain(rng: Random, n: number): { A: number[]; B: number[]; e: number } {
   const e = rng.int(n);
-  const pB = rng.next();
+  const pB = rng.uniform32();
   let B: number[] = [];
-  for (let i = 0; i < n; i++) if (i !== e && rng.next() < pB) B.push(i);
+  for (let i = 0; i < n; i++) if (i !== e && rng.uniform32() < pB) B.push(i);
   if (B.length === 0) B = [(e + 1 + rng.int(n - 1)) % n];
-  const pA = rng.next();
-  let A = B.filter(() => rng.next() < pA);
+  const pA = rng.uniform32();
+  let A = B.filter(() => rng.uniform32() < pA);
   if (A.length === B.length) {
     const drop = rng.int(B.length);
     A = B.filter((_, k) => k !== drop);
@@ -274,12 +273,12 @@ export function checkMonotone(
       }
     }
   } else if (n >= 1) {
-    const rng = createRng(opts.seed);
+    const rng = createRandom(opts.seed);
     for (let k = 0; k < opts.samples; k++) {
       const e = rng.int(n);
-      const p = rng.next();
+      const p = rng.uniform32();
       const A: number[] = [];
-      for (let i = 0; i < n; i++) if (i !== e && rng.next() < p) A.push(i);
+      for (let i = 0; i < n; i++) if (i !== e && rng.uniform32() < p) A.push(i);
       consider(() => A, e, f.evaluate(A), f.evaluate([...A, e]));
     }
   }

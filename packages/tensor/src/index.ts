@@ -17,5 +17,13 @@ export {
 export { referenceBackend, type ReferenceBackend } from './reference/register-all-kernels';
 export * as referenceKernels from './reference/shared';
 export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
-export * from './random';
+export {
+  type Random,
+  type RandomState,
+  type Xoshiro128,
+  type Xoshiro128State,
+  createRandom,
+  restoreXoshiro128,
+  seedXoshiro128,
+} from './random';
 export * from './op-table';

@@ -6,6 +6,7 @@
 import {
   shapesEqual,
   type Backend,
+  type Random,
   type BinaryOp,
   type CompareOp,
   type DType,
@@ -15,7 +16,6 @@ import {
   type Tensor,
   type UnaryOp,
 } from '@sublora/tensor';
-import type { Rng } from '@sublora/set-function';
 import {
   broadcastPair,
   choose,
@@ -58,7 +58,7 @@ export interface ConformanceCase {
   readonly name: string;
   /** The Backend method it exercises. */
   readonly op: string;
-  setup(rng: Rng): CaseInstance;
+  setup(rng: Random): CaseInstance;
 }
 
 const s = (shape: readonly number[]) => `[${shape.join(',')}]`;
@@ -98,7 +98,7 @@ function creationCases(): ConformanceCase[] {
       op: 'fill',
       setup: (rng) => {
         const shape = randomShape(rng, intIn(rng, 0, 3));
-        const value = Math.fround(rng.next() * 4 - 2);
+        const value = Math.fround(rng.uniform32() * 4 - 2);
         return {
           inputs: [],
           kind: 'exact',
@@ -223,17 +223,17 @@ const PROGRAM_BINARY: Readonly<Partial<Record<BinaryOp, (a: number, b: number) =
  * magnitude, so float32 rounding (relative to |value| + 1) stays far below
  * the elementwise tolerance whatever cancels.
  */
-function randomProgram(rng: Rng, operands: number, steps: number): ElementwiseProgram {
+function randomProgram(rng: Random, operands: number, steps: number): ElementwiseProgram {
   const bounds: number[] = Array.from({ length: operands }, () => 1);
   const program: ElementwiseStep[] = [];
   const unary = Object.entries(PROGRAM_UNARY) as [UnaryOp, (b: number) => number][];
   const binary = Object.entries(PROGRAM_BINARY) as [BinaryOp, (a: number, b: number) => number][];
   while (program.length < steps) {
     // Half the steps read the newest register, so chains are deep as well as wide.
-    const pick = () => (rng.next() < 0.5 ? bounds.length - 1 : rng.int(bounds.length));
+    const pick = () => (rng.uniform32() < 0.5 ? bounds.length - 1 : rng.int(bounds.length));
     const [x, y] = [pick(), pick()];
     let step: ElementwiseStep, bound: number;
-    if (rng.next() < 0.4) {
+    if (rng.uniform32() < 0.4) {
       const [op, boundOf] = unary[rng.int(unary.length)];
       [step, bound] = [{ op, args: [x] }, boundOf(bounds[x])];
     } else {
@@ -284,7 +284,7 @@ function fusedCases(): ConformanceCase[] {
         const operandShapes = Array.from({ length: intIn(rng, 1, 4) }, () =>
           shape
             .slice(shape.length - intIn(rng, 0, shape.length))
-            .map((d) => (rng.next() < 0.3 ? 1 : d)),
+            .map((d) => (rng.uniform32() < 0.3 ? 1 : d)),
         );
         const program = randomProgram(rng, operandShapes.length, intIn(rng, 3, 8));
         const listing = program.steps
@@ -333,7 +333,7 @@ function matmulCases(): ConformanceCase[] {
       // Batched: A's batch [p, 1], B's batch [q] or [p, q]: broadcasting on both sides.
       const p = intIn(rng, 1, 3),
         q = intIn(rng, 2, 3);
-      const [ba, bb] = batched ? [[p, 1], rng.next() < 0.5 ? [q] : [p, q]] : [[], []];
+      const [ba, bb] = batched ? [[p, 1], rng.uniform32() < 0.5 ? [q] : [p, q]] : [[], []];
       const sa = [...ba, ...(transposeA ? [k, m] : [m, k])];
       const sb = [...bb, ...(transposeB ? [n, k] : [k, n])];
       return {
@@ -395,7 +395,9 @@ function structureCases(): ConformanceCase[] {
       setup: (rng) => {
         const shape = randomShape(rng, intIn(rng, 1, 4), 5);
         const begin = shape.map((d) => rng.int(d));
-        const size = shape.map((d, i) => (rng.next() < 0.3 ? -1 : intIn(rng, 0, d - begin[i])));
+        const size = shape.map((d, i) =>
+          rng.uniform32() < 0.3 ? -1 : intIn(rng, 0, d - begin[i]),
+        );
         return {
           inputs: [uniform(rng, shape)],
           kind: 'exact',
@@ -411,7 +413,7 @@ function structureCases(): ConformanceCase[] {
         const base = randomShape(rng, intIn(rng, 1, 3));
         const axis = rng.int(base.length);
         const shapes = [0, 1, 2].map(() => base.map((d, i) => (i === axis ? intIn(rng, 1, 3) : d)));
-        const written = rng.next() < 0.5 ? axis : axis - base.length;
+        const written = rng.uniform32() < 0.5 ? axis : axis - base.length;
         return {
           inputs: shapes.map((sh) => uniform(rng, sh)),
           kind: 'exact',
@@ -459,7 +461,7 @@ function structureCases(): ConformanceCase[] {
         const [to, from] = (() => {
           const out = randomShape(rng, intIn(rng, 1, 4));
           const rank = intIn(rng, 0, out.length);
-          return [out, out.slice(out.length - rank).map((d) => (rng.next() < 0.5 ? 1 : d))];
+          return [out, out.slice(out.length - rank).map((d) => (rng.uniform32() < 0.5 ? 1 : d))];
         })();
         return {
           inputs: [uniform(rng, from)],

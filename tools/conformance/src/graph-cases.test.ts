@@ -1,12 +1,11 @@
-import { referenceBackend } from '@sublora/tensor';
-import { createRng } from '@sublora/set-function';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import { GRAPH_CASES } from './graph-cases';
 
 // The graph cases are only as good as their graphs: check the gradient and the
 // Hessian against central finite differences of the loss, in float64.
 describe('graph cases compute the derivatives they claim', () => {
   const be = referenceBackend;
-  const rng = createRng(7);
+  const rng = createRandom(7);
   const [lossCase, gradCase, hessCase] = GRAPH_CASES.map((c) => c.setup(rng));
   const inputs = lossCase.inputs.map((x) => Float64Array.from(x.data));
   const theta = inputs[0];

@@ -2,7 +2,7 @@
  * Seeded random inputs for conformance cases: shapes, broadcast-compatible
  * shape pairs, tensors with values in a chosen range.
  */
-import type { Rng } from '@sublora/set-function';
+import type { Random } from '@sublora/tensor';
 
 /** A host tensor: row-major values and a shape. */
 export interface HostTensor {
@@ -11,23 +11,27 @@ export interface HostTensor {
 }
 
 /** Uniform integer in `[lo, hi]`. */
-export function intIn(rng: Rng, lo: number, hi: number): number {
+export function intIn(rng: Random, lo: number, hi: number): number {
   return lo + rng.int(hi - lo + 1);
 }
 
 /** A random shape of the given rank with dimensions in `[1, maxDim]`. */
-export function randomShape(rng: Rng, rank: number, maxDim = 4): number[] {
+export function randomShape(rng: Random, rank: number, maxDim = 4): number[] {
   return Array.from({ length: rank }, () => intIn(rng, 1, maxDim));
 }
 
 /** Values uniform in `[lo, hi)` for a tensor of `shape`. */
-export function uniform(rng: Rng, shape: readonly number[], lo = -1, hi = 1): HostTensor {
+export function uniform(rng: Random, shape: readonly number[], lo = -1, hi = 1): HostTensor {
   const n = shape.reduce((p, d) => p * d, 1);
-  return { data: Array.from({ length: n }, () => lo + (hi - lo) * rng.next()), shape };
+  return { data: Array.from({ length: n }, () => lo + (hi - lo) * rng.uniform32()), shape };
 }
 
 /** Values drawn from `choices` (to make ties and zeros likely). */
-export function choose(rng: Rng, shape: readonly number[], choices: readonly number[]): HostTensor {
+export function choose(
+  rng: Random,
+  shape: readonly number[],
+  choices: readonly number[],
+): HostTensor {
   const n = shape.reduce((p, d) => p * d, 1);
   return { data: Array.from({ length: n }, () => choices[rng.int(choices.length)]), shape };
 }
@@ -36,17 +40,17 @@ export function choose(rng: Rng, shape: readonly number[], choices: readonly num
  * Two shapes that broadcast against each other: a random output shape of
  * rank 1-4, each operand a suffix of it with some dimensions set to 1.
  */
-export function broadcastPair(rng: Rng): [number[], number[]] {
+export function broadcastPair(rng: Random): [number[], number[]] {
   const out = randomShape(rng, intIn(rng, 1, 4));
   const operand = () => {
     const rank = intIn(rng, 0, out.length);
-    return out.slice(out.length - rank).map((d) => (rng.next() < 0.3 ? 1 : d));
+    return out.slice(out.length - rank).map((d) => (rng.uniform32() < 0.3 ? 1 : d));
   };
   return [operand(), operand()];
 }
 
 /** A random permutation of `0..n-1` (Fisher-Yates). */
-export function permutation(rng: Rng, n: number): number[] {
+export function permutation(rng: Random, n: number): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -59,9 +63,9 @@ export function permutation(rng: Rng, n: number): number[] {
  * A random non-empty subset of `0..rank-1` in random order, each axis written
  * as `axis` or `axis - rank` (negative axes count from the end).
  */
-export function randomAxes(rng: Rng, rank: number): number[] {
+export function randomAxes(rng: Random, rank: number): number[] {
   const count = intIn(rng, 1, rank);
   return permutation(rng, rank)
     .slice(0, count)
-    .map((a) => (rng.next() < 0.5 ? a : a - rank));
+    .map((a) => (rng.uniform32() < 0.5 ? a : a - rank));
 }

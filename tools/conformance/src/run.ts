@@ -2,13 +2,13 @@
  * Running the cases on one backend and comparing with the float64 reference.
  */
 import {
+  createRandom,
   referenceBackend,
   type Backend,
   type DType,
   type HostArray,
   type Tensor,
 } from '@sublora/tensor';
-import { createRng } from '@sublora/set-function';
 import { KERNEL_CASES, type CaseInstance, type CaseOutput, type ConformanceCase } from './cases';
 import { ERROR_CASES, type ErrorCase } from './error-cases';
 import { GRAPH_CASES } from './graph-cases';
@@ -108,7 +108,7 @@ export async function runCase(
   options: ConformanceOptions,
 ): Promise<CaseResult> {
   const seed = options.seed ?? DEFAULT_SEED;
-  const instance = testCase.setup(createRng(seed ^ hashName(testCase.name)));
+  const instance = testCase.setup(createRandom(seed ^ hashName(testCase.name)));
   const tolerance = toleranceFor(options.dtype, instance.kind, instance.terms, options.tolerance);
   const base = { name: testCase.name, op: testCase.op, detail: instance.detail, tolerance };
   const fail = (message: string, error = Infinity): CaseResult => ({

@@ -1,5 +1,6 @@
 import { matmul, matrix, orthogonalityError, svd, transpose } from '@sublora/linalg';
-import { SIGMA, createRandom, initLora, loraNames } from '@sublora/nn';
+import { SIGMA, initLora, loraNames } from '@sublora/nn';
+import { createRandom } from '@sublora/tensor';
 import { loraDiagnostics } from './lora-svd';
 
 describe('loraDiagnostics', () => {

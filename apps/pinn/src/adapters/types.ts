@@ -5,7 +5,8 @@
  * `adapters/<name>.ts`, registered in `adapters/index.ts`.
  */
 import type { CurvatureHook } from '@sublora/geolora';
-import type { MlpShape, ParamValues, Random, SvdAdapter } from '@sublora/nn';
+import type { MlpShape, ParamValues, SvdAdapter } from '@sublora/nn';
+import type { Random } from '@sublora/tensor';
 import type { AdapterName, PinnConfig } from '../config';
 import type { NetworkSpec } from '../model';
 import type { Optimizer, OptimizerState } from '../optimizer';

@@ -46,7 +46,6 @@ import {
   adamStep,
   bindValues,
   createAdamState,
-  createRandom,
   hiddenToHidden,
   initLora,
   initMlp,
@@ -63,7 +62,7 @@ import {
   polarLayers,
   polarStep,
 } from '@sublora/polar';
-import { type Backend, referenceBackend } from '@sublora/tensor';
+import { type Backend, createRandom, referenceBackend } from '@sublora/tensor';
 import { loadavg } from 'node:os';
 import { type Timing, parseFlags, resultPath, timeIt, writeResults } from '../harness';
 import { PINN_SIZES, pinnSizesOfWidths, randoms, type PinnSize } from '../autodiff/pinn-loss';

@@ -11,7 +11,8 @@
  * Writes tools/bench/results/polar-synthetic.json (or `--out FILE`).
  */
 import { type Matrix, matmul, matrix, qr, svd } from '@sublora/linalg';
-import { type ParamValues, adamStep, createAdamState, createRandom } from '@sublora/nn';
+import { type ParamValues, adamStep, createAdamState } from '@sublora/nn';
+import { createRandom } from '@sublora/tensor';
 import { createPolarState, polarStep, stableRank } from '@sublora/polar';
 import { loadavg } from 'node:os';
 import { parseFlags, resultPath, writeResults } from '../harness';

@@ -19,12 +19,8 @@ import {
   EXACT_MAX_RANK,
 } from '@sublora/rank-determination';
 import type { MethodName, RankInput } from '@sublora/rank-determination';
-import {
-  createQuadraticObjective,
-  createQuadraticObjectiveFromRows,
-  createRng,
-} from '@sublora/set-function';
-import { toFloat64Matrix, assertSymmetric } from '@sublora/tensor';
+import { createQuadraticObjective, createQuadraticObjectiveFromRows } from '@sublora/set-function';
+import { assertSymmetric, createRandom, toFloat64Matrix } from '@sublora/tensor';
 import { loadavg } from 'node:os';
 import { parseFlags, resultPath, timeIt, writeResults } from '../harness';
 import type { Timing, TimeItOptions } from '../harness';
@@ -41,7 +37,7 @@ interface Instance {
  * projection has work to do); g small. Seeded.
  */
 function makeInstance(r: number, seed: number): Instance {
-  const rng = createRng(seed);
+  const rng = createRandom(seed);
   const k = 32;
   const sigma = Float64Array.from({ length: r }, () => 0.1 + Math.abs(rng.normal()));
   const grad = Float64Array.from({ length: r }, () => 0.05 * rng.normal());

@@ -1,6 +1,6 @@
 /**
- * `determineRanks`: every method behind one entry point, with the same
- * validation, the same result shape and the same diagnostics.
+ * The solver behind `determineRanks` (`determine-ranks.ts`): every method on
+ * validated host input, with one result shape and the same diagnostics.
  */
 import {
   certifiedRatio,
