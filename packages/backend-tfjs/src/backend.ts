@@ -7,6 +7,7 @@
  * `dispose` frees.
  */
 import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/Either';
 import {
   OP_TABLE,
   TensorError,
@@ -107,16 +108,16 @@ async function chooseEngine(
   }
   const attempts: EngineAttempt[] = [];
   for (const engine of forced ? [forced] : ENGINE_ORDER) {
-    const result = await loadEngine(engine);
-    if ('reason' in result) {
-      attempts.push({ engine, ok: false, reason: result.reason });
+    const result = await loadEngine(engine)();
+    if (E.isLeft(result)) {
+      attempts.push({ engine, ok: false, reason: result.left });
       if (forced) {
-        throw new TensorError('engine', `'${engine}' is not available (${result.reason})`);
+        throw new TensorError('engine', `'${engine}' is not available (${result.left})`);
       }
       continue;
     }
     attempts.push({ engine, ok: true });
-    return { loaded: result, attempts };
+    return { loaded: result.right, attempts };
   }
   // cpu ships inside @tensorflow/tfjs, so this means tfjs itself is broken.
   throw new TensorError(

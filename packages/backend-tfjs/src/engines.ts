@@ -7,10 +7,14 @@
  * (WebAssembly, SIMD where available), then the pure-JavaScript `cpu` backend
  * bundled in `@tensorflow/tfjs`. The first two download libtensorflow in their
  * install script, so they are optional dependencies loaded with `require` in a
- * try/catch: a missing one is a recorded reason, not a crash.
+ * try/catch: a missing one is a recorded reason (the Left of {@link loadEngine}),
+ * not a crash.
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as E from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
 
 /** The engines, fastest first. */
 export type EngineName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -125,31 +129,41 @@ async function deviceOf(engine: EngineName): Promise<string> {
   return 'CPU (libtensorflow)';
 }
 
-/**
- * Loads one engine and makes it tfjs's current backend.
- * @returns the loaded engine, or a one-line reason it could not be used
- */
-export async function loadEngine(engine: EngineName): Promise<LoadedEngine | { reason: string }> {
+/** Requires the engine's package (wasm: points it at its binaries), or says why it cannot be used. */
+function requireEngine(engine: EngineName): E.Either<string, void> {
   const pkg = PACKAGES[engine];
-  try {
-    if (engine === 'node-gpu' || engine === 'node') requireOptional(pkg);
-    if (engine === 'wasm') configureWasm();
-  } catch (e) {
-    if (isMissingPackage(e, pkg)) {
-      return { reason: `${pkg} is not installed; install with: ${INSTALL_COMMANDS[engine]}` };
-    }
-    // installed but broken (e.g. no libtensorflow): the fix is this engine's package, not the family's
-    return {
-      reason: `${pkg} failed to load: ${firstLine(e)}; reinstall with: ${INSTALL_COMMANDS[engine]}`,
-    };
-  }
+  return E.tryCatch(
+    () => {
+      if (engine === 'node-gpu' || engine === 'node') requireOptional(pkg);
+      if (engine === 'wasm') configureWasm();
+    },
+    (e) =>
+      isMissingPackage(e, pkg)
+        ? `${pkg} is not installed; install with: ${INSTALL_COMMANDS[engine]}`
+        : // installed but broken (e.g. no libtensorflow): the fix is this engine's package, not the family's
+          `${pkg} failed to load: ${firstLine(e)}; reinstall with: ${INSTALL_COMMANDS[engine]}`,
+  );
+}
+
+/**
+ * Loads one engine and makes it tfjs's current backend: the loaded engine,
+ * or a one-line reason it could not be used.
+ */
+export function loadEngine(engine: EngineName): TE.TaskEither<string, LoadedEngine> {
   const tfBackend = TF_BACKENDS[engine];
-  let ok: boolean;
-  try {
-    ok = await tf.setBackend(tfBackend);
-  } catch (e) {
-    return { reason: `tfjs backend '${tfBackend}' failed to initialize: ${firstLine(e)}` };
-  }
-  if (!ok) return { reason: `tfjs backend '${tfBackend}' failed to initialize` };
-  return { engine, tfBackend, device: await deviceOf(engine) };
+  return pipe(
+    TE.fromEither(requireEngine(engine)),
+    TE.chain(() =>
+      TE.tryCatch(
+        () => tf.setBackend(tfBackend),
+        (e) => `tfjs backend '${tfBackend}' failed to initialize: ${firstLine(e)}`,
+      ),
+    ),
+    TE.filterOrElse(
+      (ok) => ok,
+      () => `tfjs backend '${tfBackend}' failed to initialize`,
+    ),
+    TE.chain(() => TE.fromTask(() => deviceOf(engine))),
+    TE.map((device) => ({ engine, tfBackend, device })),
+  );
 }

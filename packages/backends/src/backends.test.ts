@@ -1,8 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { referenceBackend } from '@sublora/tensor';
-import { listBackends, resolveBackend, selectBackendName } from './index';
+import * as E from 'fp-ts/Either';
+import { InputError, referenceBackend } from '@sublora/tensor';
+import {
+  listBackends,
+  loadBackend,
+  parseBackendNameE,
+  resolveBackend,
+  resolveBackendE,
+  selectBackendName,
+  selectBackendNameE,
+} from './index';
 
 const created: string[] = [];
 afterAll(() => created.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -83,6 +92,51 @@ describe('resolveBackend', () => {
   it('a missing tfjs engine is one line with the install command', async () => {
     await expect(resolveBackend('tfjs:node-gpu')).rejects.toThrow(
       /^backend: 'tfjs:node-gpu' is not available: engine: 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,
+    );
+  });
+});
+
+describe('the Either forms', () => {
+  /** The message of a Left, or 'right'. */
+  const leftMessage = (r: E.Either<Error, unknown>): string =>
+    E.isLeft(r) ? r.left.message : 'right';
+
+  it('return bad names and config files as values, with the messages the throwing forms use', () => {
+    const empty = tempDirWith();
+    const bad = tempDirWith('{ backend: tfjs }');
+    const cases: [string | undefined, Record<string, string>, string][] = [
+      ['pytorch', {}, empty],
+      [undefined, { SUBLORA_BACKEND: 'tfjs:webgl' }, empty],
+      [undefined, {}, bad],
+      [undefined, {}, tempDirWith('{ "backend": 3 }')],
+    ];
+    for (const [name, env, cwd] of cases) {
+      const r = selectBackendNameE(name, { env, cwd });
+      expect(E.isLeft(r) && r.left).toBeInstanceOf(InputError);
+      expect(() => selectBackendName(name, { env, cwd })).toThrow(leftMessage(r));
+    }
+    expect(parseBackendNameE('tfjs:wasm', 'env')).toEqual(
+      E.right({ family: 'tfjs', variant: 'wasm', source: 'env' }),
+    );
+    expect(selectBackendNameE(undefined, { env: {}, cwd: empty })).toEqual(
+      E.right({ family: 'reference', source: 'default' }),
+    );
+  });
+
+  it('resolveBackendE gives the backend or the one-line error resolveBackend throws', async () => {
+    expect(await resolveBackendE('reference')()).toEqual(E.right(referenceBackend));
+    for (const name of ['pytorch', 'tfjs:node-gpu']) {
+      const r = await resolveBackendE(name)();
+      expect(E.isLeft(r) && r.left).toBeInstanceOf(InputError);
+      await expect(resolveBackend(name)).rejects.toThrow(leftMessage(r));
+    }
+  });
+
+  it('loadBackend gives an unavailable engine as a Left with its reason', async () => {
+    const r = await loadBackend({ family: 'tfjs', variant: 'node-gpu', source: 'argument' })();
+    expect(leftMessage(r)).toMatch(/^engine: 'node-gpu' is not available \(/);
+    expect(await loadBackend({ family: 'reference', source: 'default' })()).toEqual(
+      E.right(referenceBackend),
     );
   });
 });

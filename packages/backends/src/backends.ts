@@ -1,12 +1,16 @@
 /**
  * Listing and resolving backends by name.
  */
+import * as E from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
 import { InputError, type Backend, type DType } from '@sublora/tensor';
-import { BackendUnavailable, INSTALL, createBackend, installCommand } from './load';
+import { type BackendUnavailable, INSTALL, installCommand, loadBackend } from './load';
 import {
   BACKEND_FAMILIES,
-  selectBackendName,
+  selectBackendNameE,
   type BackendFamily,
+  type BackendSpec,
   type SelectionContext,
 } from './select';
 
@@ -36,34 +40,83 @@ export interface BackendInfo {
 export async function listBackends(): Promise<BackendInfo[]> {
   const rows: BackendInfo[] = [];
   for (const name of BACKEND_FAMILIES) {
-    try {
-      const backend = await createBackend({ family: name, source: 'argument' });
-      const describe = (backend as { describe?: unknown }).describe;
-      rows.push({
-        name,
-        available: true,
-        dtypes: backend.dtypes,
-        ...(typeof describe === 'function' ? { description: describe.call(backend) } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof BackendUnavailable)) throw e;
-      rows.push({ name, available: false, reason: e.reason, install: INSTALL[name] });
-    }
+    const loaded = await loadBackend({ family: name, source: 'argument' })();
+    rows.push(
+      pipe(
+        loaded,
+        E.match(
+          (e): BackendInfo => ({
+            name,
+            available: false,
+            reason: e.reason,
+            install: INSTALL[name],
+          }),
+          (backend): BackendInfo => {
+            const describe = (backend as { describe?: unknown }).describe;
+            return {
+              name,
+              available: true,
+              dtypes: backend.dtypes,
+              ...(typeof describe === 'function' ? { description: describe.call(backend) } : {}),
+            };
+          },
+        ),
+      ),
+    );
   }
   return rows;
 }
 
+/** The one-line error of a backend that was asked for by name and cannot be loaded. */
+function unavailableError(spec: BackendSpec, e: BackendUnavailable): InputError {
+  const label = spec.variant === undefined ? spec.family : `${spec.family}:${spec.variant}`;
+  // A reason from the engine loader may already carry the precise install command.
+  const install = e.reason.includes('install with:')
+    ? ''
+    : `; install with: ${installCommand(spec)}`;
+  return new InputError(
+    'backend',
+    `'${label}' is not available: ${e.reason}${install} (the default 'reference' backend needs nothing)`,
+  );
+}
+
 /**
- * Returns the backend named by `name`, else by the `SUBLORA_BACKEND`
+ * Loads the backend named by `name`, else by the `SUBLORA_BACKEND`
  * environment variable, else by `{ "backend": "..." }` in
  * `sublora.config.json` in the working directory, else the float64
- * `reference` backend.
+ * `reference` backend: the primary form; {@link resolveBackend} throws
+ * instead.
  *
  * Names: `reference`, `tfjs` (fastest engine that loads), `tfjs:<engine>`
  * (`node-gpu`, `node`, `wasm`, `cpu`), `onnxruntime`. An unknown name, or a
- * backend whose package or engine is missing, is a one-line
+ * backend whose package or engine is missing, is a Left: a one-line
  * {@link InputError} with the valid names or the install command.
  *
+ * @example
+ * ```ts
+ * const result = await resolveBackendE('tfjs:wasm')();
+ * if (E.isLeft(result)) console.error(result.left.message); // one line with the fix
+ * ```
+ */
+export function resolveBackendE(
+  name?: string,
+  context: SelectionContext = {},
+): TE.TaskEither<InputError, Backend> {
+  return pipe(
+    TE.fromEither(selectBackendNameE(name, context)),
+    TE.chain((spec) =>
+      pipe(
+        loadBackend(spec),
+        TE.mapLeft((e) => unavailableError(spec, e)),
+      ),
+    ),
+  );
+}
+
+/**
+ * {@link resolveBackendE} for callers that want a backend or an exception.
+ *
+ * @throws InputError (as a rejection) for an unknown name or a backend that cannot be loaded
  * @example
  * ```ts
  * const backend = await resolveBackend('tfjs:wasm');
@@ -73,19 +126,10 @@ export async function resolveBackend(
   name?: string,
   context: SelectionContext = {},
 ): Promise<Backend> {
-  const spec = selectBackendName(name, context);
-  try {
-    return await createBackend(spec);
-  } catch (e) {
-    if (!(e instanceof BackendUnavailable)) throw e;
-    const label = spec.variant === undefined ? spec.family : `${spec.family}:${spec.variant}`;
-    // A reason from the engine loader may already carry the precise install command.
-    const install = e.reason.includes('install with:')
-      ? ''
-      : `; install with: ${installCommand(spec)}`;
-    throw new InputError(
-      'backend',
-      `'${label}' is not available: ${e.reason}${install} (the default 'reference' backend needs nothing)`,
-    );
-  }
+  return pipe(
+    await resolveBackendE(name, context)(),
+    E.getOrElseW((e) => {
+      throw e;
+    }),
+  );
 }

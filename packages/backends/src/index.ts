@@ -2,15 +2,17 @@
  * `@sublora/backends`: choose a {@link Backend} by name, `SUBLORA_BACKEND` or
  * `sublora.config.json`, and list which backends this machine can run.
  */
-export { listBackends, resolveBackend, type BackendInfo } from './backends';
-export { BackendUnavailable, INSTALL, installCommand } from './load';
+export { listBackends, resolveBackend, resolveBackendE, type BackendInfo } from './backends';
+export { BackendUnavailable, INSTALL, installCommand, loadBackend } from './load';
 export {
   BACKEND_ENV,
   BACKEND_FAMILIES,
   BACKEND_VARIANTS,
   CONFIG_FILE,
   parseBackendName,
+  parseBackendNameE,
   selectBackendName,
+  selectBackendNameE,
   type BackendFamily,
   type BackendSpec,
   type SelectionContext,

@@ -2,8 +2,12 @@
  * Loading backends. The reference backend ships with `@sublora/tensor`; the
  * tfjs and onnxruntime packages are loaded with `require` at run time, so a
  * missing or broken one is reported as "not available" with its install
- * command instead of breaking every import of this package.
+ * command instead of breaking every import of this package. Loading returns
+ * a `TaskEither`: an unavailable backend is a value, not an exception.
  */
+import * as E from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
 import { referenceBackend, type Backend } from '@sublora/tensor';
 import type { BackendFamily, BackendSpec } from './select';
 
@@ -56,36 +60,41 @@ function firstLine(e: unknown): string {
 
 type Factory = (options?: Record<string, unknown>) => Promise<Backend>;
 
-/** Requires a backend package and returns its factory, or throws {@link BackendUnavailable}. */
-function loadFactory(family: Exclude<BackendFamily, 'reference'>): Factory {
+/** Requires a backend package: its factory, or why it cannot be used. */
+function loadFactory(
+  family: Exclude<BackendFamily, 'reference'>,
+): E.Either<BackendUnavailable, Factory> {
   const { pkg, factory } = PACKAGES[family];
-  let mod: unknown;
-  try {
-    // `require`, not a static import: the package may be absent or half-written.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(pkg);
-  } catch (e) {
-    throw new BackendUnavailable(`${pkg} failed to load: ${firstLine(e)}`);
-  }
-  const f = (mod as Record<string, unknown> | null)?.[factory];
-  if (typeof f !== 'function') {
-    throw new BackendUnavailable(`${pkg} does not export ${factory}()`);
-  }
-  return f as Factory;
+  return pipe(
+    E.tryCatch(
+      // `require`, not a static import: the package may be absent or half-written.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (): unknown => require(pkg),
+      (e) => new BackendUnavailable(`${pkg} failed to load: ${firstLine(e)}`),
+    ),
+    E.map((mod) => (mod as Record<string, unknown> | null)?.[factory]),
+    E.filterOrElse(
+      (f): f is Factory => typeof f === 'function',
+      () => new BackendUnavailable(`${pkg} does not export ${factory}()`),
+    ),
+  );
 }
 
 /**
- * Creates the backend of `spec`. Throws {@link BackendUnavailable} (one line)
- * when its package or engine cannot be loaded.
+ * Creates the backend of `spec`: the backend, or {@link BackendUnavailable}
+ * (one line) when its package or engine cannot be loaded.
  */
-export async function createBackend(spec: BackendSpec): Promise<Backend> {
-  if (spec.family === 'reference') return referenceBackend;
+export function loadBackend(spec: BackendSpec): TE.TaskEither<BackendUnavailable, Backend> {
+  if (spec.family === 'reference') return TE.right(referenceBackend);
   // Only tfjs has variants (checked by parseBackendName): the engine to force.
   const options = spec.variant === undefined ? undefined : { engine: spec.variant };
-  const factory = loadFactory(spec.family);
-  try {
-    return await factory(options);
-  } catch (e) {
-    throw new BackendUnavailable(firstLine(e));
-  }
+  return pipe(
+    TE.fromEither(loadFactory(spec.family)),
+    TE.chain((factory) =>
+      TE.tryCatch(
+        () => factory(options),
+        (e) => new BackendUnavailable(firstLine(e)),
+      ),
+    ),
+  );
 }

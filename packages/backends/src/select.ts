@@ -5,6 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
 import { InputError } from '@sublora/tensor';
 
 /** The backend families. `tfjs` takes an engine variant: `tfjs:wasm`, `tfjs:cpu`, ... */
@@ -43,37 +45,44 @@ export interface BackendSpec {
 }
 
 /** The backend named in `sublora.config.json`, or undefined when there is no file or no field. */
-function nameFromConfig(cwd: string): string | undefined {
+function nameFromConfig(cwd: string): E.Either<InputError, string | undefined> {
   const file = path.join(cwd, CONFIG_FILE);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return undefined;
+    return E.right(undefined);
   }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (e) {
-    const why = (e as Error).message.split('\n')[0];
-    throw new InputError(file, `is not valid JSON (${why}); write e.g. { "backend": "reference" }`);
-  }
-  const backend = (config as { backend?: unknown } | null)?.backend;
-  if (backend === undefined) return undefined;
-  if (typeof backend !== 'string') {
-    throw new InputError(
-      file,
-      `field "backend" must be a string such as "tfjs", got ${JSON.stringify(backend)}`,
-    );
-  }
-  return backend;
+  return pipe(
+    E.parseJSON(text, (e) => {
+      const why = (e as Error).message.split('\n')[0];
+      return new InputError(
+        file,
+        `is not valid JSON (${why}); write e.g. { "backend": "reference" }`,
+      );
+    }),
+    E.map((config) => (config as { backend?: unknown } | null)?.backend),
+    E.filterOrElse(
+      (backend): backend is string | undefined =>
+        backend === undefined || typeof backend === 'string',
+      (backend) =>
+        new InputError(
+          file,
+          `field "backend" must be a string such as "tfjs", got ${JSON.stringify(backend)}`,
+        ),
+    ),
+  );
 }
 
 /**
- * Parses `family[:variant]` and checks the family, with a one-line
- * {@link InputError} listing the valid names.
+ * Parses `family[:variant]` and checks the family: the spec, or a one-line
+ * {@link InputError} listing the valid names (the primary form;
+ * {@link parseBackendName} throws instead).
  */
-export function parseBackendName(name: string, source: SelectionSource): BackendSpec {
+export function parseBackendNameE(
+  name: string,
+  source: SelectionSource,
+): E.Either<InputError, BackendSpec> {
   const [family, variant, ...extra] = name.trim().split(':');
   const from =
     source === 'argument'
@@ -83,20 +92,59 @@ export function parseBackendName(name: string, source: SelectionSource): Backend
   const variantOk =
     variant === undefined || (known && BACKEND_VARIANTS[family as BackendFamily].includes(variant));
   if (!known || !variantOk || extra.length > 0) {
-    throw new InputError(
-      'backend',
-      `unknown backend '${name}'${from}; use one of ${BACKEND_FAMILIES.join(', ')} (tfjs also as tfjs:node-gpu, tfjs:node, tfjs:wasm, tfjs:cpu)`,
+    return E.left(
+      new InputError(
+        'backend',
+        `unknown backend '${name}'${from}; use one of ${BACKEND_FAMILIES.join(', ')} (tfjs also as tfjs:node-gpu, tfjs:node, tfjs:wasm, tfjs:cpu)`,
+      ),
     );
   }
-  return { family: family as BackendFamily, ...(variant !== undefined ? { variant } : {}), source };
+  return E.right({
+    family: family as BackendFamily,
+    ...(variant !== undefined ? { variant } : {}),
+    source,
+  });
 }
 
-/** Picks the backend name: argument > `SUBLORA_BACKEND` > `sublora.config.json` > `reference`. */
-export function selectBackendName(name?: string, context: SelectionContext = {}): BackendSpec {
-  if (name !== undefined && name !== '') return parseBackendName(name, 'argument');
+/** The error of a Left thrown: what the throwing convenience forms do. */
+const raise = (e: InputError): never => {
+  throw e;
+};
+
+/**
+ * {@link parseBackendNameE} for callers that want a value or an exception.
+ * @throws InputError for an unknown family or variant, listing the valid names
+ */
+export function parseBackendName(name: string, source: SelectionSource): BackendSpec {
+  return pipe(parseBackendNameE(name, source), E.getOrElseW(raise));
+}
+
+/**
+ * Picks the backend name: argument > `SUBLORA_BACKEND` > `sublora.config.json`
+ * > `reference`; a bad name or config file is a Left (the primary form;
+ * {@link selectBackendName} throws instead).
+ */
+export function selectBackendNameE(
+  name?: string,
+  context: SelectionContext = {},
+): E.Either<InputError, BackendSpec> {
+  if (name !== undefined && name !== '') return parseBackendNameE(name, 'argument');
   const env = (context.env ?? process.env)[BACKEND_ENV];
-  if (env !== undefined && env !== '') return parseBackendName(env, 'env');
-  const fromConfig = nameFromConfig(context.cwd ?? process.cwd());
-  if (fromConfig !== undefined) return parseBackendName(fromConfig, 'config');
-  return { family: 'reference', source: 'default' };
+  if (env !== undefined && env !== '') return parseBackendNameE(env, 'env');
+  return pipe(
+    nameFromConfig(context.cwd ?? process.cwd()),
+    E.chain((fromConfig) =>
+      fromConfig === undefined
+        ? E.right<InputError, BackendSpec>({ family: 'reference', source: 'default' })
+        : parseBackendNameE(fromConfig, 'config'),
+    ),
+  );
+}
+
+/**
+ * {@link selectBackendNameE} for callers that want a value or an exception.
+ * @throws InputError for an unknown name or an unreadable config file
+ */
+export function selectBackendName(name?: string, context: SelectionContext = {}): BackendSpec {
+  return pipe(selectBackendNameE(name, context), E.getOrElseW(raise));
 }

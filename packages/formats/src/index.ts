@@ -4,12 +4,22 @@
  */
 export { FormatError } from './format-error';
 export type { DecodedData } from './element-codec';
-export { NPY_PREFIX_BYTES, npyHeaderEnd, parseNpy, parseNpyHeader, serializeNpy } from './npy';
+export {
+  NPY_PREFIX_BYTES,
+  npyHeaderEnd,
+  parseNpy,
+  parseNpyE,
+  parseNpyHeader,
+  parseNpyHeaderE,
+  serializeNpy,
+} from './npy';
 export type { NpyArray, NpyDType, NpyInput, NpyLayout } from './npy';
 export {
   SAFETENSORS_PREFIX_BYTES,
   parseSafetensors,
+  parseSafetensorsE,
   parseSafetensorsHeader,
+  parseSafetensorsHeaderE,
   safetensorsHeaderEnd,
   serializeSafetensors,
 } from './safetensors';

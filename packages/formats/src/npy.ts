@@ -21,7 +21,9 @@ import {
   type DecodedData,
   type ElementType,
 } from './element-codec';
-import { FormatError } from './format-error';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { FormatError, catchFormatError, getOrThrow } from './format-error';
 import { parsePythonLiteral } from './python-literal';
 import {
   allocateTensorData,
@@ -170,11 +172,27 @@ export function npyHeaderEnd(prefix: Uint8Array): number {
 /**
  * Parses the header of a `.npy` file of `fileLength` bytes from `head`, its
  * first {@link npyHeaderEnd} bytes (or more), and checks that the file holds
- * exactly the data the header describes. Read the data with
- * {@link decodeTensorChunk}; {@link parseNpy} does all of it for bytes in memory.
+ * exactly the data the header describes: the layout, or a {@link FormatError}
+ * on truncated, garbled or unsupported input (the primary form;
+ * {@link parseNpyHeader} throws instead). Read the data with
+ * {@link decodeTensorChunk}; {@link parseNpyE} does all of it for bytes in memory.
+ */
+export function parseNpyHeaderE(
+  head: Uint8Array,
+  fileLength: number,
+): E.Either<FormatError, NpyLayout> {
+  return catchFormatError(() => readNpyHeader(head, fileLength));
+}
+
+/**
+ * {@link parseNpyHeaderE} for callers that want a value or an exception.
  * @throws {@link FormatError} on truncated, garbled or unsupported input
  */
 export function parseNpyHeader(head: Uint8Array, fileLength: number): NpyLayout {
+  return getOrThrow(parseNpyHeaderE(head, fileLength));
+}
+
+function readNpyHeader(head: Uint8Array, fileLength: number): NpyLayout {
   const dataStart = npyHeaderEnd(head.subarray(0, NPY_PREFIX_BYTES));
   const major = head[6];
   const preamble = major === 1 ? 10 : 12;
@@ -230,14 +248,32 @@ export function parseNpyHeader(head: Uint8Array, fileLength: number): NpyLayout 
 }
 
 /**
- * Parses the bytes of a `.npy` file.
+ * Parses the bytes of a `.npy` file: the array, or a {@link FormatError} on
+ * truncated, garbled or unsupported input (the primary form; {@link parseNpy}
+ * throws instead).
+ *
+ * @example
+ * pipe(parseNpyE(bytes), E.match((e) => e.message, (a) => a.shape.join('x')));
+ */
+export function parseNpyE(bytes: Uint8Array): E.Either<FormatError, NpyArray> {
+  return pipe(
+    parseNpyHeaderE(bytes, bytes.length),
+    E.chain((layout) =>
+      catchFormatError(() => {
+        const data = allocateTensorData(layout);
+        decodeTensorChunk(layout, bytes.subarray(layout.dataOffset), data, 0);
+        return { dtype: layout.dtype, shape: layout.shape, data: finishTensorData(layout, data) };
+      }),
+    ),
+  );
+}
+
+/**
+ * {@link parseNpyE} for callers that want a value or an exception.
  * @throws {@link FormatError} on truncated, garbled or unsupported input
  */
 export function parseNpy(bytes: Uint8Array): NpyArray {
-  const layout = parseNpyHeader(bytes, bytes.length);
-  const data = allocateTensorData(layout);
-  decodeTensorChunk(layout, bytes.subarray(layout.dataOffset), data, 0);
-  return { dtype: layout.dtype, shape: layout.shape, data: finishTensorData(layout, data) };
+  return getOrThrow(parseNpyE(bytes));
 }
 
 function shapeRepr(shape: readonly number[]): string {

@@ -24,7 +24,9 @@ import {
   type DecodedData,
   type ElementType,
 } from './element-codec';
-import { FormatError } from './format-error';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { FormatError, catchFormatError, getOrThrow } from './format-error';
 import { allocateTensorData, decodeTensorChunk, type TensorLayout } from './tensor-layout';
 
 /** Element types readable from safetensors files. */
@@ -276,11 +278,28 @@ export function safetensorsHeaderEnd(prefix: Uint8Array, fileLength: number): nu
 /**
  * Parses the header of a safetensors file of `fileLength` bytes from `head`,
  * its first {@link safetensorsHeaderEnd} bytes (or more), and checks that the
- * tensors tile the data buffer exactly. Read a tensor's data with
- * {@link decodeTensorChunk}; {@link parseSafetensors} does all of it for bytes in memory.
+ * tensors tile the data buffer exactly: every tensor's layout and the
+ * metadata, or a {@link FormatError} on truncated, garbled or unsupported
+ * input (the primary form; {@link parseSafetensorsHeader} throws instead).
+ * Read a tensor's data with {@link decodeTensorChunk}; {@link parseSafetensorsE}
+ * does all of it for bytes in memory.
+ */
+export function parseSafetensorsHeaderE(
+  head: Uint8Array,
+  fileLength: number,
+): E.Either<FormatError, SafetensorsLayout> {
+  return catchFormatError(() => readSafetensorsHeader(head, fileLength));
+}
+
+/**
+ * {@link parseSafetensorsHeaderE} for callers that want a value or an exception.
  * @throws {@link FormatError} on truncated, garbled or unsupported input
  */
 export function parseSafetensorsHeader(head: Uint8Array, fileLength: number): SafetensorsLayout {
+  return getOrThrow(parseSafetensorsHeaderE(head, fileLength));
+}
+
+function readSafetensorsHeader(head: Uint8Array, fileLength: number): SafetensorsLayout {
   const dataStart = safetensorsHeaderEnd(head, fileLength);
   const header = parseHeaderJson(head, dataStart - HEADER_START);
   let metadata: Record<string, string> = {};
@@ -312,17 +331,39 @@ export function parseSafetensorsHeader(head: Uint8Array, fileLength: number): Sa
 }
 
 /**
- * Parses the bytes of a safetensors file.
+ * Parses the bytes of a safetensors file: its tensors and metadata, or a
+ * {@link FormatError} on truncated, garbled or unsupported input (the primary
+ * form; {@link parseSafetensors} throws instead).
+ */
+export function parseSafetensorsE(bytes: Uint8Array): E.Either<FormatError, SafetensorsFile> {
+  return pipe(
+    parseSafetensorsHeaderE(bytes, bytes.length),
+    E.chain((layout) =>
+      catchFormatError(() => {
+        const tensors = Object.entries(layout.tensors).map(
+          ([name, t]): [string, SafetensorsTensor] => {
+            const data = allocateTensorData(t);
+            decodeTensorChunk(
+              t,
+              bytes.subarray(t.dataOffset, t.dataOffset + t.byteLength),
+              data,
+              0,
+            );
+            return [name, { dtype: t.dtype, shape: t.shape, data }];
+          },
+        );
+        return { tensors: Object.fromEntries(tensors), metadata: layout.metadata };
+      }),
+    ),
+  );
+}
+
+/**
+ * {@link parseSafetensorsE} for callers that want a value or an exception.
  * @throws {@link FormatError} on truncated, garbled or unsupported input
  */
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
-  const layout = parseSafetensorsHeader(bytes, bytes.length);
-  const tensors = Object.entries(layout.tensors).map(([name, t]): [string, SafetensorsTensor] => {
-    const data = allocateTensorData(t);
-    decodeTensorChunk(t, bytes.subarray(t.dataOffset, t.dataOffset + t.byteLength), data, 0);
-    return [name, { dtype: t.dtype, shape: t.shape, data }];
-  });
-  return { tensors: Object.fromEntries(tensors), metadata: layout.metadata };
+  return getOrThrow(parseSafetensorsE(bytes));
 }
 
 /** JSON text of an object with its entries in the given order. */

@@ -1,8 +1,14 @@
 /**
  * The public entry points: `determineRanks` (async; accepts backend tensors
  * and does the r x r work on a backend when given one) and
- * `determineRanksSync` (host arrays only, no promise).
+ * `determineRanksSync` (host arrays only, no promise), each with its fp-ts
+ * form (`determineRanksE`, `determineRanksSyncE`) that returns every input
+ * problem instead of throwing the first.
  */
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import * as RNEA from 'fp-ts/ReadonlyNonEmptyArray';
+import * as TE from 'fp-ts/TaskEither';
 import { projectHessianOn } from '@sublora/hessian-projection';
 import { denseSymmetricRows } from '@sublora/set-function';
 import { InputError, toFloat64Matrix, toFloat64Vector } from '@sublora/tensor';
@@ -11,7 +17,8 @@ import { solveValidated } from './solve-validated';
 import type { Precomputed, RankResult } from './solve-validated';
 import type { MethodName } from './methods';
 import { hessianTimesSigma } from './objective';
-import { validateInput, validateMethod } from './validate';
+import { type InputProblems, attempt, attemptAsync, throwFirst } from './problems';
+import { validateInputE, validateMethodE } from './validate';
 import type { HostValues, ValidatedInput } from './validate';
 
 /** Inputs of {@link determineRanks}. */
@@ -39,12 +46,46 @@ export interface RankInput {
 }
 
 /**
+ * Decides which singular values to keep under a rank budget: the result, or
+ * every problem of the input (the primary form; {@link determineRanks}
+ * rejects with the first instead).
+ *
+ * All methods are judged by the same second-order model with the raw Hessian
+ * (`objective`), whatever they optimize internally; see `METHOD_DESCRIPTIONS`.
+ * Every input is validated up front. The method name is checked before any
+ * tensor is read; tensor inputs must live on `backend` with the right rank.
+ * A failing backend (not an input problem) rejects.
+ *
+ * @example
+ * const result = await determineRanksE({ sigma: [1, 2.1], grad: [0, 0], hessian: [[1, 0], [0, 1]], budget: 5, method: 'greedy' })();
+ * // Left: [method: 'greedy' is not ..., budget: 5 is not an integer in [0, 2]; ...]
+ */
+export function determineRanksE(input: RankInput): TE.TaskEither<InputProblems, RankResult> {
+  const { backend } = input;
+  return pipe(
+    TE.fromEither(validateMethodE(input.method)),
+    TE.chain(() =>
+      attemptAsync(async () =>
+        backend ? readToHost(backend, input) : hostOnly(input, 'determineRanks'),
+      ),
+    ),
+    // with a backend, awaits follow: validate into a copy the caller cannot change
+    TE.chainEitherK((host) => validateInputE(host, backend !== undefined)),
+    TE.chain((v) =>
+      attemptAsync(async () =>
+        solveValidated(v, backend ? await precomputeOn(backend, input, v) : {}),
+      ),
+    ),
+  );
+}
+
+/**
  * Decides which singular values to keep under a rank budget.
  *
  * All methods are judged by the same second-order model with the raw Hessian
  * (`objective`), whatever they optimize internally; see `METHOD_DESCRIPTIONS`.
  * Every input is validated up front; bad input rejects with a one-line
- * `InputError` naming it.
+ * `InputError` naming it ({@link determineRanksE} returns every problem).
  *
  * @example
  * const result = await determineRanks({
@@ -54,30 +95,41 @@ export interface RankInput {
  * result.kept; // [1]
  */
 export async function determineRanks(input: RankInput): Promise<RankResult> {
-  validateMethod(input.method);
-  const { backend } = input;
-  const host = backend ? await readToHost(backend, input) : hostOnly(input, 'determineRanks');
-  // with a backend, awaits follow: validate into a copy the caller cannot change
-  const v = validateInput(host, backend !== undefined);
-  const pre = backend ? await precomputeOn(backend, input, v) : {};
-  return solveValidated(v, pre);
+  return pipe(await determineRanksE(input)(), E.getOrElseW(throwFirst));
+}
+
+/**
+ * {@link determineRanksE} for host arrays, synchronously (no backend, no
+ * tensors): the result, or every problem of the input.
+ */
+export function determineRanksSyncE(input: RankInput): E.Either<InputProblems, RankResult> {
+  if (input.backend !== undefined) {
+    return E.left(
+      RNEA.of(
+        new InputError(
+          'backend',
+          'determineRanksSync runs on the host only; call determineRanks to use a backend',
+        ),
+      ),
+    );
+  }
+  return pipe(
+    attempt(() => hostOnly(input, 'determineRanksSync')),
+    E.chain((host) => validateInputE(host)),
+    E.chain((v) => attempt(() => solveValidated(v))),
+  );
 }
 
 /**
  * {@link determineRanks} for host arrays, synchronously (no backend, no
- * tensors): the lowest-overhead path.
+ * tensors): the lowest-overhead path. Throws the first problem
+ * ({@link determineRanksSyncE} returns every one).
  *
  * @example
  * determineRanksSync({ sigma: [1, 2.1], grad: [-0.2, 0.2], hessian: [[2, -2], [-2, 2]], budget: 1, method: 'linear' }).kept; // [0]
  */
 export function determineRanksSync(input: RankInput): RankResult {
-  if (input.backend !== undefined) {
-    throw new InputError(
-      'backend',
-      'determineRanksSync runs on the host only; call determineRanks to use a backend',
-    );
-  }
-  return solveValidated(validateInput(hostOnly(input, 'determineRanksSync')));
+  return pipe(determineRanksSyncE(input), E.getOrElseW(throwFirst));
 }
 
 function isTensor(x: unknown): x is Tensor {

@@ -5,7 +5,13 @@
  *
  * @packageDocumentation
  */
-export { determineRanks, determineRanksSync } from './determine-ranks';
+export {
+  determineRanks,
+  determineRanksE,
+  determineRanksSync,
+  determineRanksSyncE,
+} from './determine-ranks';
+export type { InputProblems } from './problems';
 export type { RankInput } from './determine-ranks';
 export type { RankCertificate, RankDiagnostics, RankResult } from './solve-validated';
 export { EXACT_MAX_NODES, EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
