@@ -62,20 +62,25 @@ export interface RankInput {
  */
 export function determineRanksE(input: RankInput): TE.TaskEither<InputProblems, RankResult> {
   const { backend } = input;
+  // host arrays only: nothing to read, so every check runs and every problem is reported
+  if (backend === undefined) return TE.fromEither(onHostE(input, 'determineRanks'));
   return pipe(
     TE.fromEither(validateMethodE(input.method)),
-    TE.chain(() =>
-      attemptAsync(async () =>
-        backend ? readToHost(backend, input) : hostOnly(input, 'determineRanks'),
-      ),
-    ),
-    // with a backend, awaits follow: validate into a copy the caller cannot change
-    TE.chainEitherK((host) => validateInputE(host, backend !== undefined)),
+    TE.chain(() => attemptAsync(() => readToHost(backend, input))),
+    // awaits follow: validate into a copy the caller cannot change
+    TE.chainEitherK((host) => validateInputE(host, true)),
     TE.chain((v) =>
-      attemptAsync(async () =>
-        solveValidated(v, backend ? await precomputeOn(backend, input, v) : {}),
-      ),
+      attemptAsync(async () => solveValidated(v, await precomputeOn(backend, input, v))),
     ),
+  );
+}
+
+/** The host path of both forms: convert, validate (every problem), solve. */
+function onHostE(input: RankInput, caller: string): E.Either<InputProblems, RankResult> {
+  return pipe(
+    attempt(() => hostOnly(input, caller)),
+    E.chain((host) => validateInputE(host)),
+    E.chain((v) => attempt(() => solveValidated(v))),
   );
 }
 
@@ -113,11 +118,7 @@ export function determineRanksSyncE(input: RankInput): E.Either<InputProblems, R
       ),
     );
   }
-  return pipe(
-    attempt(() => hostOnly(input, 'determineRanksSync')),
-    E.chain((host) => validateInputE(host)),
-    E.chain((v) => attempt(() => solveValidated(v))),
-  );
+  return onHostE(input, 'determineRanksSync');
 }
 
 /**
