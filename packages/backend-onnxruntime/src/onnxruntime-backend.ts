@@ -13,6 +13,7 @@ import {
   shapeToString,
   shapesEqual,
   type Backend,
+  type BackendHints,
   type DType,
   type HostArray,
   type Shape,
@@ -113,6 +114,17 @@ export interface OnnxruntimeBackend extends Backend {
 }
 
 const BACKEND_NAME = 'onnxruntime';
+
+/**
+ * Whole graphs compile into one session: adjoint cuts make the graph bigger
+ * (2.5x the first call at w = 1000) and save no run time here.
+ * `gramReadFlops` is not measured on onnxruntime: the reference backend's 4,
+ * which `hessian` used on every backend before backends declared hints.
+ */
+export const ONNXRUNTIME_HINTS: BackendHints = Object.freeze({
+  compilesWholeGraphs: true,
+  gramReadFlops: 4,
+});
 
 /**
  * Creates the onnxruntime backend: resolves execution providers (dropping
@@ -325,11 +337,7 @@ export async function createOnnxruntimeBackend(
   const backend: OnnxruntimeBackend = {
     name: BACKEND_NAME,
     dtypes: computeDtype === 'float64' ? ['float64', 'float32'] : ['float32'],
-    // Whole graphs compile into one session: adjoint cuts make the graph
-    // bigger (2.5x the first call at w = 1000) and save no run time here.
-    // gramReadFlops is not measured on onnxruntime: the reference backend's 4,
-    // which hessian used on every backend before backends declared hints.
-    hints: { compilesWholeGraphs: true, gramReadFlops: 4 },
+    hints: ONNXRUNTIME_HINTS,
     fromArray: (data, shape, dtype) => handle(k.fromArray(data, shape, dtype)),
     fill: (shape, value, dtype) => handle(k.fill(shape, value, dtype)),
     zeros: (shape, dtype) => {

@@ -12,6 +12,7 @@ import {
   OP_TABLE,
   TensorError,
   type Backend,
+  type BackendHints,
   type BinaryOp,
   type CompareOp,
   type DType,
@@ -127,6 +128,16 @@ async function chooseEngine(
 }
 
 /**
+ * Kernel by kernel, like the reference backend. `gramReadFlops` is not
+ * measured on tfjs: the reference backend's 4, which `hessian` used on every
+ * backend before backends declared hints.
+ */
+export const TFJS_HINTS: BackendHints = Object.freeze({
+  compilesWholeGraphs: false,
+  gramReadFlops: 4,
+});
+
+/**
  * Creates a {@link Backend} that runs on tfjs.
  *
  * The engine is chosen at run time: `@tensorflow/tfjs-node-gpu`, then
@@ -210,10 +221,7 @@ export async function createTfjsBackend(options: TfjsBackendOptions = {}): Promi
   const backend: TfjsBackend = {
     name: TFJS,
     dtypes: ['float32'],
-    // Kernel by kernel, like the reference backend. gramReadFlops is not
-    // measured on tfjs: the reference backend's 4, which hessian used on every
-    // backend before backends declared hints.
-    hints: { compilesWholeGraphs: false, gramReadFlops: 4 },
+    hints: TFJS_HINTS,
     describe: () => report,
 
     fromArray(data, shape, dtype) {

@@ -2,8 +2,9 @@
  * `@sublora/backends`: choose a {@link Backend} by name, `SUBLORA_BACKEND` or
  * `sublora.config.json`, and list which backends this machine can run.
  */
+export { KNOWN_BACKENDS, type KnownBackend } from './known-backends';
 export { listBackends, resolveBackend, resolveBackendE, type BackendInfo } from './backends';
-export { BackendUnavailable, INSTALL, installCommand, loadBackend } from './load';
+export { BackendUnavailable, INSTALL, installCommand, loadBackend, loadDescriptor } from './load';
 export {
   BACKEND_ENV,
   BACKEND_FAMILIES,

@@ -1,46 +1,28 @@
 /**
- * Loading backends. The reference backend ships with `@sublora/tensor`; the
- * tfjs and onnxruntime packages are loaded with `require` at run time, so a
- * missing or broken one is reported as "not available" with its install
+ * Loading backends through the descriptors their packages export. The
+ * reference backend ships with `@sublora/tensor`; the tfjs and onnxruntime
+ * packages are optional peer dependencies loaded with `require` at run time,
+ * so a missing or broken one is reported as "not available" with its install
  * command instead of breaking every import of this package. Loading returns
  * a `TaskEither`: an unavailable backend is a value, not an exception.
  */
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import { referenceBackend, type Backend } from '@sublora/tensor';
-import type { BackendFamily, BackendSpec } from './select';
+import { type Backend, type BackendDescriptor, referenceDescriptor } from '@sublora/tensor';
+import { type KnownBackend, KNOWN_BACKENDS } from './known-backends';
+import { BACKEND_FAMILIES, type BackendFamily, type BackendSpec } from './select';
 
-/** The command that installs each backend's package and engine. */
-export const INSTALL: Readonly<Record<BackendFamily, string>> = {
-  reference: 'npm install @sublora/tensor',
-  tfjs: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0 (GPU: add @tensorflow/tfjs-node-gpu@4.22.0)',
-  onnxruntime: 'npm install @sublora/backend-onnxruntime onnxruntime-node',
-};
+/** The command that installs each backend's package and engine (`KNOWN_BACKENDS`). */
+export const INSTALL = Object.fromEntries(
+  BACKEND_FAMILIES.map((f) => [f, KNOWN_BACKENDS[f].install]),
+) as Readonly<Record<BackendFamily, string>>;
 
-/** What a forced tfjs engine needs: the family's command names neither tfjs-node nor tfjs-node-gpu. */
-const TFJS_ENGINE_INSTALL: Readonly<Record<string, string>> = {
-  'node-gpu':
-    'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-node-gpu@4.22.0',
-  node: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-node@4.22.0',
-  wasm: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0',
-  cpu: 'npm install @sublora/backend-tfjs @tensorflow/tfjs@4.22.0',
-};
-
-/** The command that installs what `spec` needs: the forced engine's packages for `tfjs:<engine>`. */
+/** The command that installs what `spec` needs: a forced variant's packages where they differ. */
 export function installCommand(spec: Pick<BackendSpec, 'family' | 'variant'>): string {
-  if (spec.family === 'tfjs' && spec.variant !== undefined) {
-    return TFJS_ENGINE_INSTALL[spec.variant] ?? INSTALL.tfjs;
-  }
-  return INSTALL[spec.family];
+  const known: KnownBackend = KNOWN_BACKENDS[spec.family];
+  return (spec.variant !== undefined && known.variantInstall?.[spec.variant]) || known.install;
 }
-
-const PACKAGES: Readonly<
-  Record<Exclude<BackendFamily, 'reference'>, { pkg: string; factory: string }>
-> = {
-  tfjs: { pkg: '@sublora/backend-tfjs', factory: 'createTfjsBackend' },
-  onnxruntime: { pkg: '@sublora/backend-onnxruntime', factory: 'createOnnxruntimeBackend' },
-};
 
 /** A backend that could not be created, with a one-line reason. */
 export class BackendUnavailable extends Error {
@@ -58,24 +40,31 @@ function firstLine(e: unknown): string {
   return (typeof message === 'string' ? message : String(e)).split('\n')[0];
 }
 
-type Factory = (options?: Record<string, unknown>) => Promise<Backend>;
+function isDescriptor(x: unknown): x is BackendDescriptor {
+  const d = x as Partial<BackendDescriptor> | null;
+  return typeof d?.family === 'string' && typeof d.create === 'function';
+}
 
-/** Requires a backend package: its factory, or why it cannot be used. */
-function loadFactory(
-  family: Exclude<BackendFamily, 'reference'>,
-): E.Either<BackendUnavailable, Factory> {
-  const { pkg, factory } = PACKAGES[family];
+/**
+ * The descriptor of a family's package (`require`d at run time: the package
+ * is an optional peer dependency and may be absent or half-written), or why
+ * it cannot be used. The reference backend's ships with `@sublora/tensor`.
+ */
+export function loadDescriptor(
+  family: BackendFamily,
+): E.Either<BackendUnavailable, BackendDescriptor> {
+  if (family === 'reference') return E.right(referenceDescriptor);
+  const { pkg } = KNOWN_BACKENDS[family];
   return pipe(
     E.tryCatch(
-      // `require`, not a static import: the package may be absent or half-written.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       (): unknown => require(pkg),
       (e) => new BackendUnavailable(`${pkg} failed to load: ${firstLine(e)}`),
     ),
-    E.map((mod) => (mod as Record<string, unknown> | null)?.[factory]),
+    E.map((mod) => (mod as Record<string, unknown> | null)?.backendDescriptor),
     E.filterOrElse(
-      (f): f is Factory => typeof f === 'function',
-      () => new BackendUnavailable(`${pkg} does not export ${factory}()`),
+      (d): d is BackendDescriptor => isDescriptor(d) && d.family === family,
+      () => new BackendUnavailable(`${pkg} does not export a backendDescriptor for '${family}'`),
     ),
   );
 }
@@ -85,14 +74,11 @@ function loadFactory(
  * (one line) when its package or engine cannot be loaded.
  */
 export function loadBackend(spec: BackendSpec): TE.TaskEither<BackendUnavailable, Backend> {
-  if (spec.family === 'reference') return TE.right(referenceBackend);
-  // Only tfjs has variants (checked by parseBackendName): the engine to force.
-  const options = spec.variant === undefined ? undefined : { engine: spec.variant };
   return pipe(
-    TE.fromEither(loadFactory(spec.family)),
-    TE.chain((factory) =>
+    TE.fromEither(loadDescriptor(spec.family)),
+    TE.chain((descriptor) =>
       TE.tryCatch(
-        () => factory(options),
+        () => descriptor.create(spec.variant),
         (e) => new BackendUnavailable(firstLine(e)),
       ),
     ),

@@ -8,19 +8,30 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { InputError } from '@sublora/tensor';
+import { KNOWN_BACKENDS } from './known-backends';
 
-/** The backend families. `tfjs` takes an engine variant: `tfjs:wasm`, `tfjs:cpu`, ... */
-export type BackendFamily = 'reference' | 'tfjs' | 'onnxruntime';
+/** The backend families (`KNOWN_BACKENDS`). `tfjs` takes an engine variant: `tfjs:wasm`, `tfjs:cpu`, ... */
+export type BackendFamily = keyof typeof KNOWN_BACKENDS;
 
 /** Every backend family, in the order {@link listBackends} reports them. */
-export const BACKEND_FAMILIES: readonly BackendFamily[] = ['reference', 'tfjs', 'onnxruntime'];
+export const BACKEND_FAMILIES = Object.keys(KNOWN_BACKENDS) as readonly BackendFamily[];
 
 /** The variants each family accepts after a colon (tfjs: the engine to force). */
-export const BACKEND_VARIANTS: Readonly<Record<BackendFamily, readonly string[]>> = {
-  reference: [],
-  tfjs: ['node-gpu', 'node', 'wasm', 'cpu'],
-  onnxruntime: [],
-};
+export const BACKEND_VARIANTS: Readonly<Record<BackendFamily, readonly string[]>> =
+  Object.fromEntries(
+    BACKEND_FAMILIES.map((f): [BackendFamily, readonly string[]] => [
+      f,
+      KNOWN_BACKENDS[f].variants,
+    ]),
+  ) as Record<BackendFamily, readonly string[]>;
+
+/** ` (tfjs also as tfjs:node-gpu, tfjs:node, ...)` for every family with variants. */
+function variantsHint(): string {
+  const parts = BACKEND_FAMILIES.filter((f) => BACKEND_VARIANTS[f].length > 0).map(
+    (f) => `${f} also as ${BACKEND_VARIANTS[f].map((v) => `${f}:${v}`).join(', ')}`,
+  );
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
 
 /** The environment variable that names the backend. */
 export const BACKEND_ENV = 'SUBLORA_BACKEND';
@@ -95,7 +106,7 @@ export function parseBackendNameE(
     return E.left(
       new InputError(
         'backend',
-        `unknown backend '${name}'${from}; use one of ${BACKEND_FAMILIES.join(', ')} (tfjs also as tfjs:node-gpu, tfjs:node, tfjs:wasm, tfjs:cpu)`,
+        `unknown backend '${name}'${from}; use one of ${BACKEND_FAMILIES.join(', ')}${variantsHint()}`,
       ),
     );
   }

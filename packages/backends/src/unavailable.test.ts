@@ -30,13 +30,33 @@ describe('a backend package that cannot be used', () => {
     );
   });
 
-  it('reports a package without its factory as unavailable', async () => {
+  it("reports a package without its descriptor, or with another family's, as unavailable", async () => {
+    const reason =
+      "@sublora/backend-onnxruntime does not export a backendDescriptor for 'onnxruntime'";
     jest.doMock('@sublora/backend-onnxruntime', () => ({ somethingElse: 1 }));
-    const { listBackends } = freshBackends();
-    const row = (await listBackends()).find((r) => r.name === 'onnxruntime');
-    expect(row?.reason).toBe(
-      '@sublora/backend-onnxruntime does not export createOnnxruntimeBackend()',
-    );
+    let row = (await freshBackends().listBackends()).find((r) => r.name === 'onnxruntime');
+    expect(row?.reason).toBe(reason);
+    jest.resetModules();
+    jest.doMock('@sublora/backend-onnxruntime', () => ({
+      backendDescriptor: { family: 'tfjs', create: () => Promise.reject(new Error('no')) },
+    }));
+    row = (await freshBackends().listBackends()).find((r) => r.name === 'onnxruntime');
+    expect(row?.reason).toBe(reason);
+  });
+
+  it('creates a backend through the descriptor the package exports', async () => {
+    jest.doMock('@sublora/backend-onnxruntime', () => {
+      const { referenceBackend } = jest.requireActual('@sublora/tensor');
+      return {
+        backendDescriptor: {
+          family: 'onnxruntime',
+          create: (variant?: string) =>
+            Promise.resolve({ ...referenceBackend, name: `described:${String(variant)}` }),
+        },
+      };
+    });
+    const backend = await freshBackends().resolveBackend('onnxruntime');
+    expect(backend.name).toBe('described:undefined');
   });
 
   it("names the forced engine's package when tfjs cannot load for tfjs:node (was the family's, without tfjs-node)", async () => {

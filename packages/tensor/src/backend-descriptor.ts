@@ -1,0 +1,39 @@
+/**
+ * A backend package's self-description (tfjs's kernel registry is the
+ * model): what `@sublora/backends` needs to list, install-hint, choose and
+ * create a backend without knowing the package. Each backend package exports
+ * one as `backendDescriptor`; the reference backend's lives here.
+ */
+import type { Backend, BackendHints } from './backend';
+import { referenceBackend } from './reference/register-all-kernels';
+
+/** One backend family, as its package declares it. */
+export interface BackendDescriptor {
+  /** The name users type (`--backend`, `SUBLORA_BACKEND`): `reference`, `tfjs`, `onnxruntime`. */
+  readonly family: string;
+  /** The npm package that provides it. */
+  readonly packageName: string;
+  /** Variants accepted after a colon (`tfjs:wasm`); empty when there are none. */
+  readonly variants: readonly string[];
+  /** The command that installs the package and its engine. */
+  readonly install: string;
+  /** What a forced variant needs instead of {@link install}, where it differs. */
+  readonly variantInstall?: Readonly<Record<string, string>>;
+  /** The cost hints its backends carry (`Backend.hints`), known before creating one. */
+  readonly hints: BackendHints;
+  /**
+   * Creates a backend (a forced `variant`, or the package's default choice).
+   * Rejects with a one-line message when the engine cannot load.
+   */
+  create(variant?: string): Promise<Backend>;
+}
+
+/** The reference backend (ships with `@sublora/tensor`, needs nothing installed). */
+export const referenceDescriptor: BackendDescriptor = {
+  family: 'reference',
+  packageName: '@sublora/tensor',
+  variants: [],
+  install: 'npm install @sublora/tensor',
+  hints: referenceBackend.hints,
+  create: () => Promise.resolve(referenceBackend),
+};
