@@ -2,13 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SIGMA } from '@sublora/nn';
-import { referenceBackend } from '@sublora/tensor';
 import { loadCheckpoint } from './checkpoint';
-import { resolveConfig, totalRank } from './config';
-import { openMetrics, readMetrics } from './metrics';
+import { totalRank } from './config';
+import { readMetrics } from './metrics';
 import {
   Interrupted,
-  type RunContext,
   alternatingMethods,
   cubicBudget,
   ensureFinetuned,
@@ -16,29 +14,11 @@ import {
   runAlternating,
   runDetermination,
 } from './stages';
-import { emptyResults, readResults } from './results';
+import { readResults } from './results';
+import { removeSmokeContexts, smokeContext } from './stages/smoke-context.test-utils';
 
-const dirs: string[] = [];
-function makeContext(
-  overrides: Record<string, unknown> = {},
-  shouldStop?: () => boolean,
-  dir?: string,
-): RunContext {
-  const outDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pinn-run-'));
-  dirs.push(outDir);
-  const config = resolveConfig('smoke', overrides);
-  return {
-    config,
-    outDir,
-    backend: referenceBackend,
-    metrics: openMetrics(outDir),
-    results: emptyResults(),
-    log: () => undefined,
-    quiet: true,
-    ...(shouldStop ? { shouldStop } : {}),
-  };
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const makeContext = smokeContext;
+afterAll(removeSmokeContexts);
 
 describe('smoke pipeline', () => {
   const ctx = makeContext({ 'epochs.pretrain': 80 });

@@ -14,10 +14,9 @@ import { checkpointKeysOf, staleKey } from '../checkpoint-keys';
 import { loadCheckpoint } from '../checkpoint';
 import { resolveConfig, totalRank } from '../config';
 import { evaluationGrid } from '../geometry';
-import { openMetrics, readMetrics } from '../metrics';
+import { readMetrics } from '../metrics';
 import { buildPredictor } from '../model';
 import { PDES } from '../pdes';
-import { emptyResults } from '../results';
 import {
   Interrupted,
   type RunContext,
@@ -27,27 +26,14 @@ import {
 } from '../stages';
 import { loraFromViews } from '../stages/svd-view';
 import { geoloraDiagnostics, geoloraRanks, geoloraSettings } from './geolora';
+import { removeSmokeContexts, smokeContext } from '../stages/smoke-context.test-utils';
 
-const dirs: string[] = [];
-function makeContext(
+const makeContext = (
   overrides: Record<string, unknown> = {},
   shouldStop?: () => boolean,
   dir?: string,
-): RunContext {
-  const outDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pinn-geolora-'));
-  dirs.push(outDir);
-  return {
-    config: resolveConfig('smoke', { adapter: 'geolora', ...overrides }),
-    outDir,
-    backend: referenceBackend,
-    metrics: openMetrics(outDir),
-    results: emptyResults(),
-    log: () => undefined,
-    quiet: true,
-    ...(shouldStop ? { shouldStop } : {}),
-  };
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+): RunContext => smokeContext({ adapter: 'geolora', ...overrides }, shouldStop, dir);
+afterAll(removeSmokeContexts);
 
 const finetuneEpochs = (ctx: RunContext) =>
   readMetrics(ctx.metrics.file).filter((m) => m.kind === 'epoch' && m.phase === 'finetune');

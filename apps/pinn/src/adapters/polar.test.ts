@@ -13,10 +13,9 @@ import { checkpointKeysOf, staleKey } from '../checkpoint-keys';
 import { loadCheckpoint } from '../checkpoint';
 import { resolveConfig, totalRank } from '../config';
 import { evaluationGrid } from '../geometry';
-import { openMetrics, readMetrics } from '../metrics';
+import { readMetrics } from '../metrics';
 import { buildPredictor } from '../model';
 import { PDES } from '../pdes';
-import { emptyResults } from '../results';
 import {
   Interrupted,
   type RunContext,
@@ -25,27 +24,14 @@ import {
   runDetermination,
 } from '../stages';
 import { loraFromViews } from '../stages/svd-view';
+import { removeSmokeContexts, smokeContext } from '../stages/smoke-context.test-utils';
 
-const dirs: string[] = [];
-function makeContext(
+const makeContext = (
   overrides: Record<string, unknown> = {},
   shouldStop?: () => boolean,
   dir?: string,
-): RunContext {
-  const outDir = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pinn-polar-'));
-  dirs.push(outDir);
-  return {
-    config: resolveConfig('smoke', { adapter: 'polar', ...overrides }),
-    outDir,
-    backend: referenceBackend,
-    metrics: openMetrics(outDir),
-    results: emptyResults(),
-    log: () => undefined,
-    quiet: true,
-    ...(shouldStop ? { shouldStop } : {}),
-  };
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+): RunContext => smokeContext({ adapter: 'polar', ...overrides }, shouldStop, dir);
+afterAll(removeSmokeContexts);
 
 describe('polar configuration', () => {
   it('defaults to the preset rank with alpha = rank, lambda 1, landing, full Theta', () => {
