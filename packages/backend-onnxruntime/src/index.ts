@@ -2,7 +2,11 @@
  * `@sublora/backend-onnxruntime`: a lazy Backend over onnxruntime-node, ONNX
  * model building, saving and loading.
  */
-export { ONNXRUNTIME_HINTS, createOnnxruntimeBackend } from './onnxruntime-backend';
+export {
+  ONNXRUNTIME_HINTS,
+  createOnnxruntimeBackend,
+  defaultGraphOptimizationLevel,
+} from './onnxruntime-backend';
 export { backendDescriptor } from './descriptor';
 export type {
   ExportOnnxOptions,

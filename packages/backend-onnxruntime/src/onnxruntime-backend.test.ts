@@ -1,7 +1,37 @@
 import { TensorError, referenceBackend } from '@sublora/tensor';
-import { createOnnxruntimeBackend, type OnnxruntimeBackend } from './index';
+import {
+  createOnnxruntimeBackend,
+  defaultGraphOptimizationLevel,
+  type OnnxruntimeBackend,
+} from './index';
 
 const quiet = { executionProviders: ['cpu'] as const };
+
+describe('graph optimization level', () => {
+  /** A float64 chain onnxruntime's optimizer could rewrite (transposed matmul, add, tanh). */
+  const run = async (be: OnnxruntimeBackend) => {
+    const x = be.fromArray([0.3, -1.2, 2.5, 0.7, 1.1, -0.4], [3, 2], 'float64');
+    const w = be.fromArray([0.5, -1, 2, 0.25], [2, 2], 'float64');
+    const y = be.unary('tanh', be.binary('add', be.matmul(x, w, { transposeB: true }), x));
+    return be.read(be.reduce('sum', be.binary('mul', y, y), [1]));
+  };
+
+  test('float64 compiles with optimizations disabled, float32 with all; an explicit level wins', async () => {
+    expect(defaultGraphOptimizationLevel('float64')).toBe('disabled');
+    expect(defaultGraphOptimizationLevel('float32')).toBe('all');
+    const f64 = await createOnnxruntimeBackend(quiet);
+    const f32 = await createOnnxruntimeBackend({ ...quiet, dtype: 'float32' });
+    const all = await createOnnxruntimeBackend({
+      ...quiet,
+      sessionOptions: { graphOptimizationLevel: 'all' },
+    });
+    expect(f64.describe().graphOptimizationLevel).toBe('disabled');
+    expect(f32.describe().graphOptimizationLevel).toBe('all');
+    expect(all.describe().graphOptimizationLevel).toBe('all');
+    // the level changes compile time, not float64 results
+    expect(Array.from(await run(f64))).toEqual(Array.from(await run(all)));
+  });
+});
 
 describe('session cache', () => {
   let be: OnnxruntimeBackend;

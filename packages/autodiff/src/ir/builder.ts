@@ -42,11 +42,17 @@ export function paramsKey(params: Params): string {
   return key;
 }
 
+/** Params keys longer than this are looked up without concatenation (see `Builder.emit`). */
+const LONG_PARAMS_KEY = 1024;
+
 /** Appends checked, hash-consed nodes; `finish` freezes them into a {@link Graph}. */
 export class Builder {
   private readonly nodes: Node[] = [];
   private readonly values: Value[] = [];
+  /** Hash-consing: `op(operand ids)` + params key, for short params keys. */
   private readonly memo = new Map<string, Value>();
+  /** The same for long params keys: by `op(operand ids)`, then by the params key itself. */
+  private readonly longMemo = new Map<string, Map<string, Value>>();
   /** The input values, in order. */
   readonly args: readonly Value[];
 
@@ -83,8 +89,15 @@ export class Builder {
         );
       }
     }
-    const key = `${op}(${operands.map((v) => v.id).join(',')})${paramsKey(params)}`;
-    const hit = this.memo.get(key);
+    const head = `${op}(${operands.map((v) => v.id).join(',')})`;
+    const pkey = paramsKey(params);
+    // A long key (a constant's data) is looked up as it is, not inside a fresh
+    // concatenation: V8 keeps a string's hash on the string, so the same
+    // params object hashes once, where a new concatenated key would be
+    // flattened and hashed in full at every emit (most of the time of a
+    // w = 1000 Hessian build).
+    const bucket = pkey.length > LONG_PARAMS_KEY ? this.longMemo.get(head) : undefined;
+    const hit = pkey.length > LONG_PARAMS_KEY ? bucket?.get(pkey) : this.memo.get(head + pkey);
     if (hit) return hit;
     const aval = inferShape(op, operands, params);
     const id = this.nodes.length;
@@ -98,7 +111,9 @@ export class Builder {
     });
     const v = new Value(this, id, aval.shape, aval.dtype);
     this.values.push(v);
-    this.memo.set(key, v);
+    if (pkey.length <= LONG_PARAMS_KEY) this.memo.set(head + pkey, v);
+    else if (bucket) bucket.set(pkey, v);
+    else this.longMemo.set(head, new Map([[pkey, v]]));
     return v;
   }
 

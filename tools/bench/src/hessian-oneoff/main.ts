@@ -13,7 +13,9 @@
  * `build[:level[:threads]]`: `build` is `current` (this checkout) or
  * `baseline` (the `@sublora/autodiff` built in checkout DIR, which builds
  * the Hessian graph; the loss graph is built by this checkout in both),
- * `level` onnxruntime's `graphOptimizationLevel` (default `all`) and
+ * `level` onnxruntime's `graphOptimizationLevel` (default: the backend's,
+ * `disabled` for float64 since issue 19; a baseline build older than that
+ * used `all`) and
  * `threads` its `intraOpNumThreads` (default: onnxruntime's choice).
  * `pytorch[:threads[:dtype]]` runs the PyTorch peer
  * (`python/pinn_hessian_peer.py`, same loss, weights and inputs; default 1
@@ -37,7 +39,8 @@ type Level = (typeof LEVELS)[number];
 /** One configuration of this checkout (or the baseline) timed in a fresh process. */
 interface Variant {
   readonly build: 'current' | 'baseline';
-  readonly level: Level;
+  /** Undefined: the backend's default level. */
+  readonly level?: Level;
   readonly threads?: number;
 }
 
@@ -54,6 +57,8 @@ interface ChildReport {
   readonly hessianBuildMs: number;
   readonly hessianNodes: number;
   readonly hessianChunk: number;
+  /** onnxruntime's graph optimization level the session was compiled with. */
+  readonly graphOptimizationLevel: string;
   readonly firstCallMs: number;
   readonly cpuMs: {
     readonly lossBuild: number;
@@ -87,10 +92,10 @@ function parseVariant(text: string): Variant | PeerVariant {
   }
   if (build !== 'current' && build !== 'baseline')
     throw new Error(`--variants: '${text}' must start with current, baseline or pytorch`);
-  const level = parts[1] ?? 'all';
-  if (!LEVELS.includes(level as Level))
+  const level = parts[1] === undefined || parts[1] === '' ? undefined : parts[1];
+  if (level !== undefined && !LEVELS.includes(level as Level))
     throw new Error(`--variants: '${text}': level must be one of ${LEVELS.join(', ')}`);
-  return { build, level: level as Level, threads: threadCount(text, parts[2]) };
+  return { build, level: level as Level | undefined, threads: threadCount(text, parts[2]) };
 }
 
 /** The command line of one run of `variant`. */
@@ -124,7 +129,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
   const backend = await createOnnxruntimeBackend({
     executionProviders: ['cpu'],
     sessionOptions: {
-      graphOptimizationLevel: v.level,
+      ...(v.level === undefined ? {} : { graphOptimizationLevel: v.level }),
       ...(v.threads === undefined ? {} : { intraOpNumThreads: v.threads }),
     },
   });
@@ -150,6 +155,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
     hessianBuildMs,
     hessianNodes: graph.nodes.length,
     hessianChunk,
+    graphOptimizationLevel: backend.describe().graphOptimizationLevel,
     firstCallMs,
     cpuMs: {
       lossBuild: cpu[1] - cpu[0],

@@ -1,0 +1,32 @@
+import { sizeOf } from '@sublora/tensor';
+import * as ops from '../ops';
+import { spec, trace } from './trace';
+
+/** Data long enough that its params key takes the long-key path of `Builder.emit`. */
+const data = (seed: number) => Array.from({ length: 4096 }, (_, i) => Math.sin(seed + i));
+
+describe('Builder hash-consing', () => {
+  test('constants with equal data are one node, also as distinct arrays; different data are two', () => {
+    const g = trace([spec('x', [4096])], (x) => {
+      const a = ops.mul(x, ops.constant(data(1), [4096]));
+      const b = ops.mul(x, ops.constant(data(1), [4096])); // a fresh array, equal entries
+      const c = ops.mul(x, ops.constant(data(2), [4096]));
+      return [a, b, c];
+    });
+    const constants = g.nodes.filter((n) => n.op === 'constant');
+    expect(constants).toHaveLength(2);
+    expect(g.outputs[0]).toBe(g.outputs[1]);
+    expect(g.outputs[2]).not.toBe(g.outputs[0]);
+    expect(constants.every((n) => sizeOf(n.shape) === 4096)).toBe(true);
+  });
+
+  test('a long params key and a short one never collide', () => {
+    const g = trace([spec('x', [1])], (x) => [
+      ops.add(x, ops.constant([1], [1])),
+      ops.add(x, ops.constant([2], [1])),
+      ops.add(x, ops.constant([1], [1])),
+    ]);
+    expect(g.outputs[0]).toBe(g.outputs[2]);
+    expect(g.outputs[0]).not.toBe(g.outputs[1]);
+  });
+});
