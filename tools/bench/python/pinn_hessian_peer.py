@@ -13,7 +13,7 @@ the Hessians can be compared entry by entry.
 Prints one JSON line: the stage times (building the weights is not timed;
 `hessianMs` is torch.autograd.functional.hessian from sigma to the r x r
 matrix, which traces and differentiates the loss each call), their CPU time
-(all threads) and the settings.
+(all threads), the peak resident memory and the settings.
 Without PyTorch it prints a one-line message and exits 0 with
 `{"skipped": ...}`, so callers can go on without the peer.
 """
@@ -158,6 +158,8 @@ def main():
         # CPU time of all threads: the load-independent measure on a shared machine
         "cpuMs": {"setup": setup_cpu_ms, "hessian": hessian_cpu_ms,
                   "process": (usage.ru_utime + usage.ru_stime) * 1000},
+        # peak resident set of the process (ru_maxrss is in KiB on Linux)
+        "maxRssMiB": usage.ru_maxrss / 1024,
         "lossValue": float(loss(sigma)),
     }))
 

@@ -66,6 +66,8 @@ interface ChildReport {
     readonly firstCall: number;
     readonly process: number;
   };
+  /** Peak resident set of the process (`process.resourceUsage().maxRSS`), MiB. */
+  readonly maxRssMiB: number;
 }
 
 /** CPU time (user + system, all threads) this process used since it started, in milliseconds. */
@@ -163,6 +165,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
       firstCall: cpu[3] - cpu[2],
       process: cpu[3],
     },
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }
 
@@ -171,6 +174,7 @@ interface PeerReport {
   readonly setupMs: number;
   readonly hessianMs: number;
   readonly cpuMs: { readonly setup: number; readonly hessian: number; readonly process: number };
+  readonly maxRssMiB: number;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -179,12 +183,16 @@ function describeStages(r: ChildReport): string {
   return (
     `loss graph ${seconds(r.lossBuildMs)}, Hessian graph ${seconds(r.hessianBuildMs)} ` +
     `with ${r.hessianNodes} nodes, first call ${seconds(r.firstCallMs)}; ` +
-    `CPU ${seconds(r.cpuMs.process)} in all: graphs ${seconds(r.cpuMs.lossBuild + r.cpuMs.hessianBuild)}, first call ${seconds(r.cpuMs.firstCall)}`
+    `CPU ${seconds(r.cpuMs.process)} in all: graphs ${seconds(r.cpuMs.lossBuild + r.cpuMs.hessianBuild)}, first call ${seconds(r.cpuMs.firstCall)}; ` +
+    `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`
   );
 }
 
 function describePeer(r: PeerReport): string {
-  return `torch.autograd.functional.hessian ${seconds(r.hessianMs)}, CPU ${seconds(r.cpuMs.hessian)}`;
+  return (
+    `torch.autograd.functional.hessian ${seconds(r.hessianMs)}, CPU ${seconds(r.cpuMs.hessian)}; ` +
+    `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`
+  );
 }
 
 /** max |a - b| / max |a|. */
