@@ -28,6 +28,11 @@ describe('graph optimization level', () => {
     expect(f64.describe().graphOptimizationLevel).toBe('disabled');
     expect(f32.describe().graphOptimizationLevel).toBe('all');
     expect(all.describe().graphOptimizationLevel).toBe('all');
+    const unset = await createOnnxruntimeBackend({
+      ...quiet,
+      sessionOptions: { graphOptimizationLevel: undefined, intraOpNumThreads: 1 },
+    });
+    expect(unset.describe().graphOptimizationLevel).toBe('disabled');
     // the level changes compile time, not float64 results
     expect(Array.from(await run(f64))).toEqual(Array.from(await run(all)));
   });

@@ -181,9 +181,12 @@ export async function createOnnxruntimeBackend(
   const requested = validateProviders(executionProviders);
   const ort = loadOnnxruntime();
   const providers = await resolveExecutionProviders(ort, requested, logger);
+  // `?? `, not a spread default: an explicit `graphOptimizationLevel: undefined` gets the default too
+  const graphOptimizationLevel =
+    sessionOptions.graphOptimizationLevel ?? defaultGraphOptimizationLevel(computeDtype);
   const cache = new SessionCache(ort, providers.active, maxCachedSessions, {
-    graphOptimizationLevel: defaultGraphOptimizationLevel(computeDtype),
     ...sessionOptions,
+    graphOptimizationLevel,
   });
   const elem = (d: DType): OnnxElemType => (computeDtype === 'float32' ? 'float32' : d);
   const nodes = new WeakMap<Tensor, LazyNode>();
@@ -403,8 +406,7 @@ export async function createOnnxruntimeBackend(
       unavailableExecutionProviders: providers.unavailable,
       ...(providers.notice === undefined ? {} : { notice: providers.notice }),
       computeDtype,
-      graphOptimizationLevel:
-        sessionOptions.graphOptimizationLevel ?? defaultGraphOptimizationLevel(computeDtype),
+      graphOptimizationLevel,
       sessions: cache.stats(),
     }),
     readMany,
