@@ -11,20 +11,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  constant,
-  evaluateToArrays,
-  grad,
-  hessian,
-  matmul,
-  mul,
-  spec,
-  sum,
-  tanh,
-  trace,
-} from '@sublora/autodiff';
-import { determineRanks } from '@sublora/rank-determination';
-import { referenceBackend } from '@sublora/tensor';
+import { referenceBackend, type Backend } from '@sublora/tensor';
+
+/** What the consumer computes; the script is plain CommonJS, run as is in the consumer project. */
+type Computed = { grad: number[]; hessian: number[]; kept: number[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { compute } = require('./consumer-script.js') as {
+  compute: (backend: Backend) => Promise<Computed>;
+};
 
 const REPO = path.join(__dirname, '..', '..', '..');
 const CORE = [
@@ -37,11 +31,8 @@ const CORE = [
   'backends',
 ];
 
-interface ConsumerReport {
+interface ConsumerReport extends Computed {
   backend: string;
-  grad: number[];
-  hessian: number[];
-  kept: number[];
   available: string[];
   install: Record<string, string>;
   tfjsOnDisk: boolean;
@@ -100,25 +91,8 @@ function consumer(name: string, tarballs: Record<string, string>, args: string[]
   return JSON.parse(stdout) as ConsumerReport;
 }
 
-/** The consumer's computation in this workspace, on the reference backend. */
-async function expected(): Promise<{ grad: number[]; hessian: number[]; kept: number[] }> {
-  const a = Float64Array.from({ length: 24 }, (_, i) => Math.sin(i + 1));
-  const loss = trace([spec('s', [4, 1])], (s) => {
-    const y = tanh(matmul(constant(a, [6, 4]), s));
-    return sum(mul(y, y));
-  });
-  const sigma = Float64Array.from([0.9, -0.4, 0.25, 0.1]);
-  const [g] = await evaluateToArrays(grad(loss, { wrt: 0 }), referenceBackend, [sigma]);
-  const [h] = await evaluateToArrays(hessian(loss, { wrt: 0 }), referenceBackend, [sigma]);
-  const { kept } = await determineRanks({
-    sigma,
-    grad: g,
-    hessian: { data: h, size: 4 },
-    budget: 2,
-    method: 'sublora-g',
-  });
-  return { grad: Array.from(g), hessian: Array.from(h), kept: [...kept] };
-}
+/** The consumer's computation in this workspace (the same function), on the reference backend. */
+const expected = (): Promise<Computed> => compute(referenceBackend);
 
 const close = (a: readonly number[], b: readonly number[]) =>
   a.every((x, i) => Math.abs(x - b[i]) <= 1e-12 * Math.max(1, Math.abs(b[i])));
