@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseSafetensors } from '@sublora/formats';
-import { runCli } from './cli';
+import { runCli, workerThreads } from './cli';
 
 const appDir = path.resolve(__dirname, '..');
 let out: string;
@@ -21,6 +21,17 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   });
   return { code, stdout, stderr };
 }
+
+describe('worker threads', () => {
+  it('split the CPUs among the local workers unless --threads names a count', () => {
+    const cpus = os.availableParallelism();
+    expect(workerThreads(undefined, 1)).toBe(cpus);
+    expect(workerThreads(undefined, cpus)).toBe(1);
+    // never 0, even with more workers than CPUs
+    expect(workerThreads(undefined, cpus + 5)).toBe(1);
+    expect(workerThreads(3, 2)).toBe(3);
+  });
+});
 
 describe('sublora-pinn errors', () => {
   it.each([

@@ -7,6 +7,7 @@
  * `sublora` does; Ctrl-C checkpoints the running phase and exits 130.
  */
 import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { type ConfigOverrides, type PinnConfig, parseOverride, resolveConfig } from './config';
@@ -52,6 +53,7 @@ interface CommonOptions {
   backend?: string;
   out: string;
   name?: string;
+  threads?: string;
   quiet?: boolean;
 }
 
@@ -93,6 +95,30 @@ function parseExecutor(text: string): Executor {
       `unknown executor '${text}'; use one of ${EXECUTORS.join(', ')}`,
     );
   return text as Executor;
+}
+
+const threadsContext = (threads: number | undefined) => (threads === undefined ? {} : { threads });
+
+/** `--threads`: the CPU threads the backend's engine may use (onnxruntime's intra-op pool). */
+function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(
+      '--threads',
+      `'${text}' is not a whole number >= 1; give the CPU threads the backend may use, e.g. 2`,
+    );
+  return n;
+}
+
+/**
+ * The threads each of `parallel` local workers gets: `--threads` when given,
+ * else an equal part of this process's CPUs. onnxruntime's threads spin while
+ * they wait, so workers that together ask for more threads than there are
+ * CPUs slow each other down (the w = 256 Hessian 1.7x, two processes of two threads on two CPUs).
+ */
+export function workerThreads(threads: number | undefined, parallel: number): number {
+  return threads ?? Math.max(1, Math.floor(availableParallelism() / parallel));
 }
 
 function parseParallel(text: string): number {
@@ -237,10 +263,11 @@ async function context(
   options: CommonOptions,
   io: CliIo,
 ): Promise<{ ctx: RunContext; pdes: PdeName[] }> {
+  const threads = parseThreads(options.threads);
   const overrides = loadOverrides(options);
   const config = resolveConfig(options.preset, overrides);
   const pdes = pdesOf(options, config);
-  const { backend, reason } = await chooseBackend(config.backend);
+  const { backend, reason } = await chooseBackend(config.backend, threadsContext(threads));
   const outDir = path.join(options.out, config.name);
   releaseLock = await lockRunDirectory(outDir, (err) => {
     io.stderr(`sublora-pinn: lost the lock on ${outDir} (${err.message}); stopping\n`);
@@ -303,6 +330,10 @@ function addCommon(cmd: Command): Command {
     )
     .option('--out <dir>', 'parent directory of run directories', 'runs')
     .option('--name <name>', 'run name (default: the preset name)')
+    .option(
+      '--threads <n>',
+      "CPU threads for the backend's engine (default: all CPUs; a local experiment with --parallel P gives each worker 1/P of them)",
+    )
     .option('--quiet', 'no progress output');
 }
 
@@ -399,6 +430,7 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       // parsed before context(), which creates the run directory: bad flags change nothing
       const executor = parseExecutor(o.executor);
       const parallelFlag = o.parallel === undefined ? undefined : parseParallel(o.parallel);
+      const threadsFlag = parseThreads(o.threads);
       const { ctx, pdes } = await context(o, io);
       const started = Date.now();
       const list = writePlan(ctx.outDir, ctx.config, pdes);
@@ -429,7 +461,13 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
           list,
           parallel,
           command: workerCommand(),
-          extraArgs: ['--quiet', '--backend', ctx.backend.name],
+          extraArgs: [
+            '--quiet',
+            '--backend',
+            ctx.backend.name,
+            '--threads',
+            String(workerThreads(threadsFlag, parallel)),
+          ],
           log: ctx.log,
           shouldStop: () => stopRequested,
         });
@@ -469,6 +507,7 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
     .requiredOption('--phase <p>', 'the phase of the task')
     .option('--index <i>', 'the task within its phase')
     .option('--backend <name>', "backend (default: the configuration's)")
+    .option('--threads <n>', "CPU threads for the backend's engine (default: all CPUs)")
     .option('--quiet', 'no progress output')
     .action(
       async (o: {
@@ -476,8 +515,10 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
         phase: string;
         index?: string;
         backend?: string;
+        threads?: string;
         quiet?: boolean;
       }) => {
+        const threads = parseThreads(o.threads);
         const { config, list } = loadRun(o.run);
         const phase = Number(o.phase);
         if (!Number.isInteger(phase) || phase < 0 || phase >= list.phases.length)
@@ -491,7 +532,10 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
           list.phases[phase].length,
         );
         const task = taskAt(list, phase, index);
-        const { backend, reason } = await chooseBackend(o.backend ?? config.backend);
+        const { backend, reason } = await chooseBackend(
+          o.backend ?? config.backend,
+          threadsContext(threads),
+        );
         io.stderr(
           `sublora-pinn: worker: ${task.kind} task ${task.id} (phase ${phase}, index ${index} from ${source}) on backend '${backend.name}' (${reason})\n`,
         );

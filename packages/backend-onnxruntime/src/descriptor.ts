@@ -10,5 +10,11 @@ export const backendDescriptor: BackendDescriptor = {
   variants: [],
   install: `npm install @sublora/backend-onnxruntime ${INSTALL_COMMAND.replace('npm install ', '')}`,
   hints: ONNXRUNTIME_HINTS,
-  create: () => createOnnxruntimeBackend(),
+  // `threads` sizes the intra-op pool; unset, the backend's default (every available CPU)
+  create: (_variant, options = {}) =>
+    createOnnxruntimeBackend(
+      options.threads === undefined
+        ? {}
+        : { sessionOptions: { intraOpNumThreads: options.threads } },
+    ),
 };

@@ -7,6 +7,7 @@ export {
   createOnnxruntimeBackend,
   defaultGraphOptimizationLevel,
 } from './onnxruntime-backend';
+export { PARALLEL_MIN_ELEMENTS, defaultIntraOpNumThreads } from './threads';
 export { backendDescriptor } from './descriptor';
 export type {
   ExportOnnxOptions,

@@ -1,7 +1,12 @@
 import { TensorError, referenceBackend } from '@sublora/tensor';
+import { availableParallelism } from 'node:os';
 import {
+  backendDescriptor,
   createOnnxruntimeBackend,
   defaultGraphOptimizationLevel,
+  defaultIntraOpNumThreads,
+  loadOnnxruntime,
+  PARALLEL_MIN_ELEMENTS,
   type OnnxruntimeBackend,
 } from './index';
 
@@ -35,6 +40,89 @@ describe('graph optimization level', () => {
     expect(unset.describe().graphOptimizationLevel).toBe('disabled');
     // the level changes compile time, not float64 results
     expect(Array.from(await run(f64))).toEqual(Array.from(await run(all)));
+  });
+});
+
+describe('intra-op threads', () => {
+  test('default to every available CPU for big graphs; an explicit count wins, an explicit undefined gets the default', async () => {
+    expect(defaultIntraOpNumThreads()).toBe(Math.max(1, availableParallelism()));
+    const unset = await createOnnxruntimeBackend(quiet);
+    expect(unset.describe()).toMatchObject({
+      intraOpNumThreads: defaultIntraOpNumThreads(),
+      parallelMinElements: PARALLEL_MIN_ELEMENTS,
+    });
+    const undef = await createOnnxruntimeBackend({
+      ...quiet,
+      sessionOptions: { intraOpNumThreads: undefined },
+    });
+    expect(undef.describe().intraOpNumThreads).toBe(defaultIntraOpNumThreads());
+    const one = await createOnnxruntimeBackend({
+      ...quiet,
+      sessionOptions: { intraOpNumThreads: 1 },
+    });
+    expect(one.describe().intraOpNumThreads).toBe(1);
+  });
+
+  test('unset, small graphs compile for one thread and big ones for every CPU; a named count for all', async () => {
+    const ort = loadOnnxruntime();
+    const create = jest.spyOn(ort.InferenceSession, 'create');
+    const threadsOfSessions = async (be: OnnxruntimeBackend) => {
+      create.mockClear();
+      for (const rows of [4, 512]) {
+        // [rows, 256]: 1024 elements, then 131072 (PARALLEL_MIN_ELEMENTS)
+        const x = be.fromArray(new Float64Array(rows * 256).fill(0.5), [rows, 256], 'float64');
+        await be.read(be.reduce('sum', be.unary('tanh', x)));
+      }
+      return create.mock.calls.map(
+        (call) => (call[1] as { intraOpNumThreads?: number }).intraOpNumThreads,
+      );
+    };
+    try {
+      expect(await threadsOfSessions(await createOnnxruntimeBackend(quiet))).toEqual([
+        1,
+        defaultIntraOpNumThreads(),
+      ]);
+      const three = await createOnnxruntimeBackend({
+        ...quiet,
+        sessionOptions: { intraOpNumThreads: 3 },
+      });
+      expect(await threadsOfSessions(three)).toEqual([3, 3]);
+      expect(three.describe()).toMatchObject({ intraOpNumThreads: 3, parallelMinElements: 0 });
+    } finally {
+      create.mockRestore();
+    }
+  });
+
+  test('the descriptor passes `threads` on as the intra-op pool size', async () => {
+    const be = (await backendDescriptor.create(undefined, { threads: 3 })) as OnnxruntimeBackend;
+    expect(be.describe().intraOpNumThreads).toBe(3);
+    const unset = (await backendDescriptor.create()) as OnnxruntimeBackend;
+    expect(unset.describe().intraOpNumThreads).toBe(defaultIntraOpNumThreads());
+  });
+
+  test('a count that is not a whole number >= 0 is refused before the engine loads', async () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      await expect(
+        createOnnxruntimeBackend({ ...quiet, sessionOptions: { intraOpNumThreads: bad } }),
+      ).rejects.toThrow(/^sessionOptions\.intraOpNumThreads: .* must be a whole number >= 1/);
+    }
+  });
+
+  test('one thread and two give the same float64 products and sums', async () => {
+    const run = async (threads: number) => {
+      const be = await createOnnxruntimeBackend({
+        ...quiet,
+        sessionOptions: { intraOpNumThreads: threads },
+      });
+      const n = 96;
+      const a = be.fromArray(
+        Array.from({ length: n * n }, (_, i) => Math.sin(i)),
+        [n, n],
+        'float64',
+      );
+      return Array.from(await be.read(be.reduce('sum', be.unary('tanh', be.matmul(a, a)), [1])));
+    };
+    expect(await run(2)).toEqual(await run(1));
   });
 });
 

@@ -33,6 +33,7 @@ import { buildPlanModel, leafNode, plan, settle, type LazyNode } from './lazy-gr
 import { graphKey, lowerGraph } from './lower-graph';
 import { encodeModel, type OnnxElemType, type onnx } from './onnx-model';
 import { SessionCache, type SessionCacheStats } from './session-cache';
+import { largestElements, threadPolicy, threadsFor } from './threads';
 
 /** Options of {@link createOnnxruntimeBackend}. */
 export interface OnnxruntimeBackendOptions {
@@ -55,7 +56,10 @@ export interface OnnxruntimeBackendOptions {
   /**
    * Passed to every `InferenceSession.create` (providers are set by this
    * package). `graphOptimizationLevel` defaults to
-   * {@link defaultGraphOptimizationLevel} of the compute precision.
+   * {@link defaultGraphOptimizationLevel} of the compute precision;
+   * `intraOpNumThreads`, unset, is chosen per session by the size of its
+   * graph (`threads.ts`: every available CPU from 131072-element tensors,
+   * else one), and set, applies to every session.
    */
   readonly sessionOptions?: Omit<InferenceSession.SessionOptions, 'executionProviders'>;
 }
@@ -88,6 +92,14 @@ export interface OnnxruntimeBackendDescription {
   readonly computeDtype: DType;
   /** The graph optimization level sessions are compiled with. */
   readonly graphOptimizationLevel: string;
+  /**
+   * The intra-op threads of sessions whose graph holds a tensor of at least
+   * `parallelMinElements` elements; smaller graphs run on one thread. 0:
+   * onnxruntime's own choice, when asked for.
+   */
+  readonly intraOpNumThreads: number;
+  /** 0 when `sessionOptions.intraOpNumThreads` set one count for every session. */
+  readonly parallelMinElements: number;
   readonly sessions: SessionCacheStats;
 }
 
@@ -178,6 +190,13 @@ export async function createOnnxruntimeBackend(
   if (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 1) {
     throw new Error(`maxCachedSessions: ${maxCachedSessions} must be a positive integer`);
   }
+  // an explicit `intraOpNumThreads: undefined` gets the default policy too
+  const threads = threadPolicy(sessionOptions.intraOpNumThreads);
+  if (!Number.isInteger(threads.threads) || threads.threads < 0) {
+    throw new Error(
+      `sessionOptions.intraOpNumThreads: ${String(threads.threads)} must be a whole number >= 1 (or 0 for onnxruntime's own choice)`,
+    );
+  }
   const requested = validateProviders(executionProviders);
   const ort = loadOnnxruntime();
   const providers = await resolveExecutionProviders(ort, requested, logger);
@@ -187,6 +206,9 @@ export async function createOnnxruntimeBackend(
   const cache = new SessionCache(ort, providers.active, maxCachedSessions, {
     ...sessionOptions,
     graphOptimizationLevel,
+  });
+  const sessionThreads = (shapes: Iterable<readonly number[]>) => ({
+    intraOpNumThreads: threadsFor(threads, largestElements(shapes)),
   });
   const elem = (d: DType): OnnxElemType => (computeDtype === 'float32' ? 'float32' : d);
   const nodes = new WeakMap<Tensor, LazyNode>();
@@ -229,7 +251,11 @@ export async function createOnnxruntimeBackend(
 
   async function compute(pending: readonly LazyNode[]): Promise<void> {
     const p = plan(pending, computeDtype);
-    const session = await cache.get(p.key, () => encodeModel(buildPlanModel(p, elem).build()));
+    const session = await cache.get(
+      p.key,
+      () => encodeModel(buildPlanModel(p, elem).build()),
+      sessionThreads([...p.leaves, ...p.ops].map((n) => n.shape)),
+    );
     const feeds: Record<string, OrtTensor> = {};
     p.leaves.forEach(
       (leaf, i) => (feeds[`x${i}`] = ortTensor(elem(leaf.dtype), feedData(leaf), leaf.shape)),
@@ -276,8 +302,10 @@ export async function createOnnxruntimeBackend(
     }
     const inputNames = graph.inputs.map((_, i) => `input${i}`);
     const outputNames = graph.outputs.map((_, i) => `output${i}`);
-    const session = await cache.get(key, () =>
-      encodeModel(lowerGraph(graph, { computeDtype, inputNames, outputNames })),
+    const session = await cache.get(
+      key,
+      () => encodeModel(lowerGraph(graph, { computeDtype, inputNames, outputNames })),
+      sessionThreads(graph.nodes.map((n) => n.shape)),
     );
     await settleAll(args);
     const feeds: Record<string, OrtTensor> = {};
@@ -338,7 +366,8 @@ export async function createOnnxruntimeBackend(
   ): Promise<Record<string, Tensor>> {
     const bytes = model instanceof Uint8Array ? model : encodeModel(model);
     const key = `model:${createHash('sha256').update(bytes).digest('base64')}`;
-    const session = await cache.get(key, () => bytes);
+    // a model from elsewhere: its tensor sizes are not known here, so it gets the big graphs' count
+    const session = await cache.get(key, () => bytes, { intraOpNumThreads: threads.threads });
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const name of session.inputNames) {
       const t = feeds[name];
@@ -407,6 +436,8 @@ export async function createOnnxruntimeBackend(
       ...(providers.notice === undefined ? {} : { notice: providers.notice }),
       computeDtype,
       graphOptimizationLevel,
+      intraOpNumThreads: threads.threads,
+      parallelMinElements: threads.parallelMinElements,
       sessions: cache.stats(),
     }),
     readMany,

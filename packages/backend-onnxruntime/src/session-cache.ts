@@ -31,8 +31,16 @@ export class SessionCache {
     private readonly sessionOptions: InferenceSession.SessionOptions = {},
   ) {}
 
-  /** The session for `key`, compiling `model()` on a miss. Concurrent misses on one key share one compile. */
-  get(key: string, model: () => Uint8Array): Promise<InferenceSession> {
+  /**
+   * The session for `key`, compiling `model()` on a miss with `options` over
+   * the cache's own (a key always comes with the same options: they derive
+   * from the graph it names). Concurrent misses on one key share one compile.
+   */
+  get(
+    key: string,
+    model: () => Uint8Array,
+    options: InferenceSession.SessionOptions = {},
+  ): Promise<InferenceSession> {
     const existing = this.sessions.get(key);
     if (existing) {
       this.hits++;
@@ -44,6 +52,7 @@ export class SessionCache {
     const created = this.ort.InferenceSession.create(model(), {
       graphOptimizationLevel: 'all',
       ...this.sessionOptions,
+      ...options,
       executionProviders: [...this.providers],
     });
     this.sessions.set(key, created);

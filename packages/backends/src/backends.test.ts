@@ -89,6 +89,21 @@ describe('resolveBackend', () => {
     expect(Array.from(await be.read(be.unary('square', x)))).toEqual([1, 4]);
   });
 
+  it('passes `threads` to the backend it creates, and refuses a count below 1', async () => {
+    const ort = await resolveBackend('onnxruntime', { threads: 1 });
+    expect(
+      (ort as unknown as { describe(): { intraOpNumThreads: number } }).describe()
+        .intraOpNumThreads,
+    ).toBe(1);
+    // backends without a thread pool of their own take the option and ignore it
+    expect(await resolveBackend('reference', { threads: 2 })).toBe(referenceBackend);
+    for (const bad of [0, 1.5, -2]) {
+      await expect(resolveBackend('reference', { threads: bad })).rejects.toThrow(
+        new RegExp(`^threads: ${bad} is not a whole number >= 1; [^\n]*$`),
+      );
+    }
+  });
+
   it('a missing tfjs engine is one line with the install command', async () => {
     await expect(resolveBackend('tfjs:node-gpu')).rejects.toThrow(
       /^backend: 'tfjs:node-gpu' is not available: engine: 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,

@@ -90,7 +90,8 @@ function unavailableError(spec: BackendSpec, e: BackendUnavailable): InputError 
  * Names: `reference`, `tfjs` (fastest engine that loads), `tfjs:<engine>`
  * (`node-gpu`, `node`, `wasm`, `cpu`), `onnxruntime`. An unknown name, or a
  * backend whose package or engine is missing, is a Left: a one-line
- * {@link InputError} with the valid names or the install command.
+ * {@link InputError} with the valid names or the install command; so is a
+ * `context.threads` that is not a whole number >= 1.
  *
  * @example
  * ```ts
@@ -103,14 +104,26 @@ export function resolveBackendE(
   context: SelectionContext = {},
 ): TE.TaskEither<InputError, Backend> {
   return pipe(
-    TE.fromEither(selectBackendNameE(name, context)),
+    TE.fromEither(threadsE(context.threads)),
+    TE.chain(() => TE.fromEither(selectBackendNameE(name, context))),
     TE.chain((spec) =>
       pipe(
-        loadBackend(spec),
+        loadBackend(spec, context.threads === undefined ? {} : { threads: context.threads }),
         TE.mapLeft((e) => unavailableError(spec, e)),
       ),
     ),
   );
+}
+
+function threadsE(threads: number | undefined): E.Either<InputError, void> {
+  return threads === undefined || (Number.isInteger(threads) && threads >= 1)
+    ? E.right(undefined)
+    : E.left(
+        new InputError(
+          'threads',
+          `${String(threads)} is not a whole number >= 1; give the CPU threads the backend may use, e.g. 2`,
+        ),
+      );
 }
 
 /**

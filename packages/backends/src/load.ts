@@ -9,7 +9,12 @@
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import { type Backend, type BackendDescriptor, referenceDescriptor } from '@sublora/tensor';
+import {
+  type Backend,
+  type BackendCreateOptions,
+  type BackendDescriptor,
+  referenceDescriptor,
+} from '@sublora/tensor';
 import { type KnownBackend, KNOWN_BACKENDS } from './known-backends';
 import { BACKEND_FAMILIES, type BackendFamily, type BackendSpec } from './select';
 
@@ -70,15 +75,19 @@ export function loadDescriptor(
 }
 
 /**
- * Creates the backend of `spec`: the backend, or {@link BackendUnavailable}
- * (one line) when its package or engine cannot be loaded.
+ * Creates the backend of `spec` with `options` (see `BackendCreateOptions`):
+ * the backend, or {@link BackendUnavailable} (one line) when its package or
+ * engine cannot be loaded.
  */
-export function loadBackend(spec: BackendSpec): TE.TaskEither<BackendUnavailable, Backend> {
+export function loadBackend(
+  spec: BackendSpec,
+  options: BackendCreateOptions = {},
+): TE.TaskEither<BackendUnavailable, Backend> {
   return pipe(
     TE.fromEither(loadDescriptor(spec.family)),
     TE.chain((descriptor) =>
       TE.tryCatch(
-        () => descriptor.create(spec.variant),
+        () => descriptor.create(spec.variant, options),
         (e) => new BackendUnavailable(firstLine(e)),
       ),
     ),

@@ -42,10 +42,18 @@ export const CONFIG_FILE = 'sublora.config.json';
 /** Where {@link selectBackendName} found the name. */
 export type SelectionSource = 'argument' | 'env' | 'config' | 'default';
 
-/** Where to look for a backend name (defaults: `process.env`, `process.cwd()`). */
+/**
+ * Where to look for a backend name (defaults: `process.env`, `process.cwd()`),
+ * and what the backend created from it may use.
+ */
 export interface SelectionContext {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /**
+   * CPU threads for the backend's engine (`BackendCreateOptions.threads`
+   * of `@sublora/tensor`; a whole number >= 1). Default: the engine's own.
+   */
+  readonly threads?: number;
 }
 
 /** A parsed backend name, e.g. `tfjs:wasm` is family `tfjs`, variant `wasm`. */

@@ -7,6 +7,18 @@
 import type { Backend, BackendHints } from './backend';
 import { referenceBackend } from './reference/register-all-kernels';
 
+/** What {@link BackendDescriptor.create} may be told about the machine. */
+export interface BackendCreateOptions {
+  /**
+   * CPU threads the backend's engine may use (a whole number >= 1). Default:
+   * the engine package's own choice. onnxruntime sizes its intra-op pool
+   * with it; backends without a thread pool of their own (the reference
+   * backend, tfjs) ignore it. Give each of several processes that share the
+   * CPUs its part of them.
+   */
+  readonly threads?: number;
+}
+
 /** One backend family, as its package declares it. */
 export interface BackendDescriptor {
   /** The name users type (`--backend`, `SUBLORA_BACKEND`): `reference`, `tfjs`, `onnxruntime`. */
@@ -25,7 +37,7 @@ export interface BackendDescriptor {
    * Creates a backend (a forced `variant`, or the package's default choice).
    * Rejects with a one-line message when the engine cannot load.
    */
-  create(variant?: string): Promise<Backend>;
+  create(variant?: string, options?: BackendCreateOptions): Promise<Backend>;
 }
 
 /** The reference backend (ships with `@sublora/tensor`, needs nothing installed). */

@@ -15,7 +15,11 @@ export {
   stridesOf,
 } from './shape';
 export { referenceBackend, type ReferenceBackend } from './reference/register-all-kernels';
-export { type BackendDescriptor, referenceDescriptor } from './backend-descriptor';
+export {
+  type BackendCreateOptions,
+  type BackendDescriptor,
+  referenceDescriptor,
+} from './backend-descriptor';
 export * as referenceKernels from './reference/shared';
 export { bufferPoolBytes, clearBufferPool } from './reference/tensor';
 export {

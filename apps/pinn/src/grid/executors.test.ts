@@ -143,6 +143,9 @@ describe('kubernetesPlan', () => {
         '/runs/medium',
         '--phase',
         String(p),
+        // the pod's CPU request, which a CPU limit enforces as time, not as a CPU set
+        '--threads',
+        String(k8sOptions.resources.cpus),
       ]);
       expect(pod.containers[0].image).toBe(k8sOptions.image);
     }

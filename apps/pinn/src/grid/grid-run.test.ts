@@ -119,6 +119,13 @@ describe('experiment as a task list', () => {
     expect(index.stderr).toMatch(
       /^sublora-pinn: --index: 9 is out of range: this phase has 3 tasks/,
     );
+    const threads = cli(['worker', '--run', run, '--phase', '0', '--index', '0', '--threads', '0']);
+    expect(threads.code).toBe(1);
+    expect(threads.stderr).toMatch(/^sublora-pinn: --threads: '0' is not a whole number >= 1; /);
+    // refused before the run directory is made
+    const experiment = cli(['experiment', ...GRID, '--out', out, '--name', 'no', '--threads', 'x']);
+    expect(experiment.stderr).toMatch(/^sublora-pinn: --threads: 'x' is not a whole number >= 1; /);
+    expect(fs.existsSync(path.join(out, 'no'))).toBe(false);
     expect(cli(['plan', ...GRID, '--out', out, '--name', 'partial']).code).toBe(0);
     const merge = cli(['merge', '--run', path.join(out, 'partial')]);
     expect(merge.code).toBe(1);

@@ -84,7 +84,17 @@ function phaseJob(options: KubernetesOptions, phase: number, count: number): Job
             {
               name: 'worker',
               image,
-              command: [...worker, '--run', runDir, '--phase', String(phase)],
+              // a CPU limit is a time quota, not a CPU set: without --threads the engine
+              // would size its pool to the node's CPUs and its threads would wait on the quota
+              command: [
+                ...worker,
+                '--run',
+                runDir,
+                '--phase',
+                String(phase),
+                '--threads',
+                String(resources.cpus),
+              ],
               resources: { requests: quantities, limits: quantities },
               volumeMounts: [{ name: 'runs', mountPath }],
             },

@@ -54,7 +54,16 @@ function phaseScript(options: SlurmOptions, phase: number, count: number): strin
     // %A: the array's job id, %a: the task index
     `--output=${runDir}/logs/phase-${phase}-%A_%a.out`,
   ];
-  const command = [...worker, '--run', runDir, '--phase', String(phase)];
+  // the engine's threads match the allotment (a cpuset limits them anyway; say it outright)
+  const command = [
+    ...worker,
+    '--run',
+    runDir,
+    '--phase',
+    String(phase),
+    '--threads',
+    String(resources.cpus),
+  ];
   return [
     '#!/usr/bin/env bash',
     ...directives.map((d) => `#SBATCH ${d}`),

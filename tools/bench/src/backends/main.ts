@@ -11,12 +11,14 @@
  *
  *   node dist/backends/main.js [--quick] [--budget-s S] [--out FILE]
  *     [--widths 64,256,1000] [--backends reference,onnxruntime-float64,onnxruntime-float32,tfjs]
- *     [--ops loss,gradient,hessian,adamStep] [--hessian-chunk C]
+ *     [--ops loss,gradient,hessian,adamStep] [--hessian-chunk C] [--threads N]
  *
  * `--widths` picks sizes of the full list (64 -> k 8, 256 -> k 16, 1000 -> k 50),
  * `--backends` and `--ops` pick rows and columns; `--hessian-chunk` overrides
  * autodiff's memory-bounded default (`defaultHessianChunk`: 2 directions per
- * pass at w = 256, 1 at w = 1000), which measured fastest on onnxruntime too.
+ * pass at w = 256, 1 at w = 1000), which measured fastest on onnxruntime too;
+ * `--threads` gives every onnxruntime session N intra-op threads (default:
+ * the backend's choice by graph size).
  */
 import {
   defaultHessianChunk,
@@ -59,7 +61,7 @@ const flags = readFlag(() =>
   parseFlags({
     switches: ['--quick'],
     values: ['--widths', '--backends', '--ops'],
-    positiveInts: ['--budget-s', '--hessian-chunk'],
+    positiveInts: ['--budget-s', '--hessian-chunk', '--threads'],
   }),
 );
 const quick = flags.switches.has('--quick');
@@ -104,6 +106,8 @@ const sizes = allSizes.filter((s) => named.includes(s));
 
 /** Hessian directions per batched pass: `--hessian-chunk`, else autodiff's memory-bounded default. */
 const chunkOverride = flags.positiveInts.get('--hessian-chunk');
+/** onnxruntime's intra-op threads for every session (default: the backend's, by graph size). */
+const threadsOverride = flags.positiveInts.get('--threads');
 
 /** Relative work of an op at a size (flops per point of the 3-layer net; Hessian: one tangent per direction). */
 function work(op: Op, s: PinnSize): number {
@@ -135,7 +139,12 @@ async function loadBackends(): Promise<{
     const label = `onnxruntime-${dtype}` as const;
     if (!wanted(label)) continue;
     try {
-      const be = await createOnnxruntimeBackend({ dtype });
+      const be = await createOnnxruntimeBackend({
+        dtype,
+        ...(threadsOverride === undefined
+          ? {}
+          : { sessionOptions: { intraOpNumThreads: threadsOverride } }),
+      });
       loaded.push({ label, backend: be, description: be.describe() });
     } catch (e) {
       unavailable.push({ label, reason: firstLine(e) });

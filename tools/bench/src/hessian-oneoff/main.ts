@@ -2,7 +2,7 @@
  * One-off Hessian: what a user pays for one Hessian w.r.t. sigma of the
  * benchmark's PINN loss (`../autodiff/pinn-loss.ts`) in a fresh process:
  * building the loss and Hessian graphs on the host, onnxruntime compiling the
- * Hessian graph (float64, CPU) and evaluating it once.
+ * Hessian graph (float64 by default, CPU) and evaluating it once.
  *
  *   node dist/hessian-oneoff/main.js [--widths 1000] [--rounds N] [--python EXE]
  *     [--variants current,current:basic,current:all:1,pytorch:1] [--baseline DIR] [--out FILE]
@@ -10,27 +10,36 @@
  * Each variant runs in its own child process (a fresh process is the case
  * measured), variants alternating within each round so they see the same
  * machine load; the load average is recorded beside each run. A variant is
- * `build[:level[:threads]]`: `build` is `current` (this checkout) or
+ * `build[:level[:threads[:dtype]]]`: `build` is `current` (this checkout) or
  * `baseline` (the `@sublora/autodiff` built in checkout DIR, which builds
  * the Hessian graph; the loss graph is built by this checkout in both),
  * `level` onnxruntime's `graphOptimizationLevel` (default: the backend's,
  * `disabled` for float64 since issue 19; a baseline build older than that
  * used `all`) and
- * `threads` its `intraOpNumThreads` (default: onnxruntime's choice).
+ * `threads` its `intraOpNumThreads` (default: onnxruntime's choice) and
+ * `dtype` the backend's compute dtype (`float64`, the default, or `float32`:
+ * the same float64 graph computed in float32, as the `backends` bench does).
  * `pytorch[:threads[:dtype]]` runs the PyTorch peer
  * (`python/pinn_hessian_peer.py`, same loss, weights and inputs; default 1
  * intra-op thread, float64) with `--python` (default `/usr/bin/python3`,
  * where Debian's python3-torch installs); without PyTorch it is recorded as
  * skipped. Every variant's Hessian is compared with the first one's.
+ *
+ * `--steady-calls N` also times N more calls of the compiled Hessian in each
+ * TypeScript run (the steady state of a fine-tuning loop that computes many
+ * Hessians) and the share of onnxruntime's own matmul rate its products
+ * reach: the graph's matmul work (`census`) over the median call, against a
+ * chain of 1024^3 products in the same dtype.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as current from '@sublora/autodiff';
-import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
+import { createOnnxruntimeBackend, type OnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { type BenchFlags, parseFlags, resultPath, writeResults } from '../harness';
 import { loadBaselinePackages } from '../autodiff/baseline';
+import { census } from '../autodiff/census';
 import { pinnInputs, pinnLoss, pinnSizesOfWidths, type PinnSize } from '../autodiff/pinn-loss';
 
 const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
@@ -42,6 +51,8 @@ interface Variant {
   /** Undefined: the backend's default level. */
   readonly level?: Level;
   readonly threads?: number;
+  /** The backend's compute dtype. */
+  readonly dtype: 'float64' | 'float32';
 }
 
 /** The PyTorch peer's settings. */
@@ -57,6 +68,8 @@ interface ChildReport {
   readonly hessianBuildMs: number;
   readonly hessianNodes: number;
   readonly hessianChunk: number;
+  /** The backend's compute dtype. */
+  readonly dtype: string;
   /** onnxruntime's graph optimization level the session was compiled with. */
   readonly graphOptimizationLevel: string;
   readonly firstCallMs: number;
@@ -68,6 +81,25 @@ interface ChildReport {
   };
   /** Peak resident set of the process (`process.resourceUsage().maxRSS`), MiB. */
   readonly maxRssMiB: number;
+  /** With `--steady-calls N`: the compiled Hessian evaluated N more times, and its matmul share. */
+  readonly steady?: SteadyReport;
+}
+
+/** The compiled Hessian's evaluation once warm, against onnxruntime's own matmul rate. */
+interface SteadyReport {
+  readonly calls: number;
+  /** Wall time of the steady calls and the peak measurement, which the parent leaves out of `oneOffMs`. */
+  readonly wallMs: number;
+  readonly medianMs: number;
+  readonly minMs: number;
+  /** The Hessian graph's matmul work, 2 m n k per product (`census`). */
+  readonly matmulGflop: number;
+  /** `matmulGflop` over the median call. */
+  readonly matmulGflopPerS: number;
+  /** onnxruntime's rate on a chain of 1024^3 products in the same dtype and session options (best of 5). */
+  readonly matmulPeakGflopPerS: number;
+  /** `matmulGflopPerS / matmulPeakGflopPerS`. */
+  readonly shareOfMatmulPeak: number;
 }
 
 /** CPU time (user + system, all threads) this process used since it started, in milliseconds. */
@@ -83,21 +115,26 @@ function threadCount(text: string, threads: string | undefined): number | undefi
   return n;
 }
 
+function dtypeOf(text: string, dtype: string | undefined): 'float64' | 'float32' {
+  const d = dtype === undefined || dtype === '' ? 'float64' : dtype;
+  if (d !== 'float64' && d !== 'float32')
+    throw new Error(`--variants: '${text}': dtype must be float64 or float32`);
+  return d;
+}
+
 function parseVariant(text: string): Variant | PeerVariant {
   const parts = text.split(':');
   const build = parts[0];
   if (build === 'pytorch') {
-    const dtype = parts[2] ?? 'float64';
-    if (dtype !== 'float64' && dtype !== 'float32')
-      throw new Error(`--variants: '${text}': dtype must be float64 or float32`);
-    return { build, threads: threadCount(text, parts[1]) ?? 1, dtype };
+    return { build, threads: threadCount(text, parts[1]) ?? 1, dtype: dtypeOf(text, parts[2]) };
   }
   if (build !== 'current' && build !== 'baseline')
     throw new Error(`--variants: '${text}' must start with current, baseline or pytorch`);
   const level = parts[1] === undefined || parts[1] === '' ? undefined : parts[1];
   if (level !== undefined && !LEVELS.includes(level as Level))
     throw new Error(`--variants: '${text}': level must be one of ${LEVELS.join(', ')}`);
-  return { build, level: level as Level | undefined, threads: threadCount(text, parts[2]) };
+  const threads = parts[2] === '' ? undefined : threadCount(text, parts[2]);
+  return { build, level: level as Level | undefined, threads, dtype: dtypeOf(text, parts[3]) };
 }
 
 /** The command line of one run of `variant`. */
@@ -114,6 +151,8 @@ function command(name: string, v: Variant | PeerVariant, size: PinnSize, file: s
   }
   const args = [process.execPath, __filename, '--widths', String(size.width), '--child', name];
   args.push('--hessian-file', file);
+  const steadyCalls = flags?.positiveInts.get('--steady-calls');
+  if (steadyCalls !== undefined) args.push('--steady-calls', String(steadyCalls));
   const baseline = flagValue('--baseline');
   if (baseline !== undefined) args.push('--baseline', baseline);
   return args;
@@ -129,6 +168,7 @@ function loadAutodiff(dir: string | undefined): typeof current {
 async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<ChildReport> {
   const ad = v.build === 'current' ? current : loadAutodiff(flagValue('--baseline'));
   const backend = await createOnnxruntimeBackend({
+    dtype: v.dtype,
     executionProviders: ['cpu'],
     sessionOptions: {
       ...(v.level === undefined ? {} : { graphOptimizationLevel: v.level }),
@@ -152,11 +192,19 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
   const firstCallMs = performance.now() - t0;
   cpu.push(cpuMs());
   writeFileSync(hessianFile, Buffer.from(Float64Array.from(h).buffer));
+  // the first call's peak RSS, before the steady calls and the peak product add theirs
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  const steadyCalls = flags?.positiveInts.get('--steady-calls');
+  const steady =
+    steadyCalls === undefined
+      ? undefined
+      : await steadyState(graph, backend, pinnInputs(size), hessianChunk, steadyCalls);
   return {
     lossBuildMs,
     hessianBuildMs,
     hessianNodes: graph.nodes.length,
     hessianChunk,
+    dtype: backend.describe().computeDtype,
     graphOptimizationLevel: backend.describe().graphOptimizationLevel,
     firstCallMs,
     cpuMs: {
@@ -165,8 +213,71 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
       firstCall: cpu[3] - cpu[2],
       process: cpu[3],
     },
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB,
+    ...(steady && { steady }),
   };
+}
+
+async function timeCalls(calls: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** Times `calls` further evaluations of the compiled Hessian and onnxruntime's matmul rate. */
+async function steadyState(
+  graph: current.Graph,
+  backend: OnnxruntimeBackend,
+  inputs: Float64Array[],
+  chunk: number,
+  calls: number,
+): Promise<SteadyReport> {
+  const start = performance.now();
+  const times = await timeCalls(calls, () => current.evaluateToArrays(graph, backend, inputs));
+  const medianMs = times[times.length >> 1];
+  const matmulGflop =
+    census(graph, chunk)
+      .filter((row) => row.op === 'matmul')
+      .reduce((a, row) => a + row.flops, 0) / 1e9;
+  const matmulGflopPerS = matmulGflop / (medianMs / 1000);
+  const matmulPeakGflopPerS = await matmulPeak(backend);
+  return {
+    calls,
+    wallMs: performance.now() - start,
+    medianMs,
+    minMs: times[0],
+    matmulGflop,
+    matmulGflopPerS,
+    matmulPeakGflopPerS,
+    shareOfMatmulPeak: matmulGflopPerS / matmulPeakGflopPerS,
+  };
+}
+
+/**
+ * onnxruntime's matmul rate: a chain of `PEAK_CHAIN` products `x <- x b` of
+ * 1024 x 1024 matrices in one graph, so moving the operands in and out is a
+ * small part of the time (about 2 % at 100 GFLOP/s); best of 5 calls after
+ * one that compiles.
+ */
+const PEAK_CHAIN = 32;
+async function matmulPeak(backend: OnnxruntimeBackend): Promise<number> {
+  const n = 1024;
+  const graph = current.trace([current.spec('x', [n, n]), current.spec('b', [n, n])], (x, b) => {
+    let y = x;
+    for (let i = 0; i < PEAK_CHAIN; i++) y = current.matmul(y, b);
+    return [y];
+  });
+  // entries of size 1 / n keep the chain's values of order 1
+  const x = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i));
+  const b = Float64Array.from({ length: n * n }, (_, i) => Math.cos(i) / n);
+  const call = () => current.evaluateToArrays(graph, backend, [x, b]);
+  await call();
+  const times = await timeCalls(5, call);
+  return (PEAK_CHAIN * 2 * n ** 3) / 1e9 / (times[0] / 1000);
 }
 
 /** What the PyTorch peer reports (milliseconds). */
@@ -184,7 +295,12 @@ function describeStages(r: ChildReport): string {
     `loss graph ${seconds(r.lossBuildMs)}, Hessian graph ${seconds(r.hessianBuildMs)} ` +
     `with ${r.hessianNodes} nodes, first call ${seconds(r.firstCallMs)}; ` +
     `CPU ${seconds(r.cpuMs.process)} in all: graphs ${seconds(r.cpuMs.lossBuild + r.cpuMs.hessianBuild)}, first call ${seconds(r.cpuMs.firstCall)}; ` +
-    `peak RSS ${r.maxRssMiB.toFixed(0)} MiB`
+    `peak RSS ${r.maxRssMiB.toFixed(0)} MiB` +
+    (r.steady === undefined
+      ? ''
+      : `; then ${seconds(r.steady.medianMs)} a call (median of ${r.steady.calls}), ` +
+        `matmuls at ${r.steady.matmulGflopPerS.toFixed(0)} GFLOP/s = ` +
+        `${(100 * r.steady.shareOfMatmulPeak).toFixed(0)}% of onnxruntime's ${r.steady.matmulPeakGflopPerS.toFixed(0)}`)
   );
 }
 
@@ -214,7 +330,7 @@ async function main(): Promise<void> {
   flags = parseFlags({
     switches: [],
     values: ['--widths', '--variants', '--baseline', '--python', '--child', '--hessian-file'],
-    positiveInts: ['--rounds'],
+    positiveInts: ['--rounds', '--steady-calls'],
   });
   const [size] = pinnSizesOfWidths(flagValue('--widths'), [1000]);
   const childVariant = flagValue('--child');
@@ -238,7 +354,8 @@ async function main(): Promise<void> {
     writeResults(path, 'hessian-oneoff', {
       note:
         'Fresh process per run: processMs = node start + module load + loss and Hessian graph build + ' +
-        'onnxruntime compile + one evaluation (float64, CPU provider). Variants alternate within a round. ' +
+        'onnxruntime compile + one evaluation (CPU provider; float64 unless the variant names float32). Variants alternate within a round. ' +
+        'steady (with --steady-calls N): N more calls of the compiled Hessian; maxRssMiB is taken before them. ' +
         'oneOffMs = processMs, less the pure-Python weight generation (setupMs) for the PyTorch peer; ' +
         'oneOffCpuMs the same in CPU time of all threads (cpuMs.process, less cpuMs.setup for the peer), ' +
         'the measure that depends least on the machine load. ' +
@@ -274,7 +391,11 @@ async function main(): Promise<void> {
         const peer = parseVariant(name).build === 'pytorch';
         // the peer's process also generates the weights in pure Python, which is not its work
         const cpu = (out as unknown as ChildReport | PeerReport).cpuMs;
-        const oneOffMs = processMs - (peer ? (out as unknown as PeerReport).setupMs : 0);
+        const oneOffMs =
+          processMs -
+          (peer
+            ? (out as unknown as PeerReport).setupMs
+            : ((out as unknown as ChildReport).steady?.wallMs ?? 0));
         const oneOffCpuMs = cpu.process - (peer ? (out as unknown as PeerReport).cpuMs.setup : 0);
         const run = {
           round,
