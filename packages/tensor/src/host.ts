@@ -140,7 +140,8 @@ export function toFloat64Matrix(
           `row ${i} has ${Array.isArray(row) ? row.length : 'no'} entries but the matrix has ${size} rows; pass a square matrix`,
         );
       }
-      for (let j = 0; j < size; j++) data[i * size + j] = row[j];
+      // `set` converts each entry as an assignment would (ToNumber), in one native call per row
+      data.set(row, i * size);
     }
   } else if (m && typeof m === 'object' && 'data' in m && 'size' in m) {
     size = m.size;
