@@ -10,11 +10,7 @@ export const backendDescriptor: BackendDescriptor = {
   variants: [],
   install: `npm install @sublora/backend-onnxruntime ${INSTALL_COMMAND.replace('npm install ', '')}`,
   hints: ONNXRUNTIME_HINTS,
-  // `threads` sizes the intra-op pool; unset, the backend's default (every available CPU)
+  // `threads` is what big graphs get; small ones still run on one thread
   create: (_variant, options = {}) =>
-    createOnnxruntimeBackend(
-      options.threads === undefined
-        ? {}
-        : { sessionOptions: { intraOpNumThreads: options.threads } },
-    ),
+    createOnnxruntimeBackend(options.threads === undefined ? {} : { threads: options.threads }),
 };

@@ -44,6 +44,23 @@ describe('graph optimization level', () => {
 });
 
 describe('intra-op threads', () => {
+  /** The intra-op threads of the sessions two reads compile: a [4, 256] graph, then a [512, 256] one. */
+  const threadsOfSessions = async (be: OnnxruntimeBackend) => {
+    const create = jest.spyOn(loadOnnxruntime().InferenceSession, 'create');
+    try {
+      for (const rows of [4, 512]) {
+        // [rows, 256]: 1024 elements, then 131072 (PARALLEL_MIN_ELEMENTS)
+        const x = be.fromArray(new Float64Array(rows * 256).fill(0.5), [rows, 256], 'float64');
+        await be.read(be.reduce('sum', be.unary('tanh', x)));
+      }
+      return create.mock.calls.map(
+        (call) => (call[1] as { intraOpNumThreads?: number }).intraOpNumThreads,
+      );
+    } finally {
+      create.mockRestore();
+    }
+  };
+
   test('default to every available CPU for big graphs; an explicit count wins, an explicit undefined gets the default', async () => {
     expect(defaultIntraOpNumThreads()).toBe(Math.max(1, availableParallelism()));
     const unset = await createOnnxruntimeBackend(quiet);
@@ -64,40 +81,39 @@ describe('intra-op threads', () => {
   });
 
   test('unset, small graphs compile for one thread and big ones for every CPU; a named count for all', async () => {
-    const ort = loadOnnxruntime();
-    const create = jest.spyOn(ort.InferenceSession, 'create');
-    const threadsOfSessions = async (be: OnnxruntimeBackend) => {
-      create.mockClear();
-      for (const rows of [4, 512]) {
-        // [rows, 256]: 1024 elements, then 131072 (PARALLEL_MIN_ELEMENTS)
-        const x = be.fromArray(new Float64Array(rows * 256).fill(0.5), [rows, 256], 'float64');
-        await be.read(be.reduce('sum', be.unary('tanh', x)));
-      }
-      return create.mock.calls.map(
-        (call) => (call[1] as { intraOpNumThreads?: number }).intraOpNumThreads,
-      );
-    };
-    try {
-      expect(await threadsOfSessions(await createOnnxruntimeBackend(quiet))).toEqual([
-        1,
-        defaultIntraOpNumThreads(),
-      ]);
-      const three = await createOnnxruntimeBackend({
-        ...quiet,
-        sessionOptions: { intraOpNumThreads: 3 },
-      });
-      expect(await threadsOfSessions(three)).toEqual([3, 3]);
-      expect(three.describe()).toMatchObject({ intraOpNumThreads: 3, parallelMinElements: 0 });
-    } finally {
-      create.mockRestore();
-    }
+    expect(await threadsOfSessions(await createOnnxruntimeBackend(quiet))).toEqual([
+      1,
+      defaultIntraOpNumThreads(),
+    ]);
+    const three = await createOnnxruntimeBackend({
+      ...quiet,
+      sessionOptions: { intraOpNumThreads: 3 },
+    });
+    expect(await threadsOfSessions(three)).toEqual([3, 3]);
+    expect(three.describe()).toMatchObject({ intraOpNumThreads: 3, parallelMinElements: 0 });
   });
 
-  test('the descriptor passes `threads` on as the intra-op pool size', async () => {
-    const be = (await backendDescriptor.create(undefined, { threads: 3 })) as OnnxruntimeBackend;
-    expect(be.describe().intraOpNumThreads).toBe(3);
+  test("`threads` (and the descriptor's) sets what big graphs get; small ones keep one", async () => {
+    const three = await createOnnxruntimeBackend({ ...quiet, threads: 3 });
+    expect(three.describe()).toMatchObject({
+      intraOpNumThreads: 3,
+      parallelMinElements: PARALLEL_MIN_ELEMENTS,
+    });
+    expect(await threadsOfSessions(three)).toEqual([1, 3]);
+    const viaDescriptor = (await backendDescriptor.create(undefined, {
+      threads: 3,
+    })) as OnnxruntimeBackend;
+    expect(viaDescriptor.describe()).toMatchObject({
+      intraOpNumThreads: 3,
+      parallelMinElements: PARALLEL_MIN_ELEMENTS,
+    });
     const unset = (await backendDescriptor.create()) as OnnxruntimeBackend;
     expect(unset.describe().intraOpNumThreads).toBe(defaultIntraOpNumThreads());
+    for (const bad of [0, -1, 2.5]) {
+      await expect(createOnnxruntimeBackend({ ...quiet, threads: bad })).rejects.toThrow(
+        /^threads: .* must be a whole number >= 1$/,
+      );
+    }
   });
 
   test('a count that is not a whole number >= 0 is refused before the engine loads', async () => {

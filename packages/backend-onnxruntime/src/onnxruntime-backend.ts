@@ -46,6 +46,14 @@ export interface OnnxruntimeBackendOptions {
    * read (faster on GPUs; relative error about 1e-7 per op).
    */
   readonly dtype?: DType;
+  /**
+   * Intra-op threads of the sessions whose graph holds a tensor of at least
+   * `PARALLEL_MIN_ELEMENTS` elements (default: every available CPU); smaller
+   * graphs run on one, where a second thread costs more than it saves
+   * (`threads.ts`). A whole number >= 1. `sessionOptions.intraOpNumThreads`,
+   * when set, applies to every session instead.
+   */
+  readonly threads?: number;
   /** Compiled sessions kept (least recently used dropped first; default 64). */
   readonly maxCachedSessions?: number;
   /**
@@ -58,8 +66,7 @@ export interface OnnxruntimeBackendOptions {
    * package). `graphOptimizationLevel` defaults to
    * {@link defaultGraphOptimizationLevel} of the compute precision;
    * `intraOpNumThreads`, unset, is chosen per session by the size of its
-   * graph (`threads.ts`: every available CPU from 131072-element tensors,
-   * else one), and set, applies to every session.
+   * graph (see `threads`), and set, applies to every session.
    */
   readonly sessionOptions?: Omit<InferenceSession.SessionOptions, 'executionProviders'>;
 }
@@ -182,6 +189,12 @@ export async function createOnnxruntimeBackend(
     logger,
     sessionOptions = {},
   } = options;
+  if (
+    options.threads !== undefined &&
+    !(Number.isInteger(options.threads) && options.threads >= 1)
+  ) {
+    throw new Error(`threads: ${String(options.threads)} must be a whole number >= 1`);
+  }
   if (computeDtype !== 'float64' && computeDtype !== 'float32') {
     throw new Error(
       `dtype: '${String(computeDtype)}' is not a compute precision; use 'float64' or 'float32'`,
@@ -191,7 +204,7 @@ export async function createOnnxruntimeBackend(
     throw new Error(`maxCachedSessions: ${maxCachedSessions} must be a positive integer`);
   }
   // an explicit `intraOpNumThreads: undefined` gets the default policy too
-  const threads = threadPolicy(sessionOptions.intraOpNumThreads);
+  const threads = threadPolicy(sessionOptions.intraOpNumThreads, options.threads);
   if (!Number.isInteger(threads.threads) || threads.threads < 0) {
     throw new Error(
       `sessionOptions.intraOpNumThreads: ${String(threads.threads)} must be a whole number >= 1 (or 0 for onnxruntime's own choice)`,
@@ -207,8 +220,9 @@ export async function createOnnxruntimeBackend(
     ...sessionOptions,
     graphOptimizationLevel,
   });
-  const sessionThreads = (shapes: Iterable<readonly number[]>) => ({
-    intraOpNumThreads: threadsFor(threads, largestElements(shapes)),
+  // evaluated on a cache miss only: a hit costs no walk over the graph
+  const sessionThreads = (shapes: () => Iterable<readonly number[]>) => () => ({
+    intraOpNumThreads: threadsFor(threads, largestElements(shapes())),
   });
   const elem = (d: DType): OnnxElemType => (computeDtype === 'float32' ? 'float32' : d);
   const nodes = new WeakMap<Tensor, LazyNode>();
@@ -254,7 +268,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       p.key,
       () => encodeModel(buildPlanModel(p, elem).build()),
-      sessionThreads([...p.leaves, ...p.ops].map((n) => n.shape)),
+      sessionThreads(() => [...p.leaves, ...p.ops].map((n) => n.shape)),
     );
     const feeds: Record<string, OrtTensor> = {};
     p.leaves.forEach(
@@ -305,7 +319,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       key,
       () => encodeModel(lowerGraph(graph, { computeDtype, inputNames, outputNames })),
-      sessionThreads(graph.nodes.map((n) => n.shape)),
+      sessionThreads(() => graph.nodes.map((n) => n.shape)),
     );
     await settleAll(args);
     const feeds: Record<string, OrtTensor> = {};
@@ -367,7 +381,13 @@ export async function createOnnxruntimeBackend(
     const bytes = model instanceof Uint8Array ? model : encodeModel(model);
     const key = `model:${createHash('sha256').update(bytes).digest('base64')}`;
     // a model from elsewhere: its tensor sizes are not known here, so it gets the big graphs' count
-    const session = await cache.get(key, () => bytes, { intraOpNumThreads: threads.threads });
+    const session = await cache.get(
+      key,
+      () => bytes,
+      () => ({
+        intraOpNumThreads: threads.threads,
+      }),
+    );
     const ortFeeds: Record<string, OrtTensor> = {};
     for (const name of session.inputNames) {
       const t = feeds[name];

@@ -32,14 +32,15 @@ export class SessionCache {
   ) {}
 
   /**
-   * The session for `key`, compiling `model()` on a miss with `options` over
-   * the cache's own (a key always comes with the same options: they derive
-   * from the graph it names). Concurrent misses on one key share one compile.
+   * The session for `key`, compiling `model()` on a miss with `options()`
+   * over the cache's own (a key always comes with the same options: they
+   * derive from the graph it names). Concurrent misses on one key share one
+   * compile.
    */
   get(
     key: string,
     model: () => Uint8Array,
-    options: InferenceSession.SessionOptions = {},
+    options: () => InferenceSession.SessionOptions = () => ({}),
   ): Promise<InferenceSession> {
     const existing = this.sessions.get(key);
     if (existing) {
@@ -52,7 +53,7 @@ export class SessionCache {
     const created = this.ort.InferenceSession.create(model(), {
       graphOptimizationLevel: 'all',
       ...this.sessionOptions,
-      ...options,
+      ...options(),
       executionProviders: [...this.providers],
     });
     this.sessions.set(key, created);

@@ -9,7 +9,7 @@ import {
 
 describe('thread policy', () => {
   test('unset: every available CPU for graphs with a tensor of 2^17 elements, one below', () => {
-    const policy = threadPolicy(undefined);
+    const policy = threadPolicy(undefined, undefined);
     expect(policy).toEqual({
       threads: Math.max(1, availableParallelism()),
       parallelMinElements: 131072,
@@ -20,8 +20,16 @@ describe('thread policy', () => {
     expect(threadsFor(policy, 0)).toBe(1);
   });
 
-  test('a named count applies to every graph, however small', () => {
-    const policy = threadPolicy(3);
+  test("`threads` sets the big graphs' count only", () => {
+    const policy = threadPolicy(undefined, 3);
+    expect(policy).toEqual({ threads: 3, parallelMinElements: 131072 });
+    expect(threadsFor(policy, 100)).toBe(1);
+    expect(threadsFor(policy, 1 << 20)).toBe(3);
+  });
+
+  test('intraOpNumThreads applies to every graph, however small, and wins over threads', () => {
+    expect(threadPolicy(3, 5)).toEqual({ threads: 3, parallelMinElements: 0 });
+    const policy = threadPolicy(3, undefined);
     expect(policy).toEqual({ threads: 3, parallelMinElements: 0 });
     expect(threadsFor(policy, 0)).toBe(3);
     expect(threadsFor(policy, 1e9)).toBe(3);

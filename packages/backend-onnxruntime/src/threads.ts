@@ -35,10 +35,17 @@ export interface ThreadPolicy {
   readonly parallelMinElements: number;
 }
 
-/** The policy for a caller's `intraOpNumThreads`: that count for every session, else by size. */
-export function threadPolicy(intraOpNumThreads: number | undefined): ThreadPolicy {
+/**
+ * The policy for a caller's options: `intraOpNumThreads` (onnxruntime's own
+ * option) applies to every session as it is; otherwise graphs are sized,
+ * big ones getting `threads` (default {@link defaultIntraOpNumThreads}).
+ */
+export function threadPolicy(
+  intraOpNumThreads: number | undefined,
+  threads: number | undefined,
+): ThreadPolicy {
   return intraOpNumThreads === undefined
-    ? { threads: defaultIntraOpNumThreads(), parallelMinElements: PARALLEL_MIN_ELEMENTS }
+    ? { threads: threads ?? defaultIntraOpNumThreads(), parallelMinElements: PARALLEL_MIN_ELEMENTS }
     : { threads: intraOpNumThreads, parallelMinElements: 0 };
 }
 

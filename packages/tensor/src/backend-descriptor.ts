@@ -11,10 +11,10 @@ import { referenceBackend } from './reference/register-all-kernels';
 export interface BackendCreateOptions {
   /**
    * CPU threads the backend's engine may use (a whole number >= 1). Default:
-   * the engine package's own choice. onnxruntime sizes its intra-op pool
-   * with it; backends without a thread pool of their own (the reference
-   * backend, tfjs) ignore it. Give each of several processes that share the
-   * CPUs its part of them.
+   * the engine package's own choice. onnxruntime gives that many intra-op
+   * threads to its big graphs (small ones run on one); backends without a
+   * thread pool of their own (the reference backend, tfjs) ignore it. Give
+   * each of several processes that share the CPUs its part of them.
    */
   readonly threads?: number;
 }
