@@ -16,7 +16,7 @@
  * `level` onnxruntime's `graphOptimizationLevel` (default: the backend's,
  * `disabled` for float64 since issue 19; a baseline build older than that
  * used `all`) and
- * `threads` its `intraOpNumThreads` (default: onnxruntime's choice) and
+ * `threads` its `intraOpNumThreads` for every session (default: the backend's, by graph size) and
  * `dtype` the backend's compute dtype (`float64`, the default, or `float32`:
  * the same float64 graph computed in float32, as the `backends` bench does).
  * `pytorch[:threads[:dtype]]` runs the PyTorch peer
@@ -260,7 +260,7 @@ async function steadyState(
 /**
  * onnxruntime's matmul rate: a chain of `PEAK_CHAIN` products `x <- x b` of
  * 1024 x 1024 matrices in one graph, so moving the operands in and out is a
- * small part of the time (about 2 % at 100 GFLOP/s); best of 5 calls after
+ * small part of the time (well under 1 % at 100 GFLOP/s); best of 5 calls after
  * one that compiles.
  */
 const PEAK_CHAIN = 32;
