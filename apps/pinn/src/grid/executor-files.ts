@@ -30,8 +30,32 @@ export interface ExecutorPlan {
   readonly submit: string;
 }
 
-/** The worker command before its `--run` and `--phase` arguments. */
+/** The worker command before its `--run`, `--phase` and `--threads` arguments. */
 export const DEFAULT_WORKER: readonly string[] = ['sublora-pinn', 'worker'];
+
+/**
+ * The command line of phase `phase`'s workers: `worker`, then `--run`,
+ * `--phase` and `--threads` with the task's CPUs, so the engine's thread
+ * pool matches the allotment (a Slurm cpuset limits it anyway; a Kubernetes
+ * CPU limit is a time quota, not a CPU set, and a worker left to count the
+ * node's CPUs would start more spinning threads than it may run).
+ */
+export function workerCommandLine(
+  worker: readonly string[],
+  runDir: string,
+  phase: number,
+  resources: WorkerResources,
+): string[] {
+  return [
+    ...worker,
+    '--run',
+    runDir,
+    '--phase',
+    String(phase),
+    '--threads',
+    String(resources.cpus),
+  ];
+}
 
 /** Quotes one word for POSIX shells (single quotes; `'` as `'\''`). */
 export function shellQuote(word: string): string {

@@ -12,6 +12,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { stringify } from 'yaml';
 import {
   DEFAULT_WORKER,
+  workerCommandLine,
   type ExecutorPlan,
   type GeneratedFile,
   type WorkerResources,
@@ -36,7 +37,7 @@ export interface KubernetesOptions {
   readonly namespace?: string;
   /** Retries per Job before it fails; default 0 (tasks are idempotent, rerun by hand). */
   readonly backoffLimit?: number;
-  /** Worker command before `--run DIR --phase P`; default `sublora-pinn worker`. */
+  /** Worker command before `--run DIR --phase P --threads CPUS`; default `sublora-pinn worker`. */
   readonly worker?: readonly string[];
 }
 
@@ -84,17 +85,7 @@ function phaseJob(options: KubernetesOptions, phase: number, count: number): Job
             {
               name: 'worker',
               image,
-              // a CPU limit is a time quota, not a CPU set: without --threads the engine
-              // would size its pool to the node's CPUs and its threads would wait on the quota
-              command: [
-                ...worker,
-                '--run',
-                runDir,
-                '--phase',
-                String(phase),
-                '--threads',
-                String(resources.cpus),
-              ],
+              command: workerCommandLine(worker, runDir, phase, resources),
               resources: { requests: quantities, limits: quantities },
               volumeMounts: [{ name: 'runs', mountPath }],
             },

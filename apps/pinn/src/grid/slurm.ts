@@ -8,6 +8,7 @@
 import { InputError } from '@sublora/tensor';
 import {
   DEFAULT_WORKER,
+  workerCommandLine,
   type ExecutorPlan,
   type GeneratedFile,
   type WorkerResources,
@@ -27,7 +28,7 @@ export interface SlurmOptions {
   readonly resources: WorkerResources;
   readonly partition?: string;
   readonly account?: string;
-  /** Worker command before `--run DIR --phase P`; default `sublora-pinn worker`. */
+  /** Worker command before `--run DIR --phase P --threads CPUS`; default `sublora-pinn worker`. */
   readonly worker?: readonly string[];
 }
 
@@ -54,16 +55,7 @@ function phaseScript(options: SlurmOptions, phase: number, count: number): strin
     // %A: the array's job id, %a: the task index
     `--output=${runDir}/logs/phase-${phase}-%A_%a.out`,
   ];
-  // the engine's threads match the allotment (a cpuset limits them anyway; say it outright)
-  const command = [
-    ...worker,
-    '--run',
-    runDir,
-    '--phase',
-    String(phase),
-    '--threads',
-    String(resources.cpus),
-  ];
+  const command = workerCommandLine(worker, runDir, phase, resources);
   return [
     '#!/usr/bin/env bash',
     ...directives.map((d) => `#SBATCH ${d}`),
