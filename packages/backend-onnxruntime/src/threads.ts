@@ -20,8 +20,9 @@ import { availableParallelism } from 'node:os';
 export const PARALLEL_MIN_ELEMENTS = 1 << 17;
 
 /**
- * The intra-op threads of big graphs when `sessionOptions` does not set a
- * count: every CPU this process may run on (`os.availableParallelism()`,
+ * The intra-op threads of big graphs when neither the backend's `threads`
+ * option nor `sessionOptions.intraOpNumThreads` sets a count: every CPU
+ * this process may run on (`os.availableParallelism()`,
  * which follows the CPU affinity mask, so a Slurm or `taskset` allotment is
  * respected).
  */
