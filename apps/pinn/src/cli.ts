@@ -101,14 +101,9 @@ const threadsContext = (threads: number | undefined) => (threads === undefined ?
 
 /** `--threads`: the CPU threads the backend's engine may use (onnxruntime's intra-op pool). */
 function parseThreads(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(
-      '--threads',
-      `'${text}' is not a whole number >= 1; give the CPU threads the backend may use, e.g. 2`,
-    );
-  return n;
+  return text === undefined
+    ? undefined
+    : parseWholeNumber('--threads', text, '; give the CPU threads the backend may use, e.g. 2');
 }
 
 /**
@@ -121,10 +116,11 @@ export function workerThreads(threads: number | undefined, parallel: number): nu
   return threads ?? Math.max(1, Math.floor(availableParallelism() / parallel));
 }
 
-function parseParallel(text: string): number {
+/** A flag's value as a whole number >= 1, or a one-line error naming the flag (`fix` appended). */
+function parseWholeNumber(flag: string, text: string, fix = ''): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1)
-    throw new InputError('--parallel', `'${text}' is not a whole number >= 1`);
+    throw new InputError(flag, `'${text}' is not a whole number >= 1${fix}`);
   return n;
 }
 
@@ -262,7 +258,7 @@ function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
 async function context(
   options: CommonOptions,
   io: CliIo,
-): Promise<{ ctx: RunContext; pdes: PdeName[] }> {
+): Promise<{ ctx: RunContext; pdes: PdeName[]; threads: number | undefined }> {
   const threads = parseThreads(options.threads);
   const overrides = loadOverrides(options);
   const config = resolveConfig(options.preset, overrides);
@@ -310,7 +306,7 @@ async function context(
   io.stderr(
     `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}' (${reason}), writing to ${outDir}\n`,
   );
-  return { ctx, pdes };
+  return { ctx, pdes, threads };
 }
 
 function addCommon(cmd: Command): Command {
@@ -429,9 +425,10 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
     .action(async (o: CommonOptions & { executor: string; parallel?: string }) => {
       // parsed before context(), which creates the run directory: bad flags change nothing
       const executor = parseExecutor(o.executor);
-      const parallelFlag = o.parallel === undefined ? undefined : parseParallel(o.parallel);
-      const threadsFlag = parseThreads(o.threads);
-      const { ctx, pdes } = await context(o, io);
+      const parallelFlag =
+        o.parallel === undefined ? undefined : parseWholeNumber('--parallel', o.parallel);
+      // context() parses --threads first of all, before the run directory exists
+      const { ctx, pdes, threads: threadsFlag } = await context(o, io);
       const started = Date.now();
       const list = writePlan(ctx.outDir, ctx.config, pdes);
       const parallel = parallelFlag ?? ctx.config.grid.parallel;

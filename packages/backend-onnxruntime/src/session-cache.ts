@@ -51,7 +51,6 @@ export class SessionCache {
     }
     this.compiles++;
     const created = this.ort.InferenceSession.create(model(), {
-      graphOptimizationLevel: 'all',
       ...this.sessionOptions,
       ...options(),
       executionProviders: [...this.providers],

@@ -96,8 +96,9 @@ export class Builder {
     // params object hashes once, where a new concatenated key would be
     // flattened and hashed in full at every emit (most of the time of a
     // w = 1000 Hessian build).
-    const bucket = pkey.length > LONG_PARAMS_KEY ? this.longMemo.get(head) : undefined;
-    const hit = pkey.length > LONG_PARAMS_KEY ? bucket?.get(pkey) : this.memo.get(head + pkey);
+    const long = pkey.length > LONG_PARAMS_KEY;
+    const bucket = long ? this.longMemo.get(head) : undefined;
+    const hit = long ? bucket?.get(pkey) : this.memo.get(head + pkey);
     if (hit) return hit;
     const aval = inferShape(op, operands, params);
     const id = this.nodes.length;
@@ -111,7 +112,7 @@ export class Builder {
     });
     const v = new Value(this, id, aval.shape, aval.dtype);
     this.values.push(v);
-    if (pkey.length <= LONG_PARAMS_KEY) this.memo.set(head + pkey, v);
+    if (!long) this.memo.set(head + pkey, v);
     else if (bucket) bucket.set(pkey, v);
     else this.longMemo.set(head, new Map([[pkey, v]]));
     return v;
