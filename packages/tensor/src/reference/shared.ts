@@ -11,7 +11,15 @@ export { compareImpl } from './kernels/compare';
 export { concatImpl } from './kernels/concat';
 export { elementwiseImpl } from './kernels/fused';
 export { gatherImpl } from './kernels/gather';
-export { gemm, matmulImpl, type MatmulGeometry, type StridedMatrix } from './kernels/matmul';
+export {
+  gemm,
+  gemmKernel,
+  type GemmKernel,
+  matmulImpl,
+  type MatmulGeometry,
+  type StridedMatrix,
+  useGemmKernel,
+} from './kernels/matmul';
 export { reduceImpl } from './kernels/reduce';
 export { scatterAddImpl } from './kernels/scatter-add';
 export { sliceImpl } from './kernels/slice';

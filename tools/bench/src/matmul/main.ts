@@ -3,14 +3,21 @@
  * products, the PINN-sized 1280x1000 @ 1000x1000 layer product, transposed
  * operands (handled by packing), the shapes of autodiff's Hessian at w=256
  * (a thin LoRA product and a Gram product of flattened tangents), and the
- * naive triple loop for comparison.
+ * naive triple loop for comparison. The packed GEMM's two kernels
+ * (WebAssembly SIMD, the default, and scalar JavaScript) are timed in the
+ * same run on the products large enough to use them.
  *
  * Run: `npm run bench:matmul -w @sublora/bench` (after building) or
  * `node tools/bench/dist/matmul/main.js [--out FILE] [--quick]`.
  * Writes `tools/bench/results/matmul.json`.
  */
 import { loadavg } from 'node:os';
-import { referenceBackend, type DType, type MatmulOptions } from '@sublora/tensor';
+import {
+  referenceBackend,
+  referenceKernels,
+  type DType,
+  type MatmulOptions,
+} from '@sublora/tensor';
 import { parseFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
 
 /** One measured product. */
@@ -22,6 +29,8 @@ interface MatmulCase {
   readonly n: number;
   readonly transposeA: boolean;
   readonly transposeB: boolean;
+  /** The packed GEMM's kernel in use (`naive` for the triple loop). */
+  readonly kernel: referenceKernels.GemmKernel | 'naive';
   readonly timing: Timing;
   /** 2mnk / median time. */
   readonly gflops: number;
@@ -46,7 +55,7 @@ function gflops(m: number, k: number, n: number, ms: number): number {
   return (2 * m * k * n) / (ms * 1e6);
 }
 
-/** Times `referenceBackend.matmul` on fresh random operands. */
+/** Times `referenceBackend.matmul` on fresh random operands with the given packed-GEMM kernel. */
 async function timeBackend(
   name: string,
   dtype: DType,
@@ -54,8 +63,10 @@ async function timeBackend(
   k: number,
   n: number,
   options: MatmulOptions = {},
+  kernel: referenceKernels.GemmKernel = 'wasm-simd',
 ): Promise<MatmulCase> {
   const B = referenceBackend;
+  const used = referenceKernels.useGemmKernel(kernel);
   const transposeA = options.transposeA ?? false,
     transposeB = options.transposeB ?? false;
   const a = B.fromArray(randomValues(m * k, 1), transposeA ? [k, m] : [m, k], dtype);
@@ -74,6 +85,7 @@ async function timeBackend(
     n,
     transposeA,
     transposeB,
+    kernel: used,
     timing,
     gflops: gflops(m, k, n, timing.medianMs),
     gflopsBest: gflops(m, k, n, timing.minMs),
@@ -115,6 +127,7 @@ async function timeNaive(size: number): Promise<MatmulCase> {
     n: size,
     transposeA: false,
     transposeB: false,
+    kernel: 'naive',
     timing,
     gflops: gflops(size, size, size, timing.medianMs),
     gflopsBest: gflops(size, size, size, timing.minMs),
@@ -132,7 +145,7 @@ async function main(): Promise<void> {
   const report = (c: MatmulCase) => {
     cases.push(c);
     console.log(
-      `${c.name.padEnd(36)} ${c.dtype.padEnd(8)} median ${c.timing.medianMs.toFixed(2).padStart(9)} ms  ${c.gflops.toFixed(2).padStart(6)} GFLOP/s (best ${c.gflopsBest.toFixed(2)})`,
+      `${c.name.padEnd(36)} ${c.dtype.padEnd(8)} ${c.kernel.padEnd(9)} median ${c.timing.medianMs.toFixed(2).padStart(9)} ms  ${c.gflops.toFixed(2).padStart(6)} GFLOP/s (best ${c.gflopsBest.toFixed(2)})`,
     );
   };
   // Before any float32 product: a kernel that has seen both array types runs slower after.
@@ -142,11 +155,33 @@ async function main(): Promise<void> {
   report(
     await timeBackend(`Gram [2, ${L}] x [2, ${L}]^T`, 'float64', 2, L, 2, { transposeB: true }),
   );
-  for (const dtype of ['float64', 'float32'] as const) {
+  const layer = 'PINN layer 1280x1000 @ 1000x1000';
+  const squaresAndLayer = async (dtype: DType) => {
     for (const s of sizes) report(await timeBackend(`square ${s}`, dtype, s, s, s));
-    if (!quick)
-      report(await timeBackend('PINN layer 1280x1000 @ 1000x1000', dtype, 1280, 1000, 1000));
-  }
+    if (!quick) report(await timeBackend(layer, dtype, 1280, 1000, 1000));
+  };
+  await squaresAndLayer('float64');
+  // The scalar kernel on the same products (still before float32), for the SIMD kernel's speed-up.
+  report(await timeBackend('square 256', 'float64', 256, 256, 256, {}, 'scalar'));
+  if (!quick) report(await timeBackend(layer, 'float64', 1280, 1000, 1000, {}, 'scalar'));
+  await squaresAndLayer('float32');
+  const simdSpeedup = Object.fromEntries(
+    ['square 256', layer].flatMap((name) => {
+      const of = (kernel: string) =>
+        cases.find((c) => c.name === name && c.dtype === 'float64' && c.kernel === kernel);
+      const simd = of('wasm-simd'),
+        scalar = of('scalar');
+      if (!simd || !scalar) return [];
+      const ratio = {
+        median: scalar.timing.medianMs / simd.timing.medianMs,
+        best: scalar.timing.minMs / simd.timing.minMs,
+      };
+      console.log(
+        `wasm-simd over scalar, ${name} float64: ${ratio.median.toFixed(1)}x median, ${ratio.best.toFixed(1)}x best`,
+      );
+      return [[name, ratio]];
+    }),
+  );
   const t = quick ? 256 : 512;
   report(await timeBackend(`square ${t} transposeA`, 'float64', t, t, t, { transposeA: true }));
   report(await timeBackend(`square ${t} transposeB`, 'float64', t, t, t, { transposeB: true }));
@@ -171,6 +206,7 @@ async function main(): Promise<void> {
     quick,
     loadAverage,
     speedupOverNaive256,
+    simdSpeedup,
     cases,
   });
   console.log(`wrote ${path}`);

@@ -16,8 +16,15 @@
  * into nothing but different strides at packing time. Packed buffers are
  * float64 (also for float32 inputs, which are widened while packing), so the
  * micro-kernel is monomorphic and accumulates in float64.
+ *
+ * The micro- and macro-kernel run as WebAssembly SIMD where the engine has it
+ * ({@link ./wasm/gemm-simd}: a 4 x 4 tile of `f64x2` accumulators, packing in
+ * place into the module's memory), else as the scalar 3 x 4 tile below. Both
+ * add each depth block's running sum into C in the same order, so they give
+ * bit-identical products; {@link useGemmKernel} chooses one explicitly.
  */
 import type { HostArray } from '../../backend';
+import { createSimdGemm, SIMD_MR, simdLayout, type SimdGemm } from './wasm/gemm-simd';
 
 /**
  * Micro-tile rows (A sliver height). 3 x 4 keeps the 12 accumulators, three A
@@ -47,9 +54,46 @@ const THIN_N = 32;
 /** Depth of one block of {@link gemmDots}: `(m + n) x DOT_BLOCK` float64 stay in L1/L2 while every pair is summed. */
 const DOT_BLOCK = 1024;
 
+/** Rows of one packed A block for the SIMD kernel (a multiple of its 4-row tile): 256 KiB. */
+export const SIMD_MC = 128;
+
 // Packing buffers, grown on demand and reused across calls (JS is single-threaded).
 const packedA = new Float64Array(MC * KC);
 let packedB = new Float64Array(0);
+
+/** The packed path's kernels: `wasm-simd` (WebAssembly `f64x2`) or `scalar` (JavaScript). */
+export type GemmKernel = 'wasm-simd' | 'scalar';
+
+// The SIMD kernel and its memory (6.25 MiB), created on the first packed product that uses it.
+let simd: SimdGemm | undefined;
+let simdState: 'untried' | 'ready' | 'unavailable' = 'untried';
+let preferred: GemmKernel = 'wasm-simd';
+
+function simdKernel(): SimdGemm | undefined {
+  if (preferred !== 'wasm-simd') return undefined;
+  if (simdState === 'untried') {
+    simd = createSimdGemm(simdLayout(SIMD_MC, KC, NC));
+    simdState = simd ? 'ready' : 'unavailable';
+  }
+  return simd;
+}
+
+/**
+ * Chooses the packed GEMM's kernel for later products in this process and
+ * returns the one now in use: `wasm-simd` (the default) falls back to
+ * `scalar` where WebAssembly SIMD is unavailable. Both give bit-identical
+ * results; the choice exists for benchmarks and for hosts that forbid
+ * compiling WebAssembly at run time.
+ */
+export function useGemmKernel(kernel: GemmKernel): GemmKernel {
+  preferred = kernel;
+  return gemmKernel();
+}
+
+/** The packed GEMM's kernel that products use now (see {@link useGemmKernel}). */
+export function gemmKernel(): GemmKernel {
+  return simdKernel() ? 'wasm-simd' : 'scalar';
+}
 
 /** A matrix operand: element (i, j) is `data[offset + i * rowStride + j * colStride]`. */
 export interface StridedMatrix {
@@ -81,6 +125,11 @@ export function gemm(
     gemmThin(m, n, k, { ...a, data: a.data }, b, c, cOff);
     return;
   }
+  const kernel = simdKernel();
+  if (kernel) {
+    gemmSimd(kernel, m, n, k, a, b, c, cOff);
+    return;
+  }
   const ncMax = Math.min(NC, roundUp(n, NR));
   if (packedB.length < KC * ncMax) packedB = new Float64Array(KC * ncMax);
   const pa = packedA,
@@ -92,7 +141,7 @@ export function gemm(
       packB(b, pc, kc, jc, nc, pb);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packA(a, ic, mc, pc, kc, pa);
+        packA(a, ic, mc, pc, kc, MR, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const bOff = jr * kc;
@@ -106,13 +155,71 @@ export function gemm(
   }
 }
 
+/**
+ * {@link gemm}'s loop nest around the WebAssembly macro-kernel: B panels and
+ * A blocks are packed into the module's memory, the macro-kernel stores each
+ * tile's sum over one depth block in its C block, and that block is added
+ * into C here (the scalar kernel's `c += acc`, in the same order).
+ */
+function gemmSimd(
+  kernel: SimdGemm,
+  m: number,
+  n: number,
+  k: number,
+  a: StridedMatrix,
+  b: StridedMatrix,
+  c: Float64Array,
+  cOff: number,
+): void {
+  const { layout, macro } = kernel;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    const ldc = roundUp(nc, NR);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(b, pc, kc, jc, nc, kernel.b);
+      for (let ic = 0; ic < m; ic += SIMD_MC) {
+        const mc = Math.min(SIMD_MC, m - ic);
+        packA(a, ic, mc, pc, kc, SIMD_MR, kernel.a);
+        macro(
+          kc,
+          Math.ceil(mc / SIMD_MR),
+          ldc / NR,
+          layout.aOffset,
+          layout.bOffset,
+          layout.cOffset,
+          8 * ldc,
+        );
+        addBlock(kernel.c, ldc, mc, nc, c, cOff + ic * n + jc, n);
+      }
+    }
+  }
+}
+
+/** `c[cOff + i*ldc + j] += block[i*blockLd + j]` for `i < rows`, `j < cols`. */
+function addBlock(
+  block: Float64Array,
+  blockLd: number,
+  rows: number,
+  cols: number,
+  c: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const src = i * blockLd,
+      dst = cOff + i * ldc;
+    for (let j = 0; j < cols; j++) c[dst + j] += block[src + j];
+  }
+}
+
 function roundUp(x: number, multiple: number): number {
   return Math.ceil(x / multiple) * multiple;
 }
 
 /**
- * Packs rows `ic..ic+mc` x columns `pc..pc+kc` of A into MR-row slivers:
- * sliver s holds `out[s*MR*kc + p*MR + ii] = A(ic + s*MR + ii, pc + p)`,
+ * Packs rows `ic..ic+mc` x columns `pc..pc+kc` of A into slivers of `width`
+ * rows: sliver s holds `out[s*width*kc + p*width + ii] = A(ic + s*width + ii, pc + p)`,
  * zero-padded past row mc.
  */
 function packA(
@@ -121,10 +228,11 @@ function packA(
   mc: number,
   pc: number,
   kc: number,
+  width: number,
   out: Float64Array,
 ): void {
   const start = a.offset + ic * a.rowStride + pc * a.colStride;
-  packSlivers(a.data, start, a.rowStride, a.colStride, mc, kc, MR, out);
+  packSlivers(a.data, start, a.rowStride, a.colStride, mc, kc, width, out);
 }
 
 /**

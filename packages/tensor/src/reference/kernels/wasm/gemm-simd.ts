@@ -1,0 +1,252 @@
+/**
+ * The packed GEMM's inner loops (the BLIS "macro-kernel") in WebAssembly
+ * SIMD: for every 4-column sliver of a packed B panel and every 4-row sliver
+ * of a packed A block, a 4 x 4 register tile of eight `f64x2` accumulators
+ * takes `kc` rank-1 updates and is stored into a C block in the module's
+ * memory. JavaScript packs the operands into that memory and adds the C block
+ * into the product ({@link ../matmul}).
+ *
+ * Each accumulator starts at +0 and takes `acc + a * b` per depth step (a
+ * rounded `f64x2.mul`, then a rounded `f64x2.add`: WebAssembly 2.0 has no
+ * fused multiply-add), the scalar kernel's exact sequence of operations, so
+ * both kernels give bit-identical products. Why 4 x 4: eight accumulators,
+ * two B vectors and one broadcast A value fit x64's 16 vector registers; a
+ * 6 x 4 tile spills (docs/perf/wasm-simd-matmul-ceiling.md).
+ */
+import { encodeModule, I32, op, V128, type FunctionSpec } from './encoder';
+
+/** Rows of the SIMD micro-tile (A sliver height). */
+export const SIMD_MR = 4;
+/** Columns of the SIMD micro-tile (B sliver width). */
+export const SIMD_NR = 4;
+
+/** Where the packed operands and the C block lie in the module's memory. */
+export interface SimdLayout {
+  /** Packed A block: `mc x kc` float64 in 4-row slivers. */
+  readonly aOffset: number;
+  /** Packed B panel: `kc x nc` float64 in 4-column slivers. */
+  readonly bOffset: number;
+  /** C block: `roundUp(mc, 4)` rows of `roundUp(nc, 4)` float64. */
+  readonly cOffset: number;
+  /** Bytes needed in all, a whole number of 64 KiB pages. */
+  readonly bytes: number;
+}
+
+const PAGE = 65536;
+
+/** A layout for A blocks of at most `mc x kc` and B panels of at most `kc x nc` (mc, nc multiples of 4). */
+export function simdLayout(mc: number, kc: number, nc: number): SimdLayout {
+  const aOffset = 0,
+    bOffset = aOffset + 8 * mc * kc,
+    cOffset = bOffset + 8 * kc * nc,
+    end = cOffset + 8 * mc * nc;
+  return { aOffset, bOffset, cOffset, bytes: Math.ceil(end / PAGE) * PAGE };
+}
+
+// Parameters and locals of `macro` by index.
+const KC = 0, // depth of the packed block
+  M_TILES = 1, // 4-row slivers of A
+  N_TILES = 2, // 4-column slivers of B
+  PA = 3, // byte address of the packed A block
+  PB = 4, // byte address of the packed B panel
+  PC = 5, // byte address of the C block
+  LDC = 6, // bytes per C block row
+  JR = 7, // B slivers left
+  IR = 8, // A slivers left
+  A = 9, // current A element
+  B = 10, // current B element
+  P = 11, // depth steps left
+  B_SLIVER = 12, // current B sliver
+  C_COLUMN = 13, // C block column of the current B sliver
+  C_TILE = 14, // C tile of the current (A, B) sliver pair
+  A_SLIVER = 15, // current A sliver
+  ACC = 16, // 8 accumulators: row i, columns 0-1 at ACC + 2i, columns 2-3 at ACC + 2i + 1
+  B01 = ACC + 8,
+  B23 = B01 + 1,
+  AV = B23 + 1;
+
+/** `local = local + delta` (delta an i32 local or constant bytes). */
+function addTo(local: number, delta: number[]): number[] {
+  return [...op.localGet(local), ...delta, ...op.i32Add, ...op.localSet(local)];
+}
+
+/** `local -= 1; br_if depth (local != 0)`: the end of a counted loop. */
+function countDown(local: number): number[] {
+  return [
+    ...op.localGet(local),
+    ...op.i32Const(1),
+    ...op.i32Sub,
+    ...op.localTee(local),
+    ...op.brIf(0),
+    ...op.end,
+  ];
+}
+
+/**
+ * `macro(kc, mTiles, nTiles, pa, pb, pc, ldcBytes)`: C tile (ir, jr) at
+ * `pc + 4 ir ldcBytes + 32 jr` = the sliver product over `kc`, for every
+ * `jr < nTiles`, `ir < mTiles` (B sliver outer: it stays in L1 while the A
+ * block streams from L2). All counts are >= 1.
+ */
+function macroKernel(): FunctionSpec {
+  const sliverBytes = [...op.localGet(KC), ...op.i32Const(32), ...op.i32Mul]; // kc x 4 float64
+  const depthStep: number[] = [
+    ...op.localGet(B),
+    ...op.v128Load(0),
+    ...op.localSet(B01),
+    ...op.localGet(B),
+    ...op.v128Load(16),
+    ...op.localSet(B23),
+  ];
+  for (let i = 0; i < SIMD_MR; i++) {
+    depthStep.push(...op.localGet(A), ...op.v128Load64Splat(8 * i), ...op.localSet(AV));
+    for (const [acc, b] of [
+      [ACC + 2 * i, B01],
+      [ACC + 2 * i + 1, B23],
+    ]) {
+      depthStep.push(
+        ...op.localGet(acc),
+        ...op.localGet(AV),
+        ...op.localGet(b),
+        ...op.f64x2Mul,
+        ...op.f64x2Add,
+        ...op.localSet(acc),
+      );
+    }
+  }
+  depthStep.push(...addTo(A, op.i32Const(32)), ...addTo(B, op.i32Const(32)));
+
+  const storeTile: number[] = [];
+  for (let i = 0; i < SIMD_MR; i++) {
+    for (let half = 0; half < 2; half++) {
+      storeTile.push(
+        ...op.localGet(C_TILE),
+        ...op.localGet(ACC + 2 * i + half),
+        ...op.v128Store(16 * half),
+      );
+    }
+    storeTile.push(...addTo(C_TILE, op.localGet(LDC)));
+  }
+
+  const zeroAccumulators: number[] = [];
+  for (let idx = 0; idx < 2 * SIMD_MR; idx++)
+    zeroAccumulators.push(...op.v128Zero, ...op.localSet(ACC + idx));
+
+  const code = [
+    ...op.localGet(PB),
+    ...op.localSet(B_SLIVER),
+    ...op.localGet(PC),
+    ...op.localSet(C_COLUMN),
+    ...op.localGet(N_TILES),
+    ...op.localSet(JR),
+    ...op.loop, // over B slivers
+    ...op.localGet(PA),
+    ...op.localSet(A_SLIVER),
+    ...op.localGet(C_COLUMN),
+    ...op.localSet(C_TILE),
+    ...op.localGet(M_TILES),
+    ...op.localSet(IR),
+    ...op.loop, // over A slivers
+    ...zeroAccumulators,
+    ...op.localGet(A_SLIVER),
+    ...op.localSet(A),
+    ...op.localGet(B_SLIVER),
+    ...op.localSet(B),
+    ...op.localGet(KC),
+    ...op.localSet(P),
+    ...op.loop, // over the depth
+    ...depthStep,
+    ...countDown(P),
+    ...storeTile, // leaves C_TILE one tile row down
+    ...op.localGet(A),
+    ...op.localSet(A_SLIVER), // the next A sliver follows this one
+    ...countDown(IR),
+    ...addTo(B_SLIVER, sliverBytes),
+    ...addTo(C_COLUMN, op.i32Const(32)),
+    ...countDown(JR),
+  ];
+  return {
+    exportName: 'macro',
+    params: [I32, I32, I32, I32, I32, I32, I32],
+    locals: [
+      [ACC - JR, I32],
+      [AV + 1 - ACC, V128],
+    ],
+    code,
+  };
+}
+
+/** The macro-kernel's signature. */
+export type MacroKernel = (
+  kc: number,
+  mTiles: number,
+  nTiles: number,
+  pa: number,
+  pb: number,
+  pc: number,
+  ldcBytes: number,
+) => void;
+
+/** The module's bytes: with its own memory of `bytes`, or importing a shared one of that size. */
+export function simdGemmModuleBytes(bytes: number, shared: boolean): Uint8Array {
+  return encodeModule({ pages: bytes / PAGE, shared }, [macroKernel()]);
+}
+
+/** A ready SIMD macro-kernel and float64 views of its packing buffers. */
+export interface SimdGemm {
+  readonly layout: SimdLayout;
+  readonly macro: MacroKernel;
+  /** The packed A block. */
+  readonly a: Float64Array;
+  /** The packed B panel. */
+  readonly b: Float64Array;
+  /** The C block. */
+  readonly c: Float64Array;
+}
+
+/**
+ * The part of the WebAssembly JavaScript API used here. Declared locally:
+ * the TypeScript libraries this project compiles against (ES2022 and
+ * `@types/node` 20) do not declare the `WebAssembly` global, and a host may
+ * lack it.
+ */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => {
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  };
+}
+
+/** The host's WebAssembly API, or `undefined` where there is none. */
+export function webAssembly(): WebAssemblyApi | undefined {
+  return (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+}
+
+/**
+ * Instantiates the SIMD kernel with its own memory, or returns `undefined`
+ * where WebAssembly or its SIMD instructions are missing (or compiling code
+ * at run time is forbidden); the caller keeps the scalar kernel then.
+ */
+export function createSimdGemm(layout: SimdLayout): SimdGemm | undefined {
+  const wasm = webAssembly();
+  if (!wasm) return undefined;
+  const bytes = simdGemmModuleBytes(layout.bytes, false);
+  try {
+    if (!wasm.validate(bytes)) return undefined;
+    const { exports: api } = new wasm.Instance(new wasm.Module(bytes), {});
+    const buffer = (api.memory as { buffer: ArrayBuffer }).buffer;
+    const view = (offset: number, end: number) =>
+      new Float64Array(buffer, offset, (end - offset) / 8);
+    return {
+      layout,
+      macro: api.macro as MacroKernel,
+      a: view(layout.aOffset, layout.bOffset),
+      b: view(layout.bOffset, layout.cOffset),
+      c: view(layout.cOffset, layout.bytes),
+    };
+  } catch {
+    return undefined;
+  }
+}
