@@ -95,8 +95,24 @@ describe('resolveBackend', () => {
       (ort as unknown as { describe(): { intraOpNumThreads: number } }).describe()
         .intraOpNumThreads,
     ).toBe(1);
-    // backends without a thread pool of their own take the option and ignore it
+    // the reference backend shares its big matrix products among that many threads
     expect(await resolveBackend('reference', { threads: 2 })).toBe(referenceBackend);
+    expect(referenceBackend.describe()).toEqual({ matmulKernel: 'wasm-simd', matmulThreads: 2 });
+    const [m, k, n] = [300, 200, 100]; // 6M multiply-adds: shared by both threads
+    const a = referenceBackend.fromArray(
+      Array.from({ length: m * k }, (_, i) => Math.sin(i)),
+      [m, k],
+      'float64',
+    );
+    const b = referenceBackend.fromArray(
+      Array.from({ length: k * n }, (_, i) => Math.cos(i)),
+      [k, n],
+      'float64',
+    );
+    const two = referenceBackend.readSync(referenceBackend.matmul(a, b));
+    await resolveBackend('reference', { threads: 1 });
+    expect(referenceBackend.describe().matmulThreads).toBe(1);
+    expect(referenceBackend.readSync(referenceBackend.matmul(a, b))).toEqual(two);
     for (const bad of [0, 1.5, -2]) {
       await expect(resolveBackend('reference', { threads: bad })).rejects.toThrow(
         new RegExp(`^threads: ${bad} is not a whole number >= 1; [^\n]*$`),

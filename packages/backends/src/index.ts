@@ -5,6 +5,7 @@
 export { KNOWN_BACKENDS, type KnownBackend } from './known-backends';
 export { listBackends, resolveBackend, resolveBackendE, type BackendInfo } from './backends';
 export { BackendUnavailable, INSTALL, installCommand, loadBackend, loadDescriptor } from './load';
+export { nodeReferenceDescriptor, startNodeGemmWorker } from './reference-threads';
 export {
   BACKEND_ENV,
   BACKEND_FAMILIES,

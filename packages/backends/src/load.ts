@@ -9,13 +9,9 @@
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import {
-  type Backend,
-  type BackendCreateOptions,
-  type BackendDescriptor,
-  referenceDescriptor,
-} from '@sublora/tensor';
+import { type Backend, type BackendCreateOptions, type BackendDescriptor } from '@sublora/tensor';
 import { type KnownBackend, KNOWN_BACKENDS } from './known-backends';
+import { nodeReferenceDescriptor } from './reference-threads';
 import { BACKEND_FAMILIES, type BackendFamily, type BackendSpec } from './select';
 
 /** The command that installs each backend's package and engine (`KNOWN_BACKENDS`). */
@@ -53,12 +49,13 @@ function isDescriptor(x: unknown): x is BackendDescriptor {
 /**
  * The descriptor of a family's package (`require`d at run time: the package
  * is an optional peer dependency and may be absent or half-written), or why
- * it cannot be used. The reference backend's ships with `@sublora/tensor`.
+ * it cannot be used. The reference backend's ships with `@sublora/tensor`
+ * (here with Node's threads for its matrix products).
  */
 export function loadDescriptor(
   family: BackendFamily,
 ): E.Either<BackendUnavailable, BackendDescriptor> {
-  if (family === 'reference') return E.right(referenceDescriptor);
+  if (family === 'reference') return E.right(nodeReferenceDescriptor);
   const { pkg } = KNOWN_BACKENDS[family];
   return pipe(
     E.tryCatch(

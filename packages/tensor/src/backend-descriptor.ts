@@ -12,9 +12,11 @@ export interface BackendCreateOptions {
   /**
    * CPU threads the backend's engine may use (a whole number >= 1). Default:
    * the engine package's own choice. onnxruntime gives that many intra-op
-   * threads to its big graphs (small ones run on one); backends without a
-   * thread pool of their own (the reference backend, tfjs) ignore it. Give
-   * each of several processes that share the CPUs its part of them.
+   * threads to its big graphs (small ones run on one); the reference backend,
+   * created through `@sublora/backends` on Node, shares its big matrix
+   * products among that many threads (`referenceKernels.useGemmThreads`;
+   * {@link referenceDescriptor} itself starts no threads); tfjs ignores it.
+   * Give each of several processes that share the CPUs its part of them.
    */
   readonly threads?: number;
 }
@@ -40,7 +42,11 @@ export interface BackendDescriptor {
   create(variant?: string, options?: BackendCreateOptions): Promise<Backend>;
 }
 
-/** The reference backend (ships with `@sublora/tensor`, needs nothing installed). */
+/**
+ * The reference backend (ships with `@sublora/tensor`, needs nothing
+ * installed). Its `create` ignores `threads`: starting threads is the host's
+ * part (`nodeReferenceDescriptor` in `@sublora/backends` does it on Node).
+ */
 export const referenceDescriptor: BackendDescriptor = {
   family: 'reference',
   packageName: '@sublora/tensor',

@@ -14,7 +14,11 @@ export {
   sizeOf,
   stridesOf,
 } from './shape';
-export { referenceBackend, type ReferenceBackend } from './reference/register-all-kernels';
+export {
+  referenceBackend,
+  type ReferenceBackend,
+  type ReferenceDescription,
+} from './reference/register-all-kernels';
 export {
   type BackendCreateOptions,
   type BackendDescriptor,

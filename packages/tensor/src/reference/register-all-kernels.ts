@@ -33,7 +33,16 @@ import {
   where,
   zeros,
 } from './backend';
+import { gemmKernel, type GemmKernel, gemmThreads } from './kernels/gemm-engine';
 import { REFERENCE } from './tensor';
+
+/** What {@link ReferenceBackend.describe} reports. */
+export interface ReferenceDescription {
+  /** The packed matrix product's kernel (`referenceKernels.useGemmKernel`). */
+  readonly matmulKernel: GemmKernel;
+  /** Threads that share big matrix products (`referenceKernels.useGemmThreads`). */
+  readonly matmulThreads: number;
+}
 
 /** The reference backend's type: a {@link Backend} whose `readSync` and `elementwise` are always present. */
 export interface ReferenceBackend extends Backend {
@@ -43,6 +52,8 @@ export interface ReferenceBackend extends Backend {
   /** The fused elementwise kernel (a generated loop per program). */
   elementwise(program: ElementwiseProgram, operands: readonly Tensor[], shape: Shape): Tensor;
   readonly hints: BackendHints;
+  /** The matrix product's kernel and threads in this process (`listBackends` shows it). */
+  describe(): ReferenceDescription;
 }
 
 /**
@@ -85,4 +96,5 @@ export const referenceBackend: ReferenceBackend = Object.freeze({
   read,
   readSync,
   dispose,
+  describe: () => ({ matmulKernel: gemmKernel(), matmulThreads: gemmThreads() }),
 });

@@ -11,15 +11,21 @@ export { compareImpl } from './kernels/compare';
 export { concatImpl } from './kernels/concat';
 export { elementwiseImpl } from './kernels/fused';
 export { gatherImpl } from './kernels/gather';
+export { gemm, matmulImpl, type MatmulGeometry, type StridedMatrix } from './kernels/matmul';
 export {
-  gemm,
   gemmKernel,
   type GemmKernel,
-  matmulImpl,
-  type MatmulGeometry,
-  type StridedMatrix,
+  gemmThreads,
+  PARALLEL_MIN_WORK,
   useGemmKernel,
-} from './kernels/matmul';
+  useGemmThreads,
+} from './kernels/gemm-engine';
+export {
+  GEMM_WORKER_SOURCE,
+  type GemmWorkerData,
+  type GemmWorkerHandle,
+  type StartGemmWorker,
+} from './kernels/wasm/gemm-threads';
 export { reduceImpl } from './kernels/reduce';
 export { scatterAddImpl } from './kernels/scatter-add';
 export { sliceImpl } from './kernels/slice';

@@ -5,13 +5,15 @@
  * (a thin LoRA product and a Gram product of flattened tangents), and the
  * naive triple loop for comparison. The packed GEMM's two kernels
  * (WebAssembly SIMD, the default, and scalar JavaScript) are timed in the
- * same run on the products large enough to use them.
+ * same run on the products large enough to use them, and the SIMD kernel on
+ * every available CPU (`referenceKernels.useGemmThreads`) on the big ones.
  *
  * Run: `npm run bench:matmul -w @sublora/bench` (after building) or
  * `node tools/bench/dist/matmul/main.js [--out FILE] [--quick]`.
  * Writes `tools/bench/results/matmul.json`.
  */
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { startNodeGemmWorker } from '@sublora/backends';
 import {
   referenceBackend,
   referenceKernels,
@@ -31,6 +33,8 @@ interface MatmulCase {
   readonly transposeB: boolean;
   /** The packed GEMM's kernel in use (`naive` for the triple loop). */
   readonly kernel: referenceKernels.GemmKernel | 'naive';
+  /** Threads that shared the product. */
+  readonly threads: number;
   readonly timing: Timing;
   /** 2mnk / median time. */
   readonly gflops: number;
@@ -64,9 +68,11 @@ async function timeBackend(
   n: number,
   options: MatmulOptions = {},
   kernel: referenceKernels.GemmKernel = 'wasm-simd',
+  threads = 1,
 ): Promise<MatmulCase> {
   const B = referenceBackend;
   const used = referenceKernels.useGemmKernel(kernel);
+  const usedThreads = referenceKernels.useGemmThreads(threads, startNodeGemmWorker);
   const transposeA = options.transposeA ?? false,
     transposeB = options.transposeB ?? false;
   const a = B.fromArray(randomValues(m * k, 1), transposeA ? [k, m] : [m, k], dtype);
@@ -86,6 +92,7 @@ async function timeBackend(
     transposeA,
     transposeB,
     kernel: used,
+    threads: usedThreads,
     timing,
     gflops: gflops(m, k, n, timing.medianMs),
     gflopsBest: gflops(m, k, n, timing.minMs),
@@ -128,6 +135,7 @@ async function timeNaive(size: number): Promise<MatmulCase> {
     transposeA: false,
     transposeB: false,
     kernel: 'naive',
+    threads: 1,
     timing,
     gflops: gflops(size, size, size, timing.medianMs),
     gflopsBest: gflops(size, size, size, timing.minMs),
@@ -145,7 +153,7 @@ async function main(): Promise<void> {
   const report = (c: MatmulCase) => {
     cases.push(c);
     console.log(
-      `${c.name.padEnd(36)} ${c.dtype.padEnd(8)} ${c.kernel.padEnd(9)} median ${c.timing.medianMs.toFixed(2).padStart(9)} ms  ${c.gflops.toFixed(2).padStart(6)} GFLOP/s (best ${c.gflopsBest.toFixed(2)})`,
+      `${c.name.padEnd(36)} ${c.dtype.padEnd(8)} ${c.kernel.padEnd(9)} ${String(c.threads).padStart(2)} thr  median ${c.timing.medianMs.toFixed(2).padStart(9)} ms  ${c.gflops.toFixed(2).padStart(6)} GFLOP/s (best ${c.gflopsBest.toFixed(2)})`,
     );
   };
   // Before any float32 product: a kernel that has seen both array types runs slower after.
@@ -164,23 +172,50 @@ async function main(): Promise<void> {
   // The scalar kernel on the same products (still before float32), for the SIMD kernel's speed-up.
   report(await timeBackend('square 256', 'float64', 256, 256, 256, {}, 'scalar'));
   if (!quick) report(await timeBackend(layer, 'float64', 1280, 1000, 1000, {}, 'scalar'));
+  // Every CPU on the big products (products under PARALLEL_MIN_WORK stay on one thread).
+  const cpus = availableParallelism();
+  if (cpus > 1) {
+    for (const s of sizes.filter((x) => x >= 256))
+      report(await timeBackend(`square ${s}`, 'float64', s, s, s, {}, 'wasm-simd', cpus));
+    if (!quick)
+      report(await timeBackend(layer, 'float64', 1280, 1000, 1000, {}, 'wasm-simd', cpus));
+    referenceKernels.useGemmThreads(1);
+  }
   await squaresAndLayer('float32');
-  const simdSpeedup = Object.fromEntries(
-    ['square 256', layer].flatMap((name) => {
-      const of = (kernel: string) =>
-        cases.find((c) => c.name === name && c.dtype === 'float64' && c.kernel === kernel);
-      const simd = of('wasm-simd'),
-        scalar = of('scalar');
-      if (!simd || !scalar) return [];
-      const ratio = {
-        median: scalar.timing.medianMs / simd.timing.medianMs,
-        best: scalar.timing.minMs / simd.timing.minMs,
-      };
-      console.log(
-        `wasm-simd over scalar, ${name} float64: ${ratio.median.toFixed(1)}x median, ${ratio.best.toFixed(1)}x best`,
-      );
-      return [[name, ratio]];
-    }),
+  // Time ratios between two cases of the same float64 product in this run.
+  const speedup = (
+    label: string,
+    names: readonly string[],
+    slow: (c: MatmulCase) => boolean,
+    fast: (c: MatmulCase) => boolean,
+  ) =>
+    Object.fromEntries(
+      names.flatMap((name) => {
+        const of = (pick: (c: MatmulCase) => boolean) =>
+          cases.find((c) => c.name === name && c.dtype === 'float64' && pick(c));
+        const [a, b] = [of(slow), of(fast)];
+        if (!a || !b) return [];
+        const ratio = {
+          median: a.timing.medianMs / b.timing.medianMs,
+          best: a.timing.minMs / b.timing.minMs,
+        };
+        console.log(
+          `${label}, ${name} float64: ${ratio.median.toFixed(1)}x median, ${ratio.best.toFixed(1)}x best`,
+        );
+        return [[name, ratio]];
+      }),
+    );
+  const simdSpeedup = speedup(
+    'wasm-simd over scalar',
+    ['square 256', layer],
+    (c) => c.kernel === 'scalar',
+    (c) => c.kernel === 'wasm-simd' && c.threads === 1,
+  );
+  const threadSpeedup = speedup(
+    `${cpus} threads over 1`,
+    [...sizes.map((x) => `square ${x}`), layer],
+    (c) => c.kernel === 'wasm-simd' && c.threads === 1,
+    (c) => c.kernel === 'wasm-simd' && c.threads > 1,
   );
   const t = quick ? 256 : 512;
   report(await timeBackend(`square ${t} transposeA`, 'float64', t, t, t, { transposeA: true }));
@@ -207,6 +242,7 @@ async function main(): Promise<void> {
     loadAverage,
     speedupOverNaive256,
     simdSpeedup,
+    threadSpeedup,
     cases,
   });
   console.log(`wrote ${path}`);

@@ -3,15 +3,35 @@
  * give bit-identical products, and the SIMD one falls back to the scalar one
  * where WebAssembly is missing.
  */
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { randomData } from '../../test-utils/naive.test-utils';
-import { gemm, gemmKernel, KC, NC, SIMD_MC, useGemmKernel, type StridedMatrix } from './matmul';
+import {
+  gemmKernel,
+  gemmThreads,
+  PARALLEL_MIN_WORK,
+  SIMD_MC,
+  useGemmKernel,
+  useGemmThreads,
+} from './gemm-engine';
+import { gemm, type StridedMatrix } from './matmul';
+import { KC, NC } from './matmul-blocking';
 
-afterAll(() => useGemmKernel('wasm-simd'));
+afterAll(() => {
+  useGemmKernel('wasm-simd');
+  useGemmThreads(1);
+});
+
+/** Node's way to start a helper thread (`@sublora/backends` exports the same as startNodeGemmWorker). */
+const startWorker = (source: string, data: unknown) =>
+  new Worker(`(${source})(require('node:worker_threads').workerData)`, {
+    eval: true,
+    workerData: data,
+  });
 
 /** `op(A) op(B)` through `gemm` with the given kernel; operands stored transposed when asked. */
 function product(
-  kernel: 'wasm-simd' | 'scalar',
+  kernel: 'wasm-simd' | 'scalar' | 'threads',
   a: Float64Array | Float32Array,
   b: Float64Array | Float32Array,
   [m, n, k]: readonly [number, number, number],
@@ -19,7 +39,10 @@ function product(
   transposeB: boolean,
   offset: number,
 ): Float64Array {
-  expect(useGemmKernel(kernel)).toBe(kernel);
+  expect(useGemmKernel(kernel === 'scalar' ? 'scalar' : 'wasm-simd')).not.toBe(undefined);
+  expect(useGemmThreads(kernel === 'threads' ? 2 : 1, startWorker)).toBe(
+    kernel === 'threads' ? 2 : 1,
+  );
   const am: StridedMatrix = {
     data: a,
     offset,
@@ -47,6 +70,48 @@ function firstDifference(x: Float64Array, y: Float64Array): number {
   return -1;
 }
 
+/** One random product: sizes, storage (transposed, float32, offset) and the data's seed. */
+interface RandomProduct {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly float32: boolean;
+  readonly offset: number;
+  readonly seed: number;
+}
+
+/** Products with m, n in [minDim, maxDim] and depth in [8, maxDepth] (below 8 no kernel runs). */
+function products(minDim: number, maxDim: number, maxDepth: number): fc.Arbitrary<RandomProduct> {
+  const dim = fc.integer({ min: minDim, max: maxDim });
+  return fc.record({
+    m: dim,
+    n: dim,
+    k: fc.integer({ min: 8, max: maxDepth }),
+    transposeA: fc.boolean(),
+    transposeB: fc.boolean(),
+    float32: fc.boolean(),
+    offset: fc.integer({ min: 0, max: 3 }),
+    seed: fc.integer(),
+  });
+}
+
+/** The product `p` from two engines agrees bit for bit (A's entries large, B's small). */
+function expectSameProducts(
+  x: 'wasm-simd' | 'scalar' | 'threads',
+  y: 'wasm-simd' | 'scalar' | 'threads',
+  p: RandomProduct,
+): void {
+  const array = p.float32 ? Float32Array : Float64Array;
+  const a = array.from(randomData(p.seed, p.offset + p.m * p.k, 1e3));
+  const b = array.from(randomData(p.seed + 1, p.offset + p.k * p.n, 1e-3));
+  const shape = [p.m, p.n, p.k] as const;
+  const first = product(x, a, b, shape, p.transposeA, p.transposeB, p.offset);
+  const second = product(y, a, b, shape, p.transposeA, p.transposeB, p.offset);
+  expect(firstDifference(first, second)).toBe(-1);
+}
+
 describe('packed GEMM kernels', () => {
   it('WebAssembly SIMD is available on this Node and is the default', () => {
     expect(useGemmKernel('wasm-simd')).toBe('wasm-simd');
@@ -54,27 +119,8 @@ describe('packed GEMM kernels', () => {
   });
 
   it('SIMD and scalar give bit-identical products for random shapes, strides and dtypes', () => {
-    const dim = fc.integer({ min: 1, max: 70 });
     fc.assert(
-      fc.property(
-        dim,
-        dim,
-        fc.integer({ min: 8, max: 300 }),
-        fc.boolean(),
-        fc.boolean(),
-        fc.boolean(),
-        fc.integer({ min: 0, max: 3 }),
-        fc.integer(),
-        (m, n, k, transposeA, transposeB, float32, offset, seed) => {
-          const array = float32 ? Float32Array : Float64Array;
-          const a = array.from(randomData(seed, offset + m * k, 1e3));
-          const b = array.from(randomData(seed + 1, offset + k * n, 1e-3));
-          const shape = [m, n, k] as const;
-          const simd = product('wasm-simd', a, b, shape, transposeA, transposeB, offset);
-          const scalar = product('scalar', a, b, shape, transposeA, transposeB, offset);
-          expect(firstDifference(simd, scalar)).toBe(-1);
-        },
-      ),
+      fc.property(products(1, 70, 300), (p) => expectSameProducts('wasm-simd', 'scalar', p)),
       { numRuns: 120 },
     );
   });
@@ -99,6 +145,36 @@ describe('packed GEMM kernels', () => {
     }
   });
 
+  it('two threads give bit-identical products to one, on shapes big enough to share', () => {
+    fc.assert(
+      fc.property(
+        products(40, 300, 600).filter((p) => p.m * p.n * p.k >= PARALLEL_MIN_WORK),
+        (p) => expectSameProducts('threads', 'wasm-simd', p),
+      ),
+      { numRuns: 12 },
+    );
+  });
+
+  it('useGemmThreads refuses bad counts and a missing starter, and 1 stops the helpers', () => {
+    for (const bad of [0, 1.5, -2, NaN])
+      expect(() => useGemmThreads(bad)).toThrow(
+        new RegExp(`^useGemmThreads: threads ${String(bad)} is not a whole number >= 1; [^\n]*$`),
+      );
+    useGemmThreads(1);
+    expect(() => useGemmThreads(2)).toThrow(
+      /^useGemmThreads: 2 threads need a worker starter; pass one \(Node: startNodeGemmWorker/,
+    );
+    expect(() =>
+      useGemmThreads(3, () => {
+        throw new Error('no threads here');
+      }),
+    ).toThrow('no threads here');
+    expect(gemmThreads()).toBe(1);
+    expect(useGemmThreads(2, startWorker)).toBe(2);
+    expect(useGemmThreads(1)).toBe(1);
+    expect(gemmThreads()).toBe(1);
+  });
+
   it('falls back to the scalar kernel where WebAssembly is missing', () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
     delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
@@ -106,7 +182,9 @@ describe('packed GEMM kernels', () => {
       jest.isolateModules(() => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const fresh = require('./matmul') as typeof import('./matmul');
-        expect(fresh.gemmKernel()).toBe('scalar');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const engine = require('./gemm-engine') as typeof import('./gemm-engine');
+        expect(engine.gemmKernel()).toBe('scalar');
         const [m, n, k] = [20, 12, 30];
         const a = Float64Array.from(randomData(1, m * k)),
           b = Float64Array.from(randomData(2, k * n));

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import type { DType } from '../../backend';
 import { naiveMatmul, naiveTranspose, randomData, size } from '../../test-utils/naive.test-utils';
 import { referenceBackend as B } from '../register-all-kernels';
-import { gemm, KC, MC, NC } from './matmul';
+import { gemm } from './matmul';
+import { KC, MC, NC } from './matmul-blocking';
 
 /** Error bound of a k-term dot product relative to sum |a_ip b_pj|, generous for ordering differences. */
 function tolerance(k: number, dtype: DType): number {

@@ -21,26 +21,13 @@
  * ({@link ./wasm/gemm-simd}: a 4 x 4 tile of `f64x2` accumulators, packing in
  * place into the module's memory), else as the scalar 3 x 4 tile below. Both
  * add each depth block's running sum into C in the same order, so they give
- * bit-identical products; {@link useGemmKernel} chooses one explicitly.
+ * bit-identical products; {@link ./gemm-engine} chooses one and its threads.
  */
 import type { HostArray } from '../../backend';
-import { createSimdGemm, SIMD_MR, simdLayout, type SimdGemm } from './wasm/gemm-simd';
+import { simdKernel } from './gemm-engine';
+import { KC, MC, MR, NC, NR } from './matmul-blocking';
+import { SIMD_MR, type SimdGemm } from './wasm/gemm-simd';
 
-/**
- * Micro-tile rows (A sliver height). 3 x 4 keeps the 12 accumulators, three A
- * values and one B value in x64's 16 float registers (a 4 x 4 tile has at
- * least 18 live values); the 4 x 4 tile ran 5-14% slower on the benchmark's
- * products, with bit-identical results.
- */
-export const MR = 3;
-/** Micro-tile columns (B sliver width). */
-export const NR = 4;
-/** Depth of one packed block: KC x NR float64 = 8 KiB, an L1-resident B sliver. */
-export const KC = 256;
-/** Rows of one packed A block (a multiple of MR): MC x KC float64 = 252 KiB (L2). */
-export const MC = 126;
-/** Columns of one packed B panel: KC x NC float64 = 4 MiB (L3). */
-export const NC = 2048;
 /** Below this many multiply-adds the packing overhead outweighs blocking. */
 const SMALL_WORK = 16 * 16 * 16;
 /** Below this depth each micro-kernel call does too little work to repay packing (e.g. `[1000,2] x [2,50]`). */
@@ -54,46 +41,9 @@ const THIN_N = 32;
 /** Depth of one block of {@link gemmDots}: `(m + n) x DOT_BLOCK` float64 stay in L1/L2 while every pair is summed. */
 const DOT_BLOCK = 1024;
 
-/** Rows of one packed A block for the SIMD kernel (a multiple of its 4-row tile): 256 KiB. */
-export const SIMD_MC = 128;
-
 // Packing buffers, grown on demand and reused across calls (JS is single-threaded).
 const packedA = new Float64Array(MC * KC);
 let packedB = new Float64Array(0);
-
-/** The packed path's kernels: `wasm-simd` (WebAssembly `f64x2`) or `scalar` (JavaScript). */
-export type GemmKernel = 'wasm-simd' | 'scalar';
-
-// The SIMD kernel and its memory (6.25 MiB), created on the first packed product that uses it.
-let simd: SimdGemm | undefined;
-let simdState: 'untried' | 'ready' | 'unavailable' = 'untried';
-let preferred: GemmKernel = 'wasm-simd';
-
-function simdKernel(): SimdGemm | undefined {
-  if (preferred !== 'wasm-simd') return undefined;
-  if (simdState === 'untried') {
-    simd = createSimdGemm(simdLayout(SIMD_MC, KC, NC));
-    simdState = simd ? 'ready' : 'unavailable';
-  }
-  return simd;
-}
-
-/**
- * Chooses the packed GEMM's kernel for later products in this process and
- * returns the one now in use: `wasm-simd` (the default) falls back to
- * `scalar` where WebAssembly SIMD is unavailable. Both give bit-identical
- * results; the choice exists for benchmarks and for hosts that forbid
- * compiling WebAssembly at run time.
- */
-export function useGemmKernel(kernel: GemmKernel): GemmKernel {
-  preferred = kernel;
-  return gemmKernel();
-}
-
-/** The packed GEMM's kernel that products use now (see {@link useGemmKernel}). */
-export function gemmKernel(): GemmKernel {
-  return simdKernel() ? 'wasm-simd' : 'scalar';
-}
 
 /** A matrix operand: element (i, j) is `data[offset + i * rowStride + j * colStride]`. */
 export interface StridedMatrix {
@@ -125,7 +75,7 @@ export function gemm(
     gemmThin(m, n, k, { ...a, data: a.data }, b, c, cOff);
     return;
   }
-  const kernel = simdKernel();
+  const kernel = simdKernel(m * n * k);
   if (kernel) {
     gemmSimd(kernel, m, n, k, a, b, c, cOff);
     return;
@@ -171,25 +121,16 @@ function gemmSimd(
   c: Float64Array,
   cOff: number,
 ): void {
-  const { layout, macro } = kernel;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     const ldc = roundUp(nc, NR);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       packB(b, pc, kc, jc, nc, kernel.b);
-      for (let ic = 0; ic < m; ic += SIMD_MC) {
-        const mc = Math.min(SIMD_MC, m - ic);
+      for (let ic = 0; ic < m; ic += kernel.blockRows) {
+        const mc = Math.min(kernel.blockRows, m - ic);
         packA(a, ic, mc, pc, kc, SIMD_MR, kernel.a);
-        macro(
-          kc,
-          Math.ceil(mc / SIMD_MR),
-          ldc / NR,
-          layout.aOffset,
-          layout.bOffset,
-          layout.cOffset,
-          8 * ldc,
-        );
+        kernel.runTiles(kc, Math.ceil(mc / SIMD_MR), ldc / NR, 8 * ldc);
         addBlock(kernel.c, ldc, mc, nc, c, cOff + ic * n + jc, n);
       }
     }

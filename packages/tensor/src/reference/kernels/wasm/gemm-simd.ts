@@ -192,16 +192,67 @@ export function simdGemmModuleBytes(bytes: number, shared: boolean): Uint8Array 
   return encodeModule({ pages: bytes / PAGE, shared }, [macroKernel()]);
 }
 
-/** A ready SIMD macro-kernel and float64 views of its packing buffers. */
+/** 4-row slivers of A per macro-kernel call: 128 rows x KC float64 = 256 KiB, an L2-resident block. */
+export const CHUNK_TILES = 32;
+
+/**
+ * A ready SIMD GEMM: float64 views of the packing buffers in its memory, and
+ * the macro-kernel over the packed A block's tiles (on one thread, or split
+ * among several by {@link ./gemm-threads}).
+ */
 export interface SimdGemm {
   readonly layout: SimdLayout;
-  readonly macro: MacroKernel;
+  /** Rows of A packed per block (the A buffer's capacity). */
+  readonly blockRows: number;
+  /** Threads that share each block's tiles. */
+  readonly threads: number;
   /** The packed A block. */
   readonly a: Float64Array;
   /** The packed B panel. */
   readonly b: Float64Array;
   /** The C block. */
   readonly c: Float64Array;
+  /** C block rows 4t..4t+3 = A sliver t times the B panel, for every sliver `t < tiles`, depth `kc`. */
+  runTiles(kc: number, tiles: number, nTiles: number, ldcBytes: number): void;
+  /** Releases its threads (a no-op on one thread). */
+  close(): void;
+}
+
+/** `macro` over slivers `t0 <= t < t1` of the packed A block, {@link CHUNK_TILES} at a time. */
+export function runTileRange(
+  macro: MacroKernel,
+  layout: SimdLayout,
+  kc: number,
+  t0: number,
+  t1: number,
+  nTiles: number,
+  ldcBytes: number,
+): void {
+  for (let t = t0; t < t1; t += CHUNK_TILES) {
+    macro(
+      kc,
+      Math.min(CHUNK_TILES, t1 - t),
+      nTiles,
+      layout.aOffset + t * 32 * kc,
+      layout.bOffset,
+      layout.cOffset + t * 4 * ldcBytes,
+      ldcBytes,
+    );
+  }
+}
+
+/** Float64 views of a layout's three buffers in `buffer`. */
+export function layoutViews(
+  buffer: ArrayBufferLike,
+  layout: SimdLayout,
+): Pick<SimdGemm, 'a' | 'b' | 'c'> {
+  const view = (offset: number, end: number) =>
+    new Float64Array(buffer, offset, (end - offset) / 8);
+  return {
+    a: view(layout.aOffset, layout.bOffset),
+    b: view(layout.bOffset, layout.cOffset),
+    c: view(layout.cOffset, layout.bytes),
+  };
 }
 
 /**
@@ -229,22 +280,22 @@ export function webAssembly(): WebAssemblyApi | undefined {
  * where WebAssembly or its SIMD instructions are missing (or compiling code
  * at run time is forbidden); the caller keeps the scalar kernel then.
  */
-export function createSimdGemm(layout: SimdLayout): SimdGemm | undefined {
+export function createSimdGemm(layout: SimdLayout, blockRows: number): SimdGemm | undefined {
   const wasm = webAssembly();
   if (!wasm) return undefined;
   const bytes = simdGemmModuleBytes(layout.bytes, false);
   try {
     if (!wasm.validate(bytes)) return undefined;
     const { exports: api } = new wasm.Instance(new wasm.Module(bytes), {});
-    const buffer = (api.memory as { buffer: ArrayBuffer }).buffer;
-    const view = (offset: number, end: number) =>
-      new Float64Array(buffer, offset, (end - offset) / 8);
+    const macro = api.macro as MacroKernel;
     return {
       layout,
-      macro: api.macro as MacroKernel,
-      a: view(layout.aOffset, layout.bOffset),
-      b: view(layout.bOffset, layout.cOffset),
-      c: view(layout.cOffset, layout.bytes),
+      blockRows,
+      threads: 1,
+      ...layoutViews((api.memory as { buffer: ArrayBuffer }).buffer, layout),
+      runTiles: (kc, tiles, nTiles, ldcBytes) =>
+        runTileRange(macro, layout, kc, 0, tiles, nTiles, ldcBytes),
+      close: () => undefined,
     };
   } catch {
     return undefined;
