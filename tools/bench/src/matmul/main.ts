@@ -157,8 +157,9 @@ async function main(): Promise<void> {
     );
   };
   // Before any float32 product: a kernel that has seen both array types runs slower after.
-  // A tangent times a LoRA factor (n <= 32: A is not packed) and a Gram product (dot products).
-  report(await timeBackend('thin 4096x256 @ 256x16', 'float64', 4096, 256, 16));
+  // A tangent times a LoRA factor (thin: n <= 32) and a Gram product (dot products).
+  const thin = 'thin 4096x256 @ 256x16';
+  report(await timeBackend(thin, 'float64', 4096, 256, 16));
   const L = quick ? 65536 : 262144;
   report(
     await timeBackend(`Gram [2, ${L}] x [2, ${L}]^T`, 'float64', 2, L, 2, { transposeB: true }),
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
   };
   await squaresAndLayer('float64');
   // The scalar kernel on the same products (still before float32), for the SIMD kernel's speed-up.
+  report(await timeBackend(thin, 'float64', 4096, 256, 16, {}, 'scalar'));
   report(await timeBackend('square 256', 'float64', 256, 256, 256, {}, 'scalar'));
   if (!quick) report(await timeBackend(layer, 'float64', 1280, 1000, 1000, {}, 'scalar'));
   // Every CPU on the big products (products under PARALLEL_MIN_WORK stay on one thread).
@@ -207,7 +209,7 @@ async function main(): Promise<void> {
     );
   const simdSpeedup = speedup(
     'wasm-simd over scalar',
-    ['square 256', layer],
+    [thin, 'square 256', layer],
     (c) => c.kernel === 'scalar',
     (c) => c.kernel === 'wasm-simd' && c.threads === 1,
   );
