@@ -8,7 +8,9 @@
  * measured in one run: the machines are shared and noisy.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { startNodeGemmWorker } from '@sublora/backends';
+import { referenceKernels } from '@sublora/tensor';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 
@@ -191,4 +193,13 @@ export function writeResults(path: string, name: string, payload: Record<string,
     JSON.stringify({ benchmark: name, machine: machineInfo(), ...payload }, null, 2) + '\n',
   );
   renameSync(partial, path);
+}
+
+/**
+ * Shares the reference backend's big matrix products among `threads`
+ * threads (default: every available CPU, as `@sublora/backends` creates the
+ * backend) and returns the count in use, for the result file.
+ */
+export function useReferenceThreads(threads: number = availableParallelism()): number {
+  return referenceKernels.useGemmThreads(threads, startNodeGemmWorker);
 }

@@ -8,13 +8,17 @@
  * Reports the Hessian/gradient time ratio (goal: below r/4) and a node
  * census of each Hessian graph (`census.ts`).
  *
- *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--no-chunked] [--ablation] [--out FILE]
+ *   node dist/autodiff/main.js [--quick] [--widths 64,256] [--no-chunked] [--ablation]
+ *     [--threads N] [--out FILE]
  *
  * `--widths` picks sizes of `PINN_SIZES`: 64 (k 8), 256 (k 16), 1000 (k 50,
  * one round, about 30 minutes for the three losses on a 2-core machine; not in the default).
  *
  * `--no-chunked` skips the Hessian in batches of {@link CHUNK} directions
  * (slower than the default chunk at w >= 256; at w = 1000 the run takes 19 minutes without it).
+ *
+ * `--threads N`: threads for the backend's big matrix products (default:
+ * every available CPU, as `@sublora/backends` creates it).
  *
  * `--ablation` also times, in the same alternating rounds, the gradient and
  * Hessian without elementwise fusion (`evaluate(..., { fuse: false })`) and
@@ -28,7 +32,13 @@ import {
   type Graph,
 } from '@sublora/autodiff';
 import { referenceBackend } from '@sublora/tensor';
-import { parseFlags, resultPath, timeAlternating, writeResults } from '../harness';
+import {
+  parseFlags,
+  resultPath,
+  timeAlternating,
+  useReferenceThreads,
+  writeResults,
+} from '../harness';
 import { census, censusTotals } from './census';
 import { defaultRounds, pinnInputs, pinnSizesOfWidths, type PinnSize } from './pinn-loss';
 import { PINN_LOSSES } from './pinn-loss-nn';
@@ -40,7 +50,11 @@ async function main(): Promise<void> {
   const flags = parseFlags({
     switches: ['--quick', '--no-chunked', '--ablation'],
     values: ['--widths'],
+    positiveInts: ['--threads'],
   });
+  console.log(
+    `reference backend: big matmuls on ${useReferenceThreads(flags.positiveInts.get('--threads'))} thread(s)`,
+  );
   const quick = flags.switches.has('--quick');
   const ablation = flags.switches.has('--ablation');
   const chunked = !flags.switches.has('--no-chunked');
@@ -137,6 +151,7 @@ async function main(): Promise<void> {
   writeResults(path, 'autodiff', {
     backend: referenceBackend.name,
     dtype: 'float64',
+    matmul: referenceBackend.describe(),
     note: "loss: nested-jvp (pinn-loss.ts), taylor-nn (pinn-loss-nn.ts, per-column second derivatives) or taylor-lap (pinn-loss-nn.ts, forward Laplacian: the PINN app's construction). hessianMs: default chunk (memory bound, `hessianDefaultChunk` directions per batched pass); hessianChunkedMs: batches of `hessianChunk` directions (absent with --no-chunked); medians of wall time over alternating rounds (loss, gradient, Hessians) so all see the same load; hessianOverGradientMin: ratio of the fastest rounds (load on the shared machine only adds time). Census: batched = nodes whose leading axis is the direction batch; flops estimated (2mnk per matmul, elements otherwise).",
     cases,
   });

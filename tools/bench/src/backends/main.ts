@@ -18,7 +18,9 @@
  * autodiff's memory-bounded default (`defaultHessianChunk`: 2 directions per
  * pass at w = 256, 1 at w = 1000), which measured fastest on onnxruntime too;
  * `--threads` gives every onnxruntime session N intra-op threads (default:
- * the backend's choice by graph size).
+ * the backend's choice by graph size) and the reference backend's big matrix
+ * products N threads (default: every available CPU, as `@sublora/backends`
+ * creates it).
  */
 import {
   defaultHessianChunk,
@@ -33,7 +35,14 @@ import { createOnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { createTfjsBackend } from '@sublora/backend-tfjs';
 import { adamStep, createAdamState } from '@sublora/nn';
 import { referenceBackend, type Backend } from '@sublora/tensor';
-import { parseFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
+import {
+  parseFlags,
+  resultPath,
+  timeIt,
+  useReferenceThreads,
+  writeResults,
+  type Timing,
+} from '../harness';
 import {
   PINN_SIZES,
   pinnInputs,
@@ -129,12 +138,14 @@ async function loadBackends(): Promise<{
   const unavailable: { label: string; reason: string }[] = [];
   const wanted = (label: BackendLabel) => selectedBackends.includes(label);
   const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
-  if (wanted('reference'))
+  if (wanted('reference')) {
+    useReferenceThreads(threadsOverride);
     loaded.push({
       label: 'reference',
       backend: referenceBackend,
-      description: { dtype: 'float64' },
+      description: { dtype: 'float64', ...referenceBackend.describe() },
     });
+  }
   for (const dtype of ['float64', 'float32'] as const) {
     const label = `onnxruntime-${dtype}` as const;
     if (!wanted(label)) continue;

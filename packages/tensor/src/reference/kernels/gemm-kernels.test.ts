@@ -175,6 +175,33 @@ describe('packed GEMM kernels', () => {
     expect(gemmThreads()).toBe(1);
   });
 
+  it('a helper that fails loses that product with a one-line error; later ones run on one thread', () => {
+    // the real helper, made to throw in its task (its macro-kernel is not a function)
+    const failing = (source: string, data: unknown) =>
+      startWorker(source.replace('macro(kc,', 'undefinedKernel(kc,'), data);
+    expect(useGemmThreads(2, failing)).toBe(2);
+    const [m, n, k] = [600, 64, 64]; // at least PARALLEL_MIN_WORK multiply-adds
+    const a = Float64Array.from(randomData(1, m * k)),
+      b = Float64Array.from(randomData(2, k * n));
+    const strided = (data: Float64Array, cols: number) => ({
+      data,
+      offset: 0,
+      rowStride: cols,
+      colStride: 1,
+    });
+    expect(() => gemm(m, n, k, strided(a, k), strided(b, n), new Float64Array(m * n), 0)).toThrow(
+      /^matmul: helper 1 failed on a block; this product is lost, later ones run on one thread \(useGemmThreads to retry\)$/,
+    );
+    expect(gemmThreads()).toBe(1);
+    const c = new Float64Array(m * n);
+    gemm(m, n, k, strided(a, k), strided(b, n), c, 0);
+    useGemmThreads(1);
+    const one = new Float64Array(m * n);
+    gemm(m, n, k, strided(a, k), strided(b, n), one, 0);
+    expect(firstDifference(c, one)).toBe(-1);
+    expect(useGemmThreads(2, startWorker)).toBe(2); // a retry starts fresh helpers
+  });
+
   it('falls back to the scalar kernel where WebAssembly is missing', () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
     delete (globalThis as { WebAssembly?: unknown }).WebAssembly;

@@ -13,6 +13,7 @@
  * is the host's part ({@link StartGemmWorker}): this package does no I/O and
  * imports nothing Node-specific.
  */
+import { TensorError } from '../../../errors';
 import {
   CHUNK_TILES,
   layoutViews,
@@ -51,7 +52,7 @@ export interface GemmWorkerHandle {
  */
 export type StartGemmWorker = (source: string, data: GemmWorkerData) => GemmWorkerHandle;
 
-/** Int32 control words per helper: a generation counter, its answer, a ready flag and the task. */
+/** Int32 control words per helper: a generation counter, its answer, flags and the task. */
 const CONTROL_WORDS = 16;
 const GEN = 0,
   DONE = 1,
@@ -60,7 +61,8 @@ const GEN = 0,
   T0 = 4,
   T1 = 5,
   N_TILES = 6,
-  LDC = 7;
+  LDC = 7,
+  FAILED = 8;
 
 /** How long to wait for a helper to start, or to finish one block, before giving up. */
 const START_TIMEOUT_MS = 30_000;
@@ -85,9 +87,13 @@ export const GEMM_WORKER_SOURCE = `(data) => {
     if (gen === seen) continue;
     seen = gen;
     const kc = ctl[${KC}], t1 = ctl[${T1}], nTiles = ctl[${N_TILES}], ldc = ctl[${LDC}];
-    for (let t = ctl[${T0}]; t < t1; t += ${CHUNK_TILES}) {
-      macro(kc, Math.min(${CHUNK_TILES}, t1 - t), nTiles, layout.aOffset + t * 32 * kc,
-        layout.bOffset, layout.cOffset + t * 4 * ldc, ldc);
+    try {
+      for (let t = ctl[${T0}]; t < t1; t += ${CHUNK_TILES}) {
+        macro(kc, Math.min(${CHUNK_TILES}, t1 - t), nTiles, layout.aOffset + t * 32 * kc,
+          layout.bOffset, layout.cOffset + t * 4 * ldc, ldc);
+      }
+    } catch {
+      Atomics.store(ctl, ${FAILED}, 1);
     }
     Atomics.store(ctl, ${DONE}, gen);
     Atomics.notify(ctl, ${DONE});
@@ -139,8 +145,9 @@ export function createThreadedSimdGemm(
     }
     words.forEach((ctl, i) => {
       if (Atomics.wait(ctl, READY, 0, START_TIMEOUT_MS) === 'timed-out')
-        throw new Error(
-          `gemm threads: helper ${i + 1} of ${helpers} did not start within ${START_TIMEOUT_MS / 1000} s`,
+        throw new TensorError(
+          'useGemmThreads',
+          `helper ${i + 1} of ${helpers} did not start within ${START_TIMEOUT_MS / 1000} s`,
         );
     });
   } catch (e) {
@@ -174,19 +181,36 @@ export function createThreadedSimdGemm(
         done = Atomics.load(ctl, DONE)
       ) {
         if (Atomics.wait(ctl, DONE, done, TASK_TIMEOUT_MS) === 'timed-out')
-          throw new Error(
-            `gemm threads: helper ${i + 1} did not finish a block within ${TASK_TIMEOUT_MS / 1000} s`,
-          );
+          fail(`helper ${i + 1} did not finish a block within ${TASK_TIMEOUT_MS / 1000} s`);
       }
+      if (Atomics.load(ctl, FAILED) !== 0) fail(`helper ${i + 1} failed on a block`);
     });
   };
+
+  // A helper that fails or hangs leaves the C block incomplete: the product
+  // throws, the helpers stop, and later products run on this thread alone.
+  let failed = false;
+  const fail = (why: string): never => {
+    failed = true;
+    close();
+    throw new TensorError(
+      'matmul',
+      `${why}; this product is lost, later ones run on one thread (useGemmThreads to retry)`,
+    );
+  };
+  const runTilesOrAlone: SimdGemm['runTiles'] = (kc, tiles, nTiles, ldcBytes) =>
+    failed
+      ? runTileRange(macro, layout, kc, 0, tiles, nTiles, ldcBytes)
+      : runTiles(kc, tiles, nTiles, ldcBytes);
 
   return {
     layout,
     blockRows,
-    threads,
+    get threads() {
+      return failed ? 1 : threads;
+    },
     ...layoutViews(memory.buffer, layout),
-    runTiles,
+    runTiles: runTilesOrAlone,
     close,
   };
 }
