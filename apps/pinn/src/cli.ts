@@ -328,7 +328,7 @@ function addCommon(cmd: Command): Command {
     .option('--name <name>', 'run name (default: the preset name)')
     .option(
       '--threads <n>',
-      "CPU threads for the engine's big graphs, small ones run on one (default: all CPUs; a local experiment with --parallel P gives each worker 1/P of them)",
+      "CPU threads for the engine's big graphs or matrix products, small ones run on one (default: all CPUs; a local experiment with --parallel P gives each worker 1/P of them)",
     )
     .option('--quiet', 'no progress output');
 }
@@ -504,7 +504,10 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
     .requiredOption('--phase <p>', 'the phase of the task')
     .option('--index <i>', 'the task within its phase')
     .option('--backend <name>', "backend (default: the configuration's)")
-    .option('--threads <n>', "CPU threads for the engine's big graphs (default: all CPUs)")
+    .option(
+      '--threads <n>',
+      "CPU threads for the engine's big graphs or matrix products (default: all CPUs)",
+    )
     .option('--quiet', 'no progress output')
     .action(
       async (o: {

@@ -16,6 +16,10 @@ export const startNodeGemmWorker: referenceKernels.StartGemmWorker = (source, da
   new Worker(`(${source})(require('node:worker_threads').workerData)`, {
     eval: true,
     workerData: data,
+  }).on('error', () => {
+    // A helper that dies is reported where it matters, as a one-line error of
+    // the product that lost its part (or of useGemmThreads); an unhandled
+    // 'error' event would instead crash the process later.
   });
 
 /**

@@ -22,7 +22,7 @@ let preferred: GemmKernel = 'wasm-simd';
 // One-thread SIMD kernel and its memory (6.25 MiB), created on first use.
 let single: SimdGemm | undefined;
 let singleState: 'untried' | 'ready' | 'unavailable' = 'untried';
-// The kernel shared by several threads (memory 13.25 MiB), while useGemmThreads asks for it.
+// The kernel shared by several threads (memory 13 MiB), while useGemmThreads asks for it.
 let threaded: SimdGemm | undefined;
 
 function singleKernel(): SimdGemm | undefined {
@@ -39,7 +39,8 @@ function singleKernel(): SimdGemm | undefined {
  */
 export function simdKernel(work: number): SimdGemm | undefined {
   if (preferred !== 'wasm-simd') return undefined;
-  return threaded && work >= PARALLEL_MIN_WORK ? threaded : singleKernel();
+  // after a helper failed (threads back to 1) its shared memory is left alone
+  return threaded && threaded.threads > 1 && work >= PARALLEL_MIN_WORK ? threaded : singleKernel();
 }
 
 /**
@@ -72,17 +73,17 @@ export function useGemmThreads(threads: number, startWorker?: StartGemmWorker): 
   if (!Number.isInteger(threads) || threads < 1)
     throw new TensorError(
       'useGemmThreads',
-      `threads ${String(threads)} is not a whole number >= 1; give e.g. 2`,
+      `threads ${typeof threads === 'number' ? String(threads) : JSON.stringify(threads)} is not a whole number >= 1; give e.g. 2`,
     );
   if (threads === gemmThreads()) return threads;
-  threaded?.close();
-  threaded = undefined;
-  if (threads === 1) return 1;
-  if (!startWorker)
+  if (threads > 1 && !startWorker)
     throw new TensorError(
       'useGemmThreads',
       `${threads} threads need a worker starter; pass one (Node: startNodeGemmWorker from @sublora/backends)`,
     );
+  threaded?.close();
+  threaded = undefined;
+  if (!startWorker || threads === 1) return 1;
   threaded = createThreadedSimdGemm(
     simdLayout(THREADED_MC, KC, NC),
     THREADED_MC,

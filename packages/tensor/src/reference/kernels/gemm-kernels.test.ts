@@ -170,7 +170,26 @@ describe('packed GEMM kernels', () => {
       }),
     ).toThrow('no threads here');
     expect(gemmThreads()).toBe(1);
+    // a helper whose module does not compile answers at once instead of timing out
+    const broken = (source: string, data: unknown) =>
+      startWorker(
+        source.replace(
+          'new WebAssembly.Module(bytes)',
+          'new WebAssembly.Module(new Uint8Array(1))',
+        ),
+        data,
+      );
+    expect(() => useGemmThreads(2, broken)).toThrow(
+      /^useGemmThreads: helper 1 of 1 failed to start \(no WebAssembly SIMD or shared memory on its thread\?\)$/,
+    );
+    expect(gemmThreads()).toBe(1);
     expect(useGemmThreads(2, startWorker)).toBe(2);
+    // a refused request leaves the running helpers alone
+    expect(() => useGemmThreads(3)).toThrow(/^useGemmThreads: 3 threads need a worker starter/);
+    expect(() => useGemmThreads('2' as unknown as number)).toThrow(
+      /^useGemmThreads: threads "2" is not a whole number >= 1; give e\.g\. 2$/,
+    );
+    expect(gemmThreads()).toBe(2);
     expect(useGemmThreads(1)).toBe(1);
     expect(gemmThreads()).toBe(1);
   });

@@ -71,32 +71,39 @@ const TASK_TIMEOUT_MS = 120_000;
 /**
  * A helper's loop, as source (it runs on another thread, so it cannot close
  * over this module): wait for a new generation, run the macro-kernel on the
- * slivers the task names (the loop of {@link runTileRange}), answer.
+ * slivers the task names (the loop of {@link runTileRange}), answer. Any
+ * exception sets FAILED and answers, so the calling thread never waits on a
+ * helper that has stopped (a helper that fails to start answers READY with
+ * FAILED set; one that fails later leaves FAILED set and DONE = -1).
  */
 export const GEMM_WORKER_SOURCE = `(data) => {
   const { memory, bytes, control, index, layout } = data;
-  const module = new WebAssembly.Module(bytes);
-  const macro = new WebAssembly.Instance(module, { env: { memory } }).exports.macro;
   const ctl = new Int32Array(control, index * ${4 * CONTROL_WORDS}, ${CONTROL_WORDS});
-  Atomics.store(ctl, ${READY}, 1);
-  Atomics.notify(ctl, ${READY});
-  let seen = 0;
-  for (;;) {
-    Atomics.wait(ctl, ${GEN}, seen);
-    const gen = Atomics.load(ctl, ${GEN});
-    if (gen === seen) continue;
-    seen = gen;
-    const kc = ctl[${KC}], t1 = ctl[${T1}], nTiles = ctl[${N_TILES}], ldc = ctl[${LDC}];
-    try {
+  const answer = (word, value) => {
+    Atomics.store(ctl, word, value);
+    Atomics.notify(ctl, word);
+  };
+  try {
+    const module = new WebAssembly.Module(bytes);
+    const macro = new WebAssembly.Instance(module, { env: { memory } }).exports.macro;
+    answer(${READY}, 1);
+    let seen = 0;
+    for (;;) {
+      Atomics.wait(ctl, ${GEN}, seen);
+      const gen = Atomics.load(ctl, ${GEN});
+      if (gen === seen) continue;
+      seen = gen;
+      const kc = ctl[${KC}], t1 = ctl[${T1}], nTiles = ctl[${N_TILES}], ldc = ctl[${LDC}];
       for (let t = ctl[${T0}]; t < t1; t += ${CHUNK_TILES}) {
         macro(kc, Math.min(${CHUNK_TILES}, t1 - t), nTiles, layout.aOffset + t * 32 * kc,
           layout.bOffset, layout.cOffset + t * 4 * ldc, ldc);
       }
-    } catch {
-      Atomics.store(ctl, ${FAILED}, 1);
+      answer(${DONE}, gen);
     }
-    Atomics.store(ctl, ${DONE}, gen);
-    Atomics.notify(ctl, ${DONE});
+  } catch {
+    Atomics.store(ctl, ${FAILED}, 1);
+    answer(${READY}, 1);
+    answer(${DONE}, -1);
   }
 }`;
 
@@ -144,10 +151,13 @@ export function createThreadedSimdGemm(
       workers.push(worker);
     }
     words.forEach((ctl, i) => {
-      if (Atomics.wait(ctl, READY, 0, START_TIMEOUT_MS) === 'timed-out')
+      const started = Atomics.wait(ctl, READY, 0, START_TIMEOUT_MS) !== 'timed-out';
+      if (!started || Atomics.load(ctl, FAILED) !== 0)
         throw new TensorError(
           'useGemmThreads',
-          `helper ${i + 1} of ${helpers} did not start within ${START_TIMEOUT_MS / 1000} s`,
+          started
+            ? `helper ${i + 1} of ${helpers} failed to start (no WebAssembly SIMD or shared memory on its thread?)`
+            : `helper ${i + 1} of ${helpers} did not start within ${START_TIMEOUT_MS / 1000} s`,
         );
     });
   } catch (e) {
@@ -177,7 +187,7 @@ export function createThreadedSimdGemm(
     words.forEach((ctl, i) => {
       for (
         let done = Atomics.load(ctl, DONE);
-        done !== started[i];
+        done !== started[i] && Atomics.load(ctl, FAILED) === 0;
         done = Atomics.load(ctl, DONE)
       ) {
         if (Atomics.wait(ctl, DONE, done, TASK_TIMEOUT_MS) === 'timed-out')
@@ -188,7 +198,9 @@ export function createThreadedSimdGemm(
   };
 
   // A helper that fails or hangs leaves the C block incomplete: the product
-  // throws, the helpers stop, and later products run on this thread alone.
+  // throws and the helpers stop; `threads` reads 1 from then on, and the
+  // engine runs later products on its one-thread kernel, away from this
+  // shared memory (a helper may still be running until it is terminated).
   let failed = false;
   const fail = (why: string): never => {
     failed = true;
@@ -198,10 +210,6 @@ export function createThreadedSimdGemm(
       `${why}; this product is lost, later ones run on one thread (useGemmThreads to retry)`,
     );
   };
-  const runTilesOrAlone: SimdGemm['runTiles'] = (kc, tiles, nTiles, ldcBytes) =>
-    failed
-      ? runTileRange(macro, layout, kc, 0, tiles, nTiles, ldcBytes)
-      : runTiles(kc, tiles, nTiles, ldcBytes);
 
   return {
     layout,
@@ -210,7 +218,7 @@ export function createThreadedSimdGemm(
       return failed ? 1 : threads;
     },
     ...layoutViews(memory.buffer, layout),
-    runTiles: runTilesOrAlone,
+    runTiles,
     close,
   };
 }
