@@ -13,8 +13,8 @@ export type GemmKernel = 'wasm-simd' | 'scalar';
 
 /** Rows of one packed A block for the SIMD kernel on one thread (a multiple of its 4-row tile). */
 export const SIMD_MC = 128;
-/** Rows of one packed A block shared by several threads: 512 x 256 float64 = 1 MiB, C block 8 MiB. */
-const THREADED_MC = 512;
+/** Rows of one packed A block shared by several threads: 256 x 256 float64 = 512 KiB, C block 4 MiB (two of each). */
+const THREADED_MC = 256;
 /** Below this many multiply-adds a product stays on one thread (a handoff costs about 0.1 ms). */
 export const PARALLEL_MIN_WORK = 1 << 21;
 
@@ -85,7 +85,7 @@ export function useGemmThreads(threads: number, startWorker?: StartGemmWorker): 
   threaded = undefined;
   if (!startWorker || threads === 1) return 1;
   threaded = createThreadedSimdGemm(
-    simdLayout(THREADED_MC, KC, NC),
+    simdLayout(THREADED_MC, KC, NC, 2),
     THREADED_MC,
     threads,
     startWorker,

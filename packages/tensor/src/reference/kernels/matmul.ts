@@ -112,8 +112,8 @@ export function gemm(
 /**
  * {@link gemm}'s loop nest around the WebAssembly macro-kernel: B panels and
  * A blocks are packed into the module's memory, the macro-kernel stores each
- * tile's sum over one depth block in its C block, and that block is added
- * into C here (the scalar kernel's `c += acc`, in the same order).
+ * tile's sum over one depth block in a C block, and that block is added into
+ * C here (the scalar kernel's `c += acc`, in the same order).
  */
 function gemmSimd(
   kernel: SimdGemm,
@@ -125,18 +125,26 @@ function gemmSimd(
   c: Float64Array,
   cOff: number,
 ): void {
+  const rows = kernel.blockRows;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     const ldc = roundUp(nc, NR);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       packB(b, pc, kc, jc, nc, kernel.b);
-      for (let ic = 0; ic < m; ic += kernel.blockRows) {
-        const mc = Math.min(kernel.blockRows, m - ic);
-        packA(a, ic, mc, pc, kc, SIMD_MR, kernel.a);
-        kernel.runTiles(kc, Math.ceil(mc / SIMD_MR), ldc / NR, 8 * ldc);
-        addBlock(kernel.c, ldc, mc, nc, c, cOff + ic * n + jc, n);
-      }
+      kernel.runPanel({
+        kc,
+        nTiles: ldc / NR,
+        ldcBytes: 8 * ldc,
+        blocks: Math.ceil(m / rows),
+        pack: (s, buffer) => {
+          const mc = Math.min(rows, m - s * rows);
+          packA(a, s * rows, mc, pc, kc, SIMD_MR, buffer);
+          return Math.ceil(mc / SIMD_MR);
+        },
+        add: (s, block) =>
+          addBlock(block, ldc, Math.min(rows, m - s * rows), nc, c, cOff + s * rows * n + jc, n),
+      });
     }
   }
 }

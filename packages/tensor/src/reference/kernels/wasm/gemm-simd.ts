@@ -20,27 +20,40 @@ export const SIMD_MR = 4;
 /** Columns of the SIMD micro-tile (B sliver width). */
 export const SIMD_NR = 4;
 
-/** Where the packed operands and the C block lie in the module's memory. */
+/**
+ * Where the packed operands and the C blocks lie in the module's memory: one
+ * B panel, and one or two A blocks with their C blocks (two let one thread
+ * pack the next block and add the last one while others compute).
+ */
 export interface SimdLayout {
-  /** Packed A block: `mc x kc` float64 in 4-row slivers. */
-  readonly aOffset: number;
+  /** Packed A blocks: `mc x kc` float64 each, in 4-row slivers. */
+  readonly aOffsets: readonly number[];
   /** Packed B panel: `kc x nc` float64 in 4-column slivers. */
   readonly bOffset: number;
-  /** C block: `roundUp(mc, 4)` rows of `roundUp(nc, 4)` float64. */
-  readonly cOffset: number;
+  /** C blocks: `roundUp(mc, 4)` rows of `roundUp(nc, 4)` float64 each. */
+  readonly cOffsets: readonly number[];
+  /** Bytes of one A block and of one C block. */
+  readonly aBytes: number;
+  readonly cBytes: number;
   /** Bytes needed in all, a whole number of 64 KiB pages. */
   readonly bytes: number;
 }
 
 const PAGE = 65536;
 
-/** A layout for A blocks of at most `mc x kc` and B panels of at most `kc x nc` (mc, nc multiples of 4). */
-export function simdLayout(mc: number, kc: number, nc: number): SimdLayout {
-  const aOffset = 0,
-    bOffset = aOffset + 8 * mc * kc,
-    cOffset = bOffset + 8 * kc * nc,
-    end = cOffset + 8 * mc * nc;
-  return { aOffset, bOffset, cOffset, bytes: Math.ceil(end / PAGE) * PAGE };
+/**
+ * A layout for `buffers` A blocks of at most `mc x kc`, their C blocks, and
+ * B panels of at most `kc x nc` (mc, nc multiples of 4).
+ */
+export function simdLayout(mc: number, kc: number, nc: number, buffers: 1 | 2 = 1): SimdLayout {
+  const aBytes = 8 * mc * kc,
+    cBytes = 8 * mc * nc;
+  const bOffset = buffers * aBytes;
+  const cStart = bOffset + 8 * kc * nc;
+  const aOffsets = Array.from({ length: buffers }, (_, i) => i * aBytes);
+  const cOffsets = Array.from({ length: buffers }, (_, i) => cStart + i * cBytes);
+  const end = cStart + buffers * cBytes;
+  return { aOffsets, bOffset, cOffsets, aBytes, cBytes, bytes: Math.ceil(end / PAGE) * PAGE };
 }
 
 // Parameters and locals of `macro` by index.
@@ -196,32 +209,55 @@ export function simdGemmModuleBytes(bytes: number, shared: boolean): Uint8Array 
 export const CHUNK_TILES = 32;
 
 /**
- * A ready SIMD GEMM: float64 views of the packing buffers in its memory, and
- * the macro-kernel over the packed A block's tiles (on one thread, or split
- * among several by {@link ./gemm-threads}).
+ * The A blocks under one packed B panel, as {@link SimdGemm.runPanel} takes
+ * them: block `s` is packed into an A buffer by `pack`, multiplied, and its
+ * C block handed to `add`, in order `s = 0, 1, ...`.
+ */
+export interface PanelWork {
+  /** Depth of the panel (at most KC). */
+  readonly kc: number;
+  /** 4-column slivers of the B panel. */
+  readonly nTiles: number;
+  /** Bytes per C block row. */
+  readonly ldcBytes: number;
+  /** A blocks under this panel. */
+  readonly blocks: number;
+  /** Packs A block `s` into `a`; returns its 4-row slivers. */
+  pack(s: number, a: Float64Array): number;
+  /** Adds C block `s` (in `c`) into the product. */
+  add(s: number, c: Float64Array): void;
+}
+
+/**
+ * A ready SIMD GEMM: a view of its B panel buffer and the macro-kernel over
+ * the A blocks under a panel (on one thread, or shared by several in
+ * {@link ./gemm-threads}).
  */
 export interface SimdGemm {
   readonly layout: SimdLayout;
-  /** Rows of A packed per block (the A buffer's capacity). */
+  /** Rows of A packed per block (an A buffer's capacity). */
   readonly blockRows: number;
-  /** Threads that share each block's tiles. */
+  /** Threads that share the blocks' slivers. */
   readonly threads: number;
-  /** The packed A block. */
-  readonly a: Float64Array;
   /** The packed B panel. */
   readonly b: Float64Array;
-  /** The C block. */
-  readonly c: Float64Array;
-  /** C block rows 4t..4t+3 = A sliver t times the B panel, for every sliver `t < tiles`, depth `kc`. */
-  runTiles(kc: number, tiles: number, nTiles: number, ldcBytes: number): void;
+  /** Runs every A block of `work` against the packed B panel. */
+  runPanel(work: PanelWork): void;
   /** Releases its threads (a no-op on one thread). */
   close(): void;
 }
 
-/** `macro` over slivers `t0 <= t < t1` of the packed A block, {@link CHUNK_TILES} at a time. */
+/** Byte offsets of one A block and its C block, and the B panel. */
+export interface BlockBuffers {
+  readonly a: number;
+  readonly b: number;
+  readonly c: number;
+}
+
+/** `macro` over slivers `t0 <= t < t1` of one packed A block, {@link CHUNK_TILES} at a time. */
 export function runTileRange(
   macro: MacroKernel,
-  layout: SimdLayout,
+  at: BlockBuffers,
   kc: number,
   t0: number,
   t1: number,
@@ -233,26 +269,30 @@ export function runTileRange(
       kc,
       Math.min(CHUNK_TILES, t1 - t),
       nTiles,
-      layout.aOffset + t * 32 * kc,
-      layout.bOffset,
-      layout.cOffset + t * 4 * ldcBytes,
+      at.a + t * 32 * kc,
+      at.b,
+      at.c + t * 4 * ldcBytes,
       ldcBytes,
     );
   }
 }
 
-/** Float64 views of a layout's three buffers in `buffer`. */
+/** Float64 views of a layout's buffers in `buffer`: A blocks, B panel, C blocks. */
 export function layoutViews(
   buffer: ArrayBufferLike,
   layout: SimdLayout,
-): Pick<SimdGemm, 'a' | 'b' | 'c'> {
-  const view = (offset: number, end: number) =>
-    new Float64Array(buffer, offset, (end - offset) / 8);
+): { a: Float64Array[]; b: Float64Array; c: Float64Array[] } {
+  const view = (offset: number, bytes: number) => new Float64Array(buffer, offset, bytes / 8);
   return {
-    a: view(layout.aOffset, layout.bOffset),
-    b: view(layout.bOffset, layout.cOffset),
-    c: view(layout.cOffset, layout.bytes),
+    a: layout.aOffsets.map((o) => view(o, layout.aBytes)),
+    b: view(layout.bOffset, layout.cOffsets[0] - layout.bOffset),
+    c: layout.cOffsets.map((o) => view(o, layout.cBytes)),
   };
+}
+
+/** The buffers of A/C pair `i`. */
+export function blockBuffers(layout: SimdLayout, i: number): BlockBuffers {
+  return { a: layout.aOffsets[i], b: layout.bOffset, c: layout.cOffsets[i] };
 }
 
 /**
@@ -288,13 +328,20 @@ export function createSimdGemm(layout: SimdLayout, blockRows: number): SimdGemm 
     if (!wasm.validate(bytes)) return undefined;
     const { exports: api } = new wasm.Instance(new wasm.Module(bytes), {});
     const macro = api.macro as MacroKernel;
+    const views = layoutViews((api.memory as { buffer: ArrayBuffer }).buffer, layout);
+    const at = blockBuffers(layout, 0);
     return {
       layout,
       blockRows,
       threads: 1,
-      ...layoutViews((api.memory as { buffer: ArrayBuffer }).buffer, layout),
-      runTiles: (kc, tiles, nTiles, ldcBytes) =>
-        runTileRange(macro, layout, kc, 0, tiles, nTiles, ldcBytes),
+      b: views.b,
+      runPanel: (work) => {
+        for (let s = 0; s < work.blocks; s++) {
+          const tiles = work.pack(s, views.a[0]);
+          runTileRange(macro, at, work.kc, 0, tiles, work.nTiles, work.ldcBytes);
+          work.add(s, views.c[0]);
+        }
+      },
       close: () => undefined,
     };
   } catch {

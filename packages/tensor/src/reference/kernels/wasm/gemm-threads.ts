@@ -1,11 +1,14 @@
 /**
  * The SIMD GEMM on several threads: one WebAssembly module instantiated on
- * each thread over one shared memory. The calling thread packs A and B into
- * that memory (as on one thread), then the packed A block's 4-row slivers are
- * split among the threads, each runs the macro-kernel on its slivers into its
- * rows of the C block, and the calling thread adds the C block into C once
- * all have finished. Which thread computes a C entry does not change how it
- * is computed, so products are bit-identical to one thread's.
+ * each thread over one shared memory. The calling thread packs the B panel
+ * and each A block into that memory, the block's 4-row slivers are claimed
+ * in chunks by every thread (an atomic counter: whoever is free takes the
+ * next chunk), and the calling thread adds each finished C block into C.
+ * With two A and two C buffers it packs block s + 1 before joining in on
+ * block s, and adds block s while the helpers already compute block s + 1,
+ * so packing and the C update overlap the arithmetic. Which thread computes
+ * a C entry does not change how it is computed, so products are
+ * bit-identical to one thread's.
  *
  * The kernel is synchronous, so the calling thread blocks in `Atomics.wait`
  * until its helpers finish (Node allows that on its main thread; browsers do
@@ -15,11 +18,14 @@
  */
 import { TensorError } from '../../../errors';
 import {
+  type BlockBuffers,
+  blockBuffers,
   CHUNK_TILES,
   layoutViews,
   type MacroKernel,
   runTileRange,
   simdGemmModuleBytes,
+  type PanelWork,
   type SimdGemm,
   type SimdLayout,
   webAssembly,
@@ -31,7 +37,7 @@ export interface GemmWorkerData {
   readonly memory: unknown;
   /** The module's bytes (importing `env.memory`). */
   readonly bytes: Uint8Array;
-  /** Control words: {@link CONTROL_WORDS} `Int32`s per helper. */
+  /** Control words: the current block's task, then {@link CONTROL_WORDS} `Int32`s per helper. */
   readonly control: SharedArrayBuffer;
   /** This helper's index among the helpers (0-based). */
   readonly index: number;
@@ -52,17 +58,24 @@ export interface GemmWorkerHandle {
  */
 export type StartGemmWorker = (source: string, data: GemmWorkerData) => GemmWorkerHandle;
 
-/** Int32 control words per helper: a generation counter, its answer, flags and the task. */
+/**
+ * Int32 control words. The task (shared by all): a generation counter, the
+ * block's geometry and buffers, and the next unclaimed chunk of slivers.
+ * Then, per helper: its answer (the generation it finished), a ready flag
+ * and a failure flag.
+ */
 const CONTROL_WORDS = 16;
 const GEN = 0,
-  DONE = 1,
-  READY = 2,
-  KC = 3,
-  T0 = 4,
-  T1 = 5,
-  N_TILES = 6,
-  LDC = 7,
-  FAILED = 8;
+  KC = 1,
+  TILES = 2,
+  N_TILES = 3,
+  LDC = 4,
+  A_OFFSET = 5,
+  C_OFFSET = 6,
+  NEXT = 7;
+const DONE = 0,
+  READY = 1,
+  FAILED = 2;
 
 /** How long to wait for a helper to start, or to finish one block, before giving up. */
 const START_TIMEOUT_MS = 30_000;
@@ -70,18 +83,19 @@ const TASK_TIMEOUT_MS = 120_000;
 
 /**
  * A helper's loop, as source (it runs on another thread, so it cannot close
- * over this module): wait for a new generation, run the macro-kernel on the
- * slivers the task names (the loop of {@link runTileRange}), answer. Any
+ * over this module): wait for a new generation, claim chunks of the block's
+ * slivers until none is left (the loop of {@link runTileRange}), answer. Any
  * exception sets FAILED and answers, so the calling thread never waits on a
  * helper that has stopped (a helper that fails to start answers READY with
  * FAILED set; one that fails later leaves FAILED set and DONE = -1).
  */
 export const GEMM_WORKER_SOURCE = `(data) => {
   const { memory, bytes, control, index, layout } = data;
-  const ctl = new Int32Array(control, index * ${4 * CONTROL_WORDS}, ${CONTROL_WORDS});
+  const task = new Int32Array(control, 0, ${CONTROL_WORDS});
+  const own = new Int32Array(control, (index + 1) * ${4 * CONTROL_WORDS}, ${CONTROL_WORDS});
   const answer = (word, value) => {
-    Atomics.store(ctl, word, value);
-    Atomics.notify(ctl, word);
+    Atomics.store(own, word, value);
+    Atomics.notify(own, word);
   };
   try {
     const module = new WebAssembly.Module(bytes);
@@ -89,19 +103,22 @@ export const GEMM_WORKER_SOURCE = `(data) => {
     answer(${READY}, 1);
     let seen = 0;
     for (;;) {
-      Atomics.wait(ctl, ${GEN}, seen);
-      const gen = Atomics.load(ctl, ${GEN});
+      Atomics.wait(task, ${GEN}, seen);
+      const gen = Atomics.load(task, ${GEN});
       if (gen === seen) continue;
       seen = gen;
-      const kc = ctl[${KC}], t1 = ctl[${T1}], nTiles = ctl[${N_TILES}], ldc = ctl[${LDC}];
-      for (let t = ctl[${T0}]; t < t1; t += ${CHUNK_TILES}) {
-        macro(kc, Math.min(${CHUNK_TILES}, t1 - t), nTiles, layout.aOffset + t * 32 * kc,
-          layout.bOffset, layout.cOffset + t * 4 * ldc, ldc);
+      const kc = task[${KC}], tiles = task[${TILES}], nTiles = task[${N_TILES}], ldc = task[${LDC}];
+      const a = task[${A_OFFSET}], c = task[${C_OFFSET}];
+      for (;;) {
+        const t = Atomics.add(task, ${NEXT}, 1) * ${CHUNK_TILES};
+        if (t >= tiles) break;
+        macro(kc, Math.min(${CHUNK_TILES}, tiles - t), nTiles, a + t * 32 * kc,
+          layout.bOffset, c + t * 4 * ldc, ldc);
       }
       answer(${DONE}, gen);
     }
   } catch {
-    Atomics.store(ctl, ${FAILED}, 1);
+    Atomics.store(own, ${FAILED}, 1);
     answer(${READY}, 1);
     answer(${DONE}, -1);
   }
@@ -137,10 +154,11 @@ export function createThreadedSimdGemm(
     return undefined;
   }
   const helpers = threads - 1;
-  const control = new SharedArrayBuffer(4 * CONTROL_WORDS * helpers);
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS * (helpers + 1));
+  const task = new Int32Array(control, 0, CONTROL_WORDS);
   const words = Array.from(
     { length: helpers },
-    (_, i) => new Int32Array(control, 4 * CONTROL_WORDS * i, CONTROL_WORDS),
+    (_, i) => new Int32Array(control, 4 * CONTROL_WORDS * (i + 1), CONTROL_WORDS),
   );
   const workers: GemmWorkerHandle[] = [];
   const close = () => workers.forEach((w) => void w.terminate());
@@ -165,29 +183,52 @@ export function createThreadedSimdGemm(
     throw e;
   }
 
-  const runTiles = (kc: number, tiles: number, nTiles: number, ldcBytes: number): void => {
-    if (tiles < MIN_PARALLEL_TILES) {
-      runTileRange(macro, layout, kc, 0, tiles, nTiles, ldcBytes);
+  const views = layoutViews(memory.buffer, layout);
+  const buffers = [blockBuffers(layout, 0), blockBuffers(layout, 1)];
+
+  /** Hands block `at` (its A block packed) to the helpers; returns the generation, or `undefined` when too small to share. */
+  const dispatch = (work: PanelWork, at: BlockBuffers, tiles: number): number | undefined => {
+    if (tiles < MIN_PARALLEL_TILES) return undefined;
+    task[KC] = work.kc;
+    task[TILES] = tiles;
+    task[N_TILES] = work.nTiles;
+    task[LDC] = work.ldcBytes;
+    task[A_OFFSET] = at.a;
+    task[C_OFFSET] = at.c;
+    Atomics.store(task, NEXT, 0);
+    const gen = (Atomics.add(task, GEN, 1) + 1) | 0; // as the Int32 word wraps
+    Atomics.notify(task, GEN);
+    return gen;
+  };
+
+  /** Claims chunks of the dispatched block with the helpers, then waits until each has answered `gen`. */
+  const join = (
+    work: PanelWork,
+    at: BlockBuffers,
+    tiles: number,
+    gen: number | undefined,
+  ): void => {
+    if (gen === undefined) {
+      runTileRange(macro, at, work.kc, 0, tiles, work.nTiles, work.ldcBytes);
       return;
     }
-    // Thread p takes slivers [bound(p), bound(p + 1)); this thread is p = 0.
-    const bound = (p: number) => Math.round((p * tiles) / threads);
-    const started: number[] = [];
-    for (let i = 0; i < helpers; i++) {
-      const ctl = words[i];
-      ctl[KC] = kc;
-      ctl[T0] = bound(i + 1);
-      ctl[T1] = bound(i + 2);
-      ctl[N_TILES] = nTiles;
-      ctl[LDC] = ldcBytes;
-      started.push((Atomics.add(ctl, GEN, 1) + 1) | 0);
-      Atomics.notify(ctl, GEN);
+    for (;;) {
+      const t = Atomics.add(task, NEXT, 1) * CHUNK_TILES;
+      if (t >= tiles) break;
+      runTileRange(
+        macro,
+        at,
+        work.kc,
+        t,
+        Math.min(t + CHUNK_TILES, tiles),
+        work.nTiles,
+        work.ldcBytes,
+      );
     }
-    runTileRange(macro, layout, kc, 0, bound(1), nTiles, ldcBytes);
     words.forEach((ctl, i) => {
       for (
         let done = Atomics.load(ctl, DONE);
-        done !== started[i] && Atomics.load(ctl, FAILED) === 0;
+        done !== gen && Atomics.load(ctl, FAILED) === 0;
         done = Atomics.load(ctl, DONE)
       ) {
         if (Atomics.wait(ctl, DONE, done, TASK_TIMEOUT_MS) === 'timed-out')
@@ -195,6 +236,25 @@ export function createThreadedSimdGemm(
       }
       if (Atomics.load(ctl, FAILED) !== 0) fail(`helper ${i + 1} failed on a block`);
     });
+  };
+
+  // Block s uses buffers s % 2: while the helpers compute block s, this
+  // thread packs block s + 1 into the other A buffer, then joins in on
+  // block s; it adds C block s after handing block s + 1 to the helpers.
+  const runPanel = (work: PanelWork): void => {
+    let tiles = work.pack(0, views.a[0]);
+    let gen = dispatch(work, buffers[0], tiles);
+    for (let s = 0; s < work.blocks; s++) {
+      const cur = s & 1;
+      const more = s + 1 < work.blocks;
+      const nextTiles = more ? work.pack(s + 1, views.a[cur ^ 1]) : 0;
+      join(work, buffers[cur], tiles, gen);
+      if (more) {
+        tiles = nextTiles;
+        gen = dispatch(work, buffers[cur ^ 1], tiles);
+      }
+      work.add(s, views.c[cur]);
+    }
   };
 
   // A helper that fails or hangs leaves the C block incomplete: the product
@@ -217,8 +277,8 @@ export function createThreadedSimdGemm(
     get threads() {
       return failed ? 1 : threads;
     },
-    ...layoutViews(memory.buffer, layout),
-    runTiles,
+    b: views.b,
+    runPanel,
     close,
   };
 }
