@@ -38,6 +38,7 @@ import {
   isReferenceTensor,
   live,
   makeTensor,
+  recycleBuffer,
   ReferenceTensor,
   shareTensor,
 } from './tensor';
@@ -185,8 +186,17 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     aBatchIndex[t] = ia;
     bBatchIndex[t] = ib;
   }
-  const out = allocate(ta.dtype, sizeOf(shape));
-  matmulImpl(ta.data, tb.data, { m, n, k, transposeA, transposeB, aBatchIndex, bBatchIndex }, out);
+  const size = sizeOf(shape);
+  const out = allocate(ta.dtype, size);
+  // float32 sums in float64: a pooled accumulator, not a fresh array per call
+  const accumulator =
+    ta.dtype === 'float32' ? (allocate('float64', size) as Float64Array) : undefined;
+  const geometry = { m, n, k, transposeA, transposeB, aBatchIndex, bBatchIndex };
+  try {
+    matmulImpl(ta.data, tb.data, geometry, out, accumulator);
+  } finally {
+    if (accumulator) recycleBuffer(accumulator);
+  }
   return makeTensor(out, shape, ta.dtype);
 }
 

@@ -84,6 +84,11 @@ function release(data: HostArray): void {
   pooledBytes += data.byteLength;
 }
 
+/** Returns a kernel's scratch buffer (from {@link allocate}, no tensor holds it) to the pool. */
+export function recycleBuffer(data: HostArray): void {
+  release(data);
+}
+
 /** Drops every pooled buffer (for tests and memory-sensitive callers). */
 export function clearBufferPool(): void {
   pool.clear();

@@ -237,6 +237,31 @@ describe('matmul', () => {
     expectMatmul(out, a, b, batch * m, k, n, 'float64');
   });
 
+  it('float32 products reuse a pooled float64 accumulator without leftovers', () => {
+    // 80 x 60 = 4800 outputs: big enough for the buffer pool, so each product
+    // after the first sums in the accumulator the one before returned
+    const [m, k, n] = [80, 30, 60];
+    const operands = [1, 2, 3].map((seed) => ({
+      a: randomData(seed, m * k).map(Math.fround),
+      b: randomData(seed + 10, k * n).map(Math.fround),
+    }));
+    // float32 = the float64 product rounded once
+    const expected = operands.map(({ a, b }) =>
+      Array.from(naiveMatmul(a, b, m, k, n), Math.fround),
+    );
+    operands.forEach(({ a, b }, i) => {
+      const A = B.fromArray(a, [m, k], 'float32'),
+        Bm = B.fromArray(b, [k, n], 'float32');
+      const C = B.matmul(A, Bm);
+      const got = Array.from(B.readSync(C));
+      [A, Bm, C].forEach((t) => B.dispose(t));
+      for (let e = 0; e < m * n; e++) {
+        if (Math.abs(got[e] - expected[i][e]) > 2 ** -22 * (Math.abs(expected[i][e]) + 1))
+          throw new Error(`product ${i}, entry ${e}: ${got[e]} vs ${expected[i][e]}`);
+      }
+    });
+  });
+
   it('names the shapes when inner or batch dimensions disagree', () => {
     const a = B.zeros([3, 4], 'float64'),
       b = B.zeros([5, 2], 'float64');

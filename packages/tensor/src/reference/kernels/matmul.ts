@@ -473,9 +473,17 @@ export interface MatmulGeometry {
 /**
  * Batched `out[b] = op(A[aBatchIndex[b]]) op(B[bBatchIndex[b]])` where `op`
  * transposes the last two axes when asked. `out` is zero on entry. float32
- * outputs are accumulated in float64 and rounded once.
+ * outputs are accumulated in float64 and rounded once, in `accumulator`
+ * when given (zeroed, `out.length` long: the backend passes a pooled buffer)
+ * or in a new array.
  */
-export function matmulImpl(a: HostArray, b: HostArray, g: MatmulGeometry, out: HostArray): void {
+export function matmulImpl(
+  a: HostArray,
+  b: HostArray,
+  g: MatmulGeometry,
+  out: HostArray,
+  accumulator?: Float64Array,
+): void {
   const { m, n, k, transposeA, transposeB } = g;
   const batches = g.aBatchIndex.length;
   const aSize = m * k,
@@ -485,7 +493,7 @@ export function matmulImpl(a: HostArray, b: HostArray, g: MatmulGeometry, out: H
     aCol = transposeA ? m : 1;
   const bRow = transposeB ? 1 : n,
     bCol = transposeB ? k : 1;
-  const c = out instanceof Float64Array ? out : new Float64Array(out.length);
+  const c = out instanceof Float64Array ? out : (accumulator ?? new Float64Array(out.length));
   // One shared untransposed B under consecutive A matrices: a single tall product.
   const sharedB = g.bBatchIndex.every((x) => x === g.bBatchIndex[0]);
   const consecutiveA = g.aBatchIndex.every((x, i) => x === i);
