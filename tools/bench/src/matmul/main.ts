@@ -13,14 +13,20 @@
  * Writes `tools/bench/results/matmul.json`.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { startNodeGemmWorker } from '@sublora/backends';
 import {
   referenceBackend,
   referenceKernels,
   type DType,
   type MatmulOptions,
 } from '@sublora/tensor';
-import { parseFlags, resultPath, timeIt, writeResults, type Timing } from '../harness';
+import {
+  parseFlags,
+  resultPath,
+  timeIt,
+  useReferenceThreads,
+  writeResults,
+  type Timing,
+} from '../harness';
 
 /** One measured product. */
 interface MatmulCase {
@@ -72,7 +78,7 @@ async function timeBackend(
 ): Promise<MatmulCase> {
   const B = referenceBackend;
   const used = referenceKernels.useGemmKernel(kernel);
-  const usedThreads = referenceKernels.useGemmThreads(threads, startNodeGemmWorker);
+  const usedThreads = useReferenceThreads(threads);
   const transposeA = options.transposeA ?? false,
     transposeB = options.transposeB ?? false;
   const a = B.fromArray(randomValues(m * k, 1), transposeA ? [k, m] : [m, k], dtype);
@@ -181,7 +187,7 @@ async function main(): Promise<void> {
       report(await timeBackend(`square ${s}`, 'float64', s, s, s, {}, 'wasm-simd', cpus));
     if (!quick)
       report(await timeBackend(layer, 'float64', 1280, 1000, 1000, {}, 'wasm-simd', cpus));
-    referenceKernels.useGemmThreads(1);
+    useReferenceThreads(1);
   }
   await squaresAndLayer('float32');
   // Time ratios between two cases of the same float64 product in this run.

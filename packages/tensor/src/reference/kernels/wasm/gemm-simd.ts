@@ -78,6 +78,11 @@ const KC = 0, // depth of the packed block
   B23 = B01 + 1,
   AV = B23 + 1;
 
+/** `to = from` between locals. */
+function copyLocal(from: number, to: number): number[] {
+  return [...op.localGet(from), ...op.localSet(to)];
+}
+
 /** `local = local + delta` (delta an i32 local or constant bytes). */
 function addTo(local: number, delta: number[]): number[] {
   return [...op.localGet(local), ...delta, ...op.i32Add, ...op.localSet(local)];
@@ -146,33 +151,23 @@ function macroKernel(): FunctionSpec {
     zeroAccumulators.push(...op.v128Zero, ...op.localSet(ACC + idx));
 
   const code = [
-    ...op.localGet(PB),
-    ...op.localSet(B_SLIVER),
-    ...op.localGet(PC),
-    ...op.localSet(C_COLUMN),
-    ...op.localGet(N_TILES),
-    ...op.localSet(JR),
+    ...copyLocal(PB, B_SLIVER),
+    ...copyLocal(PC, C_COLUMN),
+    ...copyLocal(N_TILES, JR),
     ...op.loop, // over B slivers
-    ...op.localGet(PA),
-    ...op.localSet(A_SLIVER),
-    ...op.localGet(C_COLUMN),
-    ...op.localSet(C_TILE),
-    ...op.localGet(M_TILES),
-    ...op.localSet(IR),
+    ...copyLocal(PA, A_SLIVER),
+    ...copyLocal(C_COLUMN, C_TILE),
+    ...copyLocal(M_TILES, IR),
     ...op.loop, // over A slivers
     ...zeroAccumulators,
-    ...op.localGet(A_SLIVER),
-    ...op.localSet(A),
-    ...op.localGet(B_SLIVER),
-    ...op.localSet(B),
-    ...op.localGet(KC),
-    ...op.localSet(P),
+    ...copyLocal(A_SLIVER, A),
+    ...copyLocal(B_SLIVER, B),
+    ...copyLocal(KC, P),
     ...op.loop, // over the depth
     ...depthStep,
     ...countDown(P),
     ...storeTile, // leaves C_TILE one tile row down
-    ...op.localGet(A),
-    ...op.localSet(A_SLIVER), // the next A sliver follows this one
+    ...copyLocal(A, A_SLIVER), // the next A sliver follows this one
     ...countDown(IR),
     ...addTo(B_SLIVER, sliverBytes),
     ...addTo(C_COLUMN, op.i32Const(32)),
@@ -315,36 +310,63 @@ export function webAssembly(): WebAssemblyApi | undefined {
   return (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 }
 
+/** An instantiated SIMD module: its macro-kernel, memory and bytes (for other threads). */
+export interface SimdInstance {
+  readonly macro: MacroKernel;
+  readonly memory: { readonly buffer: ArrayBufferLike };
+  readonly bytes: Uint8Array;
+}
+
 /**
- * Instantiates the SIMD kernel with its own memory, or returns `undefined`
- * where WebAssembly or its SIMD instructions are missing (or compiling code
- * at run time is forbidden); the caller keeps the scalar kernel then.
+ * Instantiates the SIMD module for `layout`, with its own memory or (shared)
+ * with a new shared memory it imports, or returns `undefined` where
+ * WebAssembly, its SIMD instructions or shared memory are missing (or
+ * compiling code at run time is forbidden).
  */
-export function createSimdGemm(layout: SimdLayout, blockRows: number): SimdGemm | undefined {
+export function instantiateSimdGemm(layout: SimdLayout, shared: boolean): SimdInstance | undefined {
   const wasm = webAssembly();
-  if (!wasm) return undefined;
-  const bytes = simdGemmModuleBytes(layout.bytes, false);
+  if (!wasm || (shared && typeof SharedArrayBuffer !== 'function')) return undefined;
+  const bytes = simdGemmModuleBytes(layout.bytes, shared);
   try {
     if (!wasm.validate(bytes)) return undefined;
-    const { exports: api } = new wasm.Instance(new wasm.Module(bytes), {});
-    const macro = api.macro as MacroKernel;
-    const views = layoutViews((api.memory as { buffer: ArrayBuffer }).buffer, layout);
-    const at = blockBuffers(layout, 0);
-    return {
-      layout,
-      blockRows,
-      threads: 1,
-      b: views.b,
-      runPanel: (work) => {
-        for (let s = 0; s < work.blocks; s++) {
-          const tiles = work.pack(s, views.a[0]);
-          runTileRange(macro, at, work.kc, 0, tiles, work.nTiles, work.ldcBytes);
-          work.add(s, views.c[0]);
-        }
-      },
-      close: () => undefined,
-    };
+    const pages = layout.bytes / PAGE;
+    const imported = shared
+      ? new wasm.Memory({ initial: pages, maximum: pages, shared: true })
+      : undefined;
+    const { exports } = new wasm.Instance(
+      new wasm.Module(bytes),
+      imported ? { env: { memory: imported } } : {},
+    );
+    const memory = imported ?? (exports.memory as { buffer: ArrayBuffer });
+    return { macro: exports.macro as MacroKernel, memory, bytes };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The SIMD kernel on one thread with its own memory, or `undefined` where it
+ * cannot run ({@link instantiateSimdGemm}); the caller keeps the scalar
+ * kernel then.
+ */
+export function createSimdGemm(layout: SimdLayout, blockRows: number): SimdGemm | undefined {
+  const instance = instantiateSimdGemm(layout, false);
+  if (!instance) return undefined;
+  const { macro } = instance;
+  const views = layoutViews(instance.memory.buffer, layout);
+  const at = blockBuffers(layout, 0);
+  return {
+    layout,
+    blockRows,
+    threads: 1,
+    b: views.b,
+    runPanel: (work) => {
+      for (let s = 0; s < work.blocks; s++) {
+        const tiles = work.pack(s, views.a[0]);
+        runTileRange(macro, at, work.kc, 0, tiles, work.nTiles, work.ldcBytes);
+        work.add(s, views.c[0]);
+      }
+    },
+    close: () => undefined,
+  };
 }

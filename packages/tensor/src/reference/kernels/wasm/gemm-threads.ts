@@ -21,14 +21,12 @@ import {
   type BlockBuffers,
   blockBuffers,
   CHUNK_TILES,
+  instantiateSimdGemm,
   layoutViews,
-  type MacroKernel,
   runTileRange,
-  simdGemmModuleBytes,
   type PanelWork,
   type SimdGemm,
   type SimdLayout,
-  webAssembly,
 } from './gemm-simd';
 
 /** What a helper thread receives (structured-cloneable; the memory and control are shared). */
@@ -139,20 +137,9 @@ export function createThreadedSimdGemm(
   threads: number,
   start: StartGemmWorker,
 ): SimdGemm | undefined {
-  const wasm = webAssembly();
-  if (!wasm || typeof SharedArrayBuffer !== 'function') return undefined;
-  const bytes = simdGemmModuleBytes(layout.bytes, true);
-  let memory: { buffer: ArrayBufferLike };
-  let macro: MacroKernel;
-  try {
-    if (!wasm.validate(bytes)) return undefined;
-    const pages = layout.bytes / 65536;
-    memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
-    const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
-    macro = instance.exports.macro as MacroKernel;
-  } catch {
-    return undefined;
-  }
+  const instance = instantiateSimdGemm(layout, true);
+  if (!instance) return undefined;
+  const { macro, memory, bytes } = instance;
   const helpers = threads - 1;
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS * (helpers + 1));
   const task = new Int32Array(control, 0, CONTROL_WORDS);
