@@ -69,6 +69,7 @@ export { cse } from './passes/cse';
 export { foldConstants } from './passes/fold';
 export { sinkSlices } from './passes/sink-slices';
 export { simplify } from './passes/simplify';
+export { foldDoublings } from './passes/doublings';
 export {
   evaluate,
   evaluateToArrays,

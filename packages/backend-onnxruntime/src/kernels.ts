@@ -16,7 +16,7 @@ import {
   type UnaryOp,
 } from '@sublora/tensor';
 import { emitOp } from './dtype-table';
-import { leafNode, opNode, type EmitContext, type LazyNode } from './lazy-graph';
+import { leafNode, opNode, type LazyNode } from './lazy-graph';
 import { elemTypeCode } from './onnx-model';
 
 /** Host data as a new array of `dtype`. */
@@ -121,21 +121,35 @@ export function cast(x: LazyNode, dtype: DType): LazyNode {
   );
 }
 
-function swapLast(c: EmitContext, name: string, rank: number, dtype: DType): string {
+/**
+ * `x` with its last two axes swapped, one node per `x`: a matrix used in
+ * several transposed products (a weight in every backward pass of a
+ * Hessian's directions) is transposed once per run, not once per product.
+ * onnxruntime's own common-subexpression pass would merge the copies, but it
+ * is off for float64 graphs (`defaultGraphOptimizationLevel`).
+ */
+const lastAxesSwapped = new WeakMap<LazyNode, LazyNode>();
+
+function swapLast(x: LazyNode): LazyNode {
+  const cached = lastAxesSwapped.get(x);
+  if (cached) return cached;
+  const rank = x.shape.length;
   const perm = Array.from({ length: rank }, (_, i) => i);
   [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
-  return emitOp(c.builder, 'Transpose', [name], c.elem(dtype), { perm });
+  const swapped = transpose(x, perm);
+  lastAxesSwapped.set(x, swapped);
+  return swapped;
 }
 
 /** Batched matrix product with numpy semantics; optional transposes of the last two axes. */
 export function matmul(a: LazyNode, b: LazyNode, options: MatmulOptions = {}): LazyNode {
   const { shape, dtype } = OP_TABLE.matmul.infer([a, b], options);
   const { transposeA = false, transposeB = false } = options;
-  return opNode(`matmul:${+transposeA}${+transposeB}`, [a, b], shape, dtype, (c, [ai, bi]) => {
-    const left = transposeA ? swapLast(c, ai, a.shape.length, dtype) : ai;
-    const right = transposeB ? swapLast(c, bi, b.shape.length, dtype) : bi;
-    return emitOp(c.builder, 'MatMul', [left, right], c.elem(dtype));
-  });
+  const left = transposeA ? swapLast(a) : a;
+  const right = transposeB ? swapLast(b) : b;
+  return opNode('matmul', [left, right], shape, dtype, (c, ins) =>
+    emitOp(c.builder, 'MatMul', ins, c.elem(dtype)),
+  );
 }
 
 /** `x` with a new shape of the same size (one `-1` allowed). */

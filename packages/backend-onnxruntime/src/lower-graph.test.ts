@@ -225,3 +225,115 @@ test('an input the outputs ignore stays in the signature', () => {
       .sort(),
   ).toEqual(['a', 'b']);
 });
+
+/** How many nodes of each ONNX op type a lowered model holds. */
+function opCounts(graph: Graph): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of lowerGraph(graph).graph?.node ?? []) {
+    const op = n.opType ?? '';
+    counts[op] = (counts[op] ?? 0) + 1;
+  }
+  return counts;
+}
+
+type InputData = readonly { values: number[]; shape: number[] }[];
+
+/** The outputs of `graph` run on onnxruntime. */
+async function runOnnx(graph: Graph, data: InputData): Promise<Float64Array[]> {
+  const outs = await be.executeGraph(
+    graph,
+    data.map((d) => be.fromArray(d.values, d.shape, 'float64')),
+  );
+  return (await be.readMany(outs)).map((o) => Float64Array.from(o));
+}
+
+/** Runs `graph` on onnxruntime and checks every output against node-by-node reference execution. */
+async function expectMatchesReference(graph: Graph, data: InputData): Promise<Float64Array[]> {
+  const want = interpret(
+    graph,
+    data.map((d) => ref.fromArray(d.values, d.shape, 'float64')),
+  );
+  const got = await runOnnx(graph, data);
+  got.forEach((g, o) =>
+    g.forEach((value, i) =>
+      expect(Math.abs(value - want[o][i])).toBeLessThanOrEqual(
+        1e-14 * Math.max(1, Math.abs(want[o][i])),
+      ),
+    ),
+  );
+  return got;
+}
+
+const wave = (n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.sin(i + phase));
+
+// Taylor streams a, b ([1, 3, 2]) stacked into one product with w ([2, 2]), then split again.
+const stackedRows: [string, number[], Record<string, unknown>, number[]][] = [
+  ['concat', [0, 1], { axis: 1 }, [1, 6, 2]], // 3
+  ['matmul', [3, 2], { transposeA: false, transposeB: true }, [1, 6, 2]], // 4
+  ['slice', [4], { begin: [0, 0, 0], size: [1, 3, 2] }, [1, 3, 2]], // 5
+  ['slice', [4], { begin: [0, 3, 0], size: [1, 3, 2] }, [1, 3, 2]], // 6
+];
+const stackedSpecs = [
+  { name: 'a', shape: [1, 3, 2] },
+  { name: 'b', shape: [1, 3, 2] },
+  { name: 'w', shape: [2, 2] },
+];
+const stackedData = [
+  { values: wave(6, 1), shape: [1, 3, 2] },
+  { values: wave(6, 2), shape: [1, 3, 2] },
+  { values: wave(4, 3), shape: [2, 2] },
+];
+
+test('slices of a stacked product lower to one product per block, with the same values', async () => {
+  const split = graphOf(stackedSpecs, stackedRows, [5, 6]);
+  expect(opCounts(split)).toMatchObject({ MatMul: 2, Transpose: 1 });
+  expect(opCounts(split).Concat).toBeUndefined();
+  expect(opCounts(split).Slice).toBeUndefined();
+  const [a, b] = await expectMatchesReference(split, stackedData);
+  // bit for bit what the stacked product gives (kept stacked by a whole use)
+  const stacked = graphOf(stackedSpecs, [...stackedRows, ['neg', [4], {}, [1, 6, 2]]], [5, 6]);
+  expect(opCounts(stacked)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 2 });
+  expect(await runOnnx(stacked, stackedData)).toEqual([a, b]);
+});
+
+test('a stacked product used whole, or sliced across blocks, keeps its stacked form', async () => {
+  const usedWhole = graphOf(stackedSpecs, [...stackedRows, ['neg', [4], {}, [1, 6, 2]]], [5, 6, 7]);
+  expect(opCounts(usedWhole)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 2 });
+  await expectMatchesReference(usedWhole, stackedData);
+  const straddling = graphOf(
+    stackedSpecs,
+    [...stackedRows.slice(0, 2), ['slice', [4], { begin: [0, 2, 0], size: [1, 3, 2] }, [1, 3, 2]]],
+    [5],
+  );
+  expect(opCounts(straddling)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 1 });
+  await expectMatchesReference(straddling, stackedData);
+  const columns = graphOf(
+    stackedSpecs,
+    [...stackedRows.slice(0, 2), ['slice', [4], { begin: [0, 0, 1], size: [1, 3, 1] }, [1, 3, 1]]],
+    [5],
+  );
+  expect(opCounts(columns)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 1 });
+  await expectMatchesReference(columns, stackedData);
+});
+
+test('a matrix in several transposed products is transposed once', async () => {
+  const g = graphOf(
+    [
+      { name: 'x', shape: [3, 2] },
+      { name: 'w', shape: [2, 2] },
+    ],
+    [
+      ['matmul', [0, 1], { transposeA: false, transposeB: true }, [3, 2]], // 2
+      ['tanh', [2], {}, [3, 2]], // 3
+      ['matmul', [3, 1], { transposeA: false, transposeB: true }, [3, 2]], // 4
+      ['matmul', [1, 0], { transposeA: false, transposeB: true }, [2, 3]], // 5
+    ],
+    [4, 5],
+  );
+  // w^T once for both products that use it, x^T once
+  expect(opCounts(g)).toMatchObject({ MatMul: 3, Transpose: 2 });
+  await expectMatchesReference(g, [
+    { values: wave(6, 1), shape: [3, 2] },
+    { values: wave(4, 2), shape: [2, 2] },
+  ]);
+});

@@ -29,12 +29,13 @@ import { rebuild } from './rebuild';
  * yet the primal factor is shared by every direction chunk, so moving work
  * onto it still pays.
  */
-interface Scaled {
+export interface Scaled {
   readonly big: Value;
   readonly small: Value;
 }
 
-function asScaled(b: Builder, v: Value): Scaled | undefined {
+/** `v` as `big * small` when it is such a product (`small` broadcast to `v`'s shape). */
+export function asScaled(b: Builder, v: Value): Scaled | undefined {
   const n = b.node(v);
   if (n.op !== 'mul') return undefined;
   const [x, y] = n.inputs.map((id) => b.valueAt(id));

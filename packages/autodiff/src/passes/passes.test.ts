@@ -11,6 +11,7 @@ import { laplacian } from '../transforms/input-derivatives';
 import { grad } from '../transforms/vjp';
 import { cse } from './cse';
 import { dce } from './dce';
+import { foldDoublings } from './doublings';
 import { factorProducts } from './factor';
 import { foldConstants } from './fold';
 import { simplify } from './simplify';
@@ -182,40 +183,61 @@ describe('JSON', () => {
   });
 });
 
-describe('factorProducts', () => {
-  /** Random sums and products of full-size [2,3,3] values and broadcast [3,3]/[3]/scalar factors. */
-  const factorStep = fc.record({
-    op: fc.constantFrom('scale', 'neg', 'add', 'sub', 'addScaled', 'sharedBig'),
+/** One step of a random product program: an op on earlier full-size values `a`, `b` and small factors `p`, `q`. */
+interface ProductStep {
+  readonly op: string;
+  readonly a: number;
+  readonly b: number;
+  readonly p: number;
+  readonly q: number;
+}
+type Move = (B: (i: number) => Value, S: (i: number) => Value, s: ProductStep) => Value;
+
+const productStep = (moves: Record<string, Move>) =>
+  fc.record({
+    op: fc.constantFrom(...Object.keys(moves)),
     a: fc.nat(),
     b: fc.nat(),
     p: fc.nat(),
     q: fc.nat(),
   });
-  function factorProgram(
-    steps: readonly { op: string; a: number; b: number; p: number; q: number }[],
-  ): Graph {
-    return trace(
-      [spec('t', [2, 3, 3]), spec('u', [2, 3, 3]), spec('p', [3, 3]), spec('q', [3])],
-      (t, u, p, q) => {
-        const big: Value[] = [t, u];
-        const small: Value[] = [p, q, ops.sin(p), ops.constant(1.5)];
-        const B = (i: number) => big[i % big.length];
-        const S = (i: number) => small[i % small.length];
-        for (const s of steps) {
-          const next: Record<string, () => Value> = {
-            scale: () => ops.mul(ops.mul(B(s.a), S(s.p)), S(s.q)),
-            neg: () => ops.mul(ops.neg(B(s.a)), S(s.p)),
-            add: () => ops.add(B(s.a), ops.neg(B(s.b))),
-            sub: () => ops.sub(ops.neg(B(s.a)), ops.neg(B(s.b))),
-            addScaled: () => ops.add(ops.mul(B(s.a), S(s.p)), ops.mul(B(s.b), S(s.p))),
-            sharedBig: () => ops.sub(ops.mul(B(s.a), S(s.p)), ops.mul(S(s.q), B(s.a))),
-          };
-          big.push(next[s.op]());
-        }
-        return big[big.length - 1];
-      },
-    );
-  }
+
+/**
+ * A random program over full-size [2,3,3] values `t`, `u` and broadcast
+ * [3,3]/[3]/scalar factors: each step appends `moves[op]` to the full-size
+ * values (indices modulo the pools); `result` picks the output.
+ */
+function productProgram(
+  steps: readonly ProductStep[],
+  moves: Record<string, Move>,
+  result: (big: readonly Value[]) => Value,
+): Graph {
+  return trace(
+    [spec('t', [2, 3, 3]), spec('u', [2, 3, 3]), spec('p', [3, 3]), spec('q', [3])],
+    (t, u, p, q) => {
+      const big: Value[] = [t, u];
+      const small: Value[] = [p, q, ops.sin(p), ops.constant(1.5)];
+      const B = (i: number) => big[i % big.length];
+      const S = (i: number) => small[i % small.length];
+      for (const s of steps) big.push(moves[s.op](B, S, s));
+      return result(big);
+    },
+  );
+}
+
+describe('factorProducts', () => {
+  /** Random sums and products of full-size values and broadcast factors. */
+  const factorMoves: Record<string, Move> = {
+    scale: (B, S, s) => ops.mul(ops.mul(B(s.a), S(s.p)), S(s.q)),
+    neg: (B, S, s) => ops.mul(ops.neg(B(s.a)), S(s.p)),
+    add: (B, _, s) => ops.add(B(s.a), ops.neg(B(s.b))),
+    sub: (B, _, s) => ops.sub(ops.neg(B(s.a)), ops.neg(B(s.b))),
+    addScaled: (B, S, s) => ops.add(ops.mul(B(s.a), S(s.p)), ops.mul(B(s.b), S(s.p))),
+    sharedBig: (B, S, s) => ops.sub(ops.mul(B(s.a), S(s.p)), ops.mul(S(s.q), B(s.a))),
+  };
+  const factorStep = productStep(factorMoves);
+  const factorProgram = (steps: readonly ProductStep[]) =>
+    productProgram(steps, factorMoves, (big) => big[big.length - 1]);
   const xs = [randoms(11, 18), randoms(12, 18), randoms(13, 9), randoms(14, 3)];
 
   test('rewritten graphs evaluate equal to the original on random programs', async () => {
@@ -241,6 +263,89 @@ describe('factorProducts', () => {
     // t*(p*sin p) and u*(-(p*p)) then one add: 3 full-size ops instead of 5
     expect(bigOps(g)).toBe(5);
     expect(bigOps(simplify(g))).toBe(3);
+  });
+});
+
+describe('foldDoublings', () => {
+  /** Random doublings of full-size [2,3,3] values, products with broadcast factors, sums. */
+  const doublingMoves: Record<string, Move> = {
+    double: (B, _, s) => ops.add(B(s.a), B(s.a)),
+    scaleDoubled: (B, S, s) => ops.mul(S(s.p), ops.add(B(s.a), B(s.a))),
+    doubleScaled: (B, S, s) => {
+      const x = ops.mul(B(s.a), S(s.p));
+      return ops.add(x, x);
+    },
+    doubleSum: (B, S, s) => {
+      const x = ops.sub(ops.mul(B(s.a), S(s.p)), ops.mul(S(s.q), B(s.b)));
+      return ops.add(x, x);
+    },
+    sum: (B, _, s) => ops.add(B(s.a), B(s.b)),
+    scale: (B, S, s) => ops.mul(B(s.a), S(s.p)),
+  };
+  const doublingStep = productStep(doublingMoves);
+  // the last two values are outputs, so earlier ones keep their uses
+  const doublingProgram = (steps: readonly ProductStep[]) =>
+    productProgram(steps, doublingMoves, (big) =>
+      ops.add(big[big.length - 1], big[big.length - 2]),
+    );
+  const fullSize = (h: Graph) =>
+    h.nodes.filter((n) => n.op !== 'input' && n.shape.length === 3).length;
+  const xs = [randoms(31, 18), randoms(32, 18), randoms(33, 9), randoms(34, 3)];
+
+  test('folded graphs compute the same bits with no more full-size ops', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(doublingStep, { minLength: 1, maxLength: 8 }), async (steps) => {
+        const g = doublingProgram(steps);
+        const h = foldDoublings(g);
+        const [want] = await run(g, xs);
+        const [got] = await run(h, xs);
+        expect(Array.from(got)).toEqual(Array.from(want));
+        expect(fullSize(h)).toBeLessThanOrEqual(fullSize(g));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('moves each doubling onto a small factor', () => {
+    const g = trace(
+      [spec('t', [2, 3, 3]), spec('u', [2, 3, 3]), spec('p', [3, 3]), spec('q', [3])],
+      (t, u, p, q) => {
+        const sum = ops.add(ops.mul(t, p), ops.mul(u, q));
+        return ops.add(ops.mul(ops.add(t, t), ops.sin(p)), ops.add(sum, sum));
+      },
+    );
+    // t+t, *sin p, t*p, u*q, +, sum+sum, + (7) -> t*(sin p+sin p), t*(p+p), u*(q+q), +, + (5)
+    expect(fullSize(g)).toBe(7);
+    const h = foldDoublings(g);
+    expect(fullSize(h)).toBe(5);
+    expect(
+      h.nodes.some((n) => n.op === 'add' && n.inputs[0] === n.inputs[1] && n.shape.length === 3),
+    ).toBe(false);
+  });
+
+  test('a sum used elsewhere keeps its doubling', () => {
+    const g = trace([spec('t', [2, 3]), spec('p', [3])], (t, p) => {
+      const sum = ops.add(ops.mul(t, p), ops.tanh(t));
+      return ops.add(ops.add(sum, sum), ops.exp(sum));
+    });
+    expect(foldDoublings(g).nodes.length).toBe(dce(g).nodes.length);
+  });
+
+  test('hessian returns its graph with the doublings folded', () => {
+    // tanh layers and squares: the tangents of squares are doublings
+    const f = trace([spec('s', [3]), spec('x', [4, 3])], (s, x) => {
+      const w = ops.constant(randoms(35, 9), [3, 3]);
+      const a = ops.tanh(ops.matmul(ops.tanh(ops.mul(x, s)), w));
+      const slope = ops.sub(1, ops.mul(a, a));
+      return ops.sum(ops.square(ops.mul(slope, slope)));
+    });
+    const h = hessian(f, { wrt: 0, chunk: 1 });
+    const largest = (g: Graph) => {
+      const size = (n: Graph['nodes'][number]) => n.shape.reduce((p, d) => p * d, 1);
+      const top = Math.max(...g.nodes.map(size));
+      return g.nodes.filter((n) => size(n) === top).length;
+    };
+    expect(largest(foldDoublings(h))).toBe(largest(h));
   });
 });
 

@@ -10,6 +10,7 @@ import { inlineNodes } from '../ir/trace';
 import { GraphError, type Graph } from '../ir/types';
 import * as ops from '../ops';
 import { dce } from '../passes/dce';
+import { foldDoublings } from '../passes/doublings';
 import { simplify } from '../passes/simplify';
 import type { Tangent } from '../primitives/types';
 import { jvpNodes, type JvpOverride } from './jvp';
@@ -350,7 +351,10 @@ export function hessian(f: Graph, options: HessianOptions): Graph {
       rows[a] = ops.add(tangent, ops.concat(cross, 1));
     }
   }
-  return simplify(b.finish([ops.reshape(mirrorBlockTriangle(rows, chunks, n), [...s, ...s])]));
+  // last, after simplify: folding doublings is exact, later reassociation would not be
+  return foldDoublings(
+    simplify(b.finish([ops.reshape(mirrorBlockTriangle(rows, chunks, n), [...s, ...s])])),
+  );
 }
 
 /** Options of {@link jacobian}. */

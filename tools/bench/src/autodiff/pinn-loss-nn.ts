@@ -3,7 +3,7 @@
  * builds it: `@sublora/nn`'s LoRA-SVD layers and its Taylor-mode
  * `mlpWithInputDerivatives` (u, du/dx_k and d2u/dx_k^2 carried forward
  * through the MLP in one pass) instead of nested jvp `laplacian`/`partial`.
- * Weights are fixed pseudo-random constants; inputs are
+ * Weights are `pinn-loss.ts`'s; inputs are
  * `(sigma [2k], interior [Ni, 2], boundary [Nb, 2])`.
  */
 import {
@@ -30,26 +30,38 @@ import {
 } from '@sublora/nn';
 import { pinnLoss, randoms, type PinnSize } from './pinn-loss';
 
-/** The four layers of the 2 -> w -> w -> w -> 1 MLP, LoRA on layers 1 and 2 (weights `[out, in]`). */
+/**
+ * The four layers of the 2 -> w -> w -> w -> 1 MLP, LoRA on layers 1 and 2,
+ * with `pinn-loss.ts`'s weights (same seeds and scales; `@sublora/nn`
+ * stores weights `[out, in]`, so each matrix is that file's transposed, and
+ * the output layer has no bias there, so a zero one here): the three
+ * constructions compute one function, and their Hessians agree to round-off
+ * with each other and with the PyTorch peer.
+ */
 function layers(size: PinnSize, sigma: Value): TracedLinear[] {
   const { width: w, rank: k } = size;
-  let seed = 101;
-  const mat = (rows: number, cols: number, scale: number) =>
-    constant(randoms(seed++, rows * cols, -scale, scale), [rows, cols]);
-  const bias = (n: number) => constant(randoms(seed++, n, -0.1, 0.1), [n]);
-  const adapted = (l: number) =>
+  /** `pinn-loss.ts`'s `[rows, cols]` matrix of `seed`, as `[cols, rows]`. */
+  const transposed = (seed: number, rows: number, cols: number, scale: number) => {
+    const m = randoms(seed, rows * cols, -scale, scale);
+    const t = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+    return constant(t, [cols, rows]);
+  };
+  const bias = (seed: number) => constant(randoms(seed, w, -0.1, 0.1), [w]);
+  // pinn-loss.ts: h W + ((h U) * s) V + b with W, U, V, b from seeds first .. first + 3
+  const adapted = (l: number, first: number) =>
     loraLinear(
-      mat(w, w, 1.5 / Math.sqrt(w)),
-      bias(w),
-      mat(w, k, 1 / Math.sqrt(k)),
+      transposed(first, w, w, 1.5 / Math.sqrt(w)),
+      bias(first + 3),
+      transposed(first + 2, k, w, 1 / Math.sqrt(k)),
       reshape(slice(sigma, [l * k], [k]), [1, k]),
-      mat(k, w, 1 / Math.sqrt(w)),
+      transposed(first + 1, w, k, 1 / Math.sqrt(w)),
     );
   return [
-    denseLinear(mat(w, 2, 1), bias(w)),
-    adapted(0),
-    adapted(1),
-    denseLinear(mat(1, w, 1 / Math.sqrt(w)), bias(1)),
+    denseLinear(transposed(1, 2, w, 1), bias(2)),
+    adapted(0, 3),
+    adapted(1, 7),
+    denseLinear(transposed(11, w, 1, 1 / Math.sqrt(w)), constant([0], [1])),
   ];
 }
 

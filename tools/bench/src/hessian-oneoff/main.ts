@@ -1,18 +1,25 @@
 /**
  * One-off Hessian: what a user pays for one Hessian w.r.t. sigma of the
- * benchmark's PINN loss (`../autodiff/pinn-loss.ts`) in a fresh process:
- * building the loss and Hessian graphs on the host, onnxruntime compiling the
- * Hessian graph (float64 by default, CPU) and evaluating it once.
+ * benchmark's PINN loss in a fresh process: building the loss and Hessian
+ * graphs on the host, onnxruntime compiling the Hessian graph (float64 by
+ * default, CPU) and evaluating it once.
  *
  *   node dist/hessian-oneoff/main.js [--widths 1000] [--rounds N] [--python EXE]
- *     [--variants current,current:basic,current:all:1,pytorch:1] [--baseline DIR] [--out FILE]
+ *     [--variants current,current:basic,current:all:1,pytorch:1] [--baseline DIR]
+ *     [--loss nested-jvp|taylor-nn|taylor-lap] [--out FILE]
+ *
+ * `--loss` picks the construction (`../autodiff/pinn-loss-nn.ts`): nested
+ * jvp (`pinn-loss.ts`, the default, what the PyTorch peer does with nested
+ * autograd) or `@sublora/nn`'s Taylor mode (`taylor-lap` is what the PINN
+ * app builds); all three are one function with the same weights.
  *
  * Each variant runs in its own child process (a fresh process is the case
  * measured), variants alternating within each round so they see the same
  * machine load; the load average is recorded beside each run. A variant is
  * `build[:level[:threads[:dtype]]]`: `build` is `current` (this checkout) or
- * `baseline` (the `@sublora/autodiff` built in checkout DIR, which builds
- * the Hessian graph; the loss graph is built by this checkout in both),
+ * `baseline` (the `@sublora/autodiff` and `@sublora/backend-onnxruntime`
+ * built in checkout DIR, which build the Hessian graph and lower and run
+ * it; the loss graph is built by this checkout in both),
  * `level` onnxruntime's `graphOptimizationLevel` (default: the backend's,
  * `disabled` for float64 since issue 19; a baseline build older than that
  * used `all`) and
@@ -36,11 +43,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as current from '@sublora/autodiff';
-import { createOnnxruntimeBackend, type OnnxruntimeBackend } from '@sublora/backend-onnxruntime';
+import * as currentOrt from '@sublora/backend-onnxruntime';
+import type { OnnxruntimeBackend } from '@sublora/backend-onnxruntime';
 import { type BenchFlags, parseFlags, resultPath, writeResults } from '../harness';
 import { loadBaselinePackages } from '../autodiff/baseline';
 import { census } from '../autodiff/census';
-import { pinnInputs, pinnLoss, pinnSizesOfWidths, type PinnSize } from '../autodiff/pinn-loss';
+import { pinnInputs, pinnSizesOfWidths, type PinnSize } from '../autodiff/pinn-loss';
+import { PINN_LOSSES } from '../autodiff/pinn-loss-nn';
 
 const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 type Level = (typeof LEVELS)[number];
@@ -155,19 +164,36 @@ function command(name: string, v: Variant | PeerVariant, size: PinnSize, file: s
   if (steadyCalls !== undefined) args.push('--steady-calls', String(steadyCalls));
   const baseline = flagValue('--baseline');
   if (baseline !== undefined) args.push('--baseline', baseline);
+  const loss = flagValue('--loss');
+  if (loss !== undefined) args.push('--loss', loss);
   return args;
 }
 
-/** The baseline checkout's `@sublora/autodiff` (its own build, not this one). */
-function loadAutodiff(dir: string | undefined): typeof current {
+/** The baseline checkout's `@sublora/autodiff` and onnxruntime backend (its own builds, not this one's). */
+function loadBaseline(dir: string | undefined): [typeof current, typeof currentOrt] {
   if (dir === undefined) throw new Error('--baseline DIR is required by a baseline variant');
-  return loadBaselinePackages(dir, ['@sublora/autodiff'])[0] as typeof current;
+  return loadBaselinePackages(dir, ['@sublora/autodiff', '@sublora/backend-onnxruntime']) as [
+    typeof current,
+    typeof currentOrt,
+  ];
+}
+
+/** The loss `--loss` names (default `nested-jvp`, the construction the PyTorch peer mirrors). */
+function lossBuilder(): (typeof PINN_LOSSES)[number] {
+  const name = flagValue('--loss') ?? 'nested-jvp';
+  const loss = PINN_LOSSES.find((l) => l.name === name);
+  if (loss === undefined)
+    throw new Error(
+      `--loss: '${name}' is not a benchmark loss; use one of ${PINN_LOSSES.map((l) => l.name).join(', ')}`,
+    );
+  return loss;
 }
 
 /** The child: times the stages once and writes the Hessian's entries to `hessianFile`. */
 async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<ChildReport> {
-  const ad = v.build === 'current' ? current : loadAutodiff(flagValue('--baseline'));
-  const backend = await createOnnxruntimeBackend({
+  const [ad, ort] =
+    v.build === 'current' ? [current, currentOrt] : loadBaseline(flagValue('--baseline'));
+  const backend = await ort.createOnnxruntimeBackend({
     dtype: v.dtype,
     executionProviders: ['cpu'],
     sessionOptions: {
@@ -177,7 +203,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
   });
   const cpu = [cpuMs()];
   let t0 = performance.now();
-  const loss = pinnLoss(size);
+  const loss = lossBuilder().build(size);
   const lossBuildMs = performance.now() - t0;
   cpu.push(cpuMs());
   t0 = performance.now();
@@ -329,7 +355,15 @@ const flagValue = (flag: string): string | undefined => flags?.values.get(flag);
 async function main(): Promise<void> {
   flags = parseFlags({
     switches: [],
-    values: ['--widths', '--variants', '--baseline', '--python', '--child', '--hessian-file'],
+    values: [
+      '--widths',
+      '--variants',
+      '--baseline',
+      '--python',
+      '--child',
+      '--hessian-file',
+      '--loss',
+    ],
     positiveInts: ['--rounds', '--steady-calls'],
   });
   const [size] = pinnSizesOfWidths(flagValue('--widths'), [1000]);
@@ -345,6 +379,7 @@ async function main(): Promise<void> {
   const path = resultPath('hessian-oneoff', flags);
   const names = (flagValue('--variants') ?? 'current').split(',');
   names.forEach(parseVariant);
+  const lossName = lossBuilder().name;
   const rounds = flags.positiveInts.get('--rounds') ?? 1;
   const dir = mkdtempSync(join(tmpdir(), 'hessian-oneoff-'));
   const runs: Record<string, unknown>[] = [];
@@ -362,6 +397,7 @@ async function main(): Promise<void> {
         'hessianRelDiff = max |H - H_ref| / max |H_ref| against the first variant that ran.',
       size: { ...size, r: 2 * size.rank },
       baseline: flagValue('--baseline') ?? null,
+      loss: lossName,
       variants: names,
       runs,
     });
