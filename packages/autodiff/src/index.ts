@@ -7,7 +7,7 @@
  */
 export type { Aval, Graph, InputSpec, Node, ParamValue, Params } from './ir/types';
 export { GraphError } from './ir/types';
-export { Value } from './ir/builder';
+export { paramsKey, Value } from './ir/builder';
 export { call, spec, trace } from './ir/trace';
 export { fromJSON, graphToString, toJSON, type GraphJSON } from './ir/json';
 export {

@@ -8,6 +8,7 @@ export {
   defaultGraphOptimizationLevel,
 } from './onnxruntime-backend';
 export { PARALLEL_MIN_ELEMENTS, defaultIntraOpNumThreads } from './threads';
+export { MEM_PATTERN_MAX_ELEMENTS } from './memory-pattern';
 export { backendDescriptor } from './descriptor';
 export type {
   ExportOnnxOptions,

@@ -5,7 +5,7 @@
  * constants and fills become initializers.
  */
 import { createHash } from 'node:crypto';
-import type { Graph, Node } from '@sublora/autodiff';
+import { paramsKey, type Graph, type Node } from '@sublora/autodiff';
 import {
   TensorError,
   UNARY_OPS,
@@ -273,7 +273,12 @@ export function lowerGraph(graph: Graph, options: LowerGraphOptions = {}): onnx.
   return lowerGraphWithNames(graph, options).model;
 }
 
-/** A structural hash of a graph: equal hashes lower to the same model. */
+/**
+ * A structural hash of a graph: equal hashes lower to the same model. Long
+ * arrays (constants' data) enter through `paramsKey`, as their length and a
+ * 128-bit content hash, so a w = 1000 weight costs a pass over its numbers,
+ * not a 20 MB JSON string.
+ */
 export function graphKey(graph: Graph, computeDtype: DType): string {
   const h = createHash('sha256');
   h.update(
@@ -281,7 +286,7 @@ export function graphKey(graph: Graph, computeDtype: DType): string {
   );
   for (const n of graph.nodes)
     h.update(
-      `${n.op}|${JSON.stringify(n.params)}|${n.dtype}[${n.shape.join(',')}]|${n.inputs.join(',')}\n`,
+      `${n.op}|${paramsKey(n.params)}|${n.dtype}[${n.shape.join(',')}]|${n.inputs.join(',')}\n`,
     );
   return h.digest('base64');
 }

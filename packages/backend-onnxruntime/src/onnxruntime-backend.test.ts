@@ -6,6 +6,7 @@ import {
   defaultGraphOptimizationLevel,
   defaultIntraOpNumThreads,
   loadOnnxruntime,
+  MEM_PATTERN_MAX_ELEMENTS,
   PARALLEL_MIN_ELEMENTS,
   type OnnxruntimeBackend,
 } from './index';
@@ -40,6 +41,40 @@ describe('graph optimization level', () => {
     expect(unset.describe().graphOptimizationLevel).toBe('disabled');
     // the level changes compile time, not float64 results
     expect(Array.from(await run(f64))).toEqual(Array.from(await run(all)));
+  });
+});
+
+describe('memory pattern', () => {
+  /** `enableMemPattern` of the sessions two reads compile: a [4, 256] graph, then one at MEM_PATTERN_MAX_ELEMENTS. */
+  const patternOfSessions = async (be: OnnxruntimeBackend) => {
+    const create = jest.spyOn(loadOnnxruntime().InferenceSession, 'create');
+    try {
+      for (const rows of [4, MEM_PATTERN_MAX_ELEMENTS / 256]) {
+        const x = be.fromArray(new Float64Array(rows * 256).fill(0.5), [rows, 256], 'float64');
+        const [sum] = await be.read(be.reduce('sum', be.unary('tanh', x)));
+        // a sum of 2^20 equal terms: rounding grows with the count
+        expect(Math.abs(sum / (rows * 256 * Math.tanh(0.5)) - 1)).toBeLessThan(1e-9);
+      }
+      return create.mock.calls.map(
+        (call) => (call[1] as { enableMemPattern?: boolean }).enableMemPattern,
+      );
+    } finally {
+      create.mockRestore();
+    }
+  };
+
+  test("big graphs run without onnxruntime's memory pattern, small ones keep its default", async () => {
+    const be = await createOnnxruntimeBackend(quiet);
+    expect(be.describe().memPatternMaxElements).toBe(MEM_PATTERN_MAX_ELEMENTS);
+    expect(await patternOfSessions(be)).toEqual([undefined, false]);
+  });
+
+  test('an explicit enableMemPattern applies to every session', async () => {
+    for (const enableMemPattern of [true, false]) {
+      const be = await createOnnxruntimeBackend({ ...quiet, sessionOptions: { enableMemPattern } });
+      expect(be.describe().memPatternMaxElements).toBeNull();
+      expect(await patternOfSessions(be)).toEqual([enableMemPattern, enableMemPattern]);
+    }
   });
 });
 

@@ -33,6 +33,7 @@ import { buildPlanModel, leafNode, plan, settle, type LazyNode } from './lazy-gr
 import { graphKey, lowerGraph } from './lower-graph';
 import { encodeModel, type OnnxElemType, type onnx } from './onnx-model';
 import { SessionCache, type SessionCacheStats } from './session-cache';
+import { MEM_PATTERN_MAX_ELEMENTS, memPatternFor } from './memory-pattern';
 import { largestElements, threadPolicy, threadsFor } from './threads';
 
 /** Options of {@link createOnnxruntimeBackend}. */
@@ -66,7 +67,10 @@ export interface OnnxruntimeBackendOptions {
    * package). `graphOptimizationLevel` defaults to
    * {@link defaultGraphOptimizationLevel} of the compute precision;
    * `intraOpNumThreads`, unset, is chosen per session by the size of its
-   * graph (see `threads`), and set, applies to every session.
+   * graph (see `threads`), and set, applies to every session;
+   * `enableMemPattern`, unset, is off for graphs with a tensor of at least
+   * `MEM_PATTERN_MAX_ELEMENTS` elements (`memory-pattern.ts`), and set,
+   * applies to every session.
    */
   readonly sessionOptions?: Omit<InferenceSession.SessionOptions, 'executionProviders'>;
 }
@@ -107,6 +111,12 @@ export interface OnnxruntimeBackendDescription {
   readonly intraOpNumThreads: number;
   /** 0 when `sessionOptions.intraOpNumThreads` set one count for every session. */
   readonly parallelMinElements: number;
+  /**
+   * Sessions whose graph holds a tensor of at least this many elements run
+   * without onnxruntime's memory pattern (`memory-pattern.ts`); null when
+   * `sessionOptions.enableMemPattern` sets it for every session.
+   */
+  readonly memPatternMaxElements: number | null;
   readonly sessions: SessionCacheStats;
 }
 
@@ -221,9 +231,13 @@ export async function createOnnxruntimeBackend(
     graphOptimizationLevel,
   });
   // evaluated on a cache miss only: a hit costs no walk over the graph
-  const sessionThreads = (shapes: () => Iterable<readonly number[]>) => () => ({
-    intraOpNumThreads: threadsFor(threads, largestElements(shapes())),
-  });
+  const sessionOptionsFor = (shapes: () => Iterable<readonly number[]>) => () => {
+    const largest = largestElements(shapes());
+    return {
+      intraOpNumThreads: threadsFor(threads, largest),
+      ...memPatternFor(sessionOptions.enableMemPattern, largest),
+    };
+  };
   const elem = (d: DType): OnnxElemType => (computeDtype === 'float32' ? 'float32' : d);
   const nodes = new WeakMap<Tensor, LazyNode>();
 
@@ -268,7 +282,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       p.key,
       () => encodeModel(buildPlanModel(p, elem).build()),
-      sessionThreads(() => [...p.leaves, ...p.ops].map((n) => n.shape)),
+      sessionOptionsFor(() => [...p.leaves, ...p.ops].map((n) => n.shape)),
     );
     const feeds: Record<string, OrtTensor> = {};
     p.leaves.forEach(
@@ -319,7 +333,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       key,
       () => encodeModel(lowerGraph(graph, { computeDtype, inputNames, outputNames })),
-      sessionThreads(() => graph.nodes.map((n) => n.shape)),
+      sessionOptionsFor(() => graph.nodes.map((n) => n.shape)),
     );
     await settleAll(args);
     const feeds: Record<string, OrtTensor> = {};
@@ -458,6 +472,8 @@ export async function createOnnxruntimeBackend(
       graphOptimizationLevel,
       intraOpNumThreads: threads.threads,
       parallelMinElements: threads.parallelMinElements,
+      memPatternMaxElements:
+        sessionOptions.enableMemPattern === undefined ? MEM_PATTERN_MAX_ELEMENTS : null,
       sessions: cache.stats(),
     }),
     readMany,

@@ -2,7 +2,7 @@ import { sizeOf } from '@sublora/tensor';
 import * as ops from '../ops';
 import { spec, trace } from './trace';
 
-/** Data long enough that its params key takes the long-key path of `Builder.emit`. */
+/** Data long enough that its params key holds a content hash, not JSON. */
 const data = (seed: number) => Array.from({ length: 4096 }, (_, i) => Math.sin(seed + i));
 
 describe('Builder hash-consing', () => {
@@ -18,6 +18,20 @@ describe('Builder hash-consing', () => {
     expect(g.outputs[0]).toBe(g.outputs[1]);
     expect(g.outputs[2]).not.toBe(g.outputs[0]);
     expect(constants.every((n) => sizeOf(n.shape) === 4096)).toBe(true);
+  });
+
+  test('a constant differing in one bit, or only in the sign of a zero, is another node', () => {
+    const base = data(3);
+    const signed = [...base];
+    signed[0] = 0;
+    const negZero = [...signed];
+    negZero[0] = -0;
+    const lastBit = [...base];
+    lastBit[4095] = base[4095] + Number.EPSILON * Math.abs(base[4095]);
+    const g = trace([spec('x', [4096])], (x) =>
+      [base, signed, negZero, lastBit].map((d) => ops.mul(x, ops.constant(d, [4096]))),
+    );
+    expect(new Set(g.outputs).size).toBe(4);
   });
 
   test('a long params key and a short one never collide', () => {

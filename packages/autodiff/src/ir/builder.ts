@@ -5,6 +5,7 @@
  */
 import type { DType, Shape } from '@sublora/tensor';
 import { inferShape } from '../primitives/shape-rules';
+import { HASHED_ARRAY_MIN_LENGTH, hashFloat64s } from './content-hash';
 import { GraphError, type Graph, type InputSpec, type Node, type Params } from './types';
 
 /** A traced value: a node of the graph being built. Use it with the op functions. */
@@ -25,34 +26,58 @@ export class Value {
 
 /**
  * Keys already computed, per params object. Transformations pass a node's
- * params through by reference, and a `constant` holding a w x w weight would
- * otherwise be serialized again on every rebuild (minutes for a w = 1000
- * Hessian graph). Params are never mutated, so the cache cannot go stale.
+ * params through by reference, so a params object is keyed once however
+ * many rebuilds re-emit its node. Params are never mutated, so the cache
+ * cannot go stale.
  */
 const paramsKeyCache = new WeakMap<Params, string>();
 
-/** Canonical JSON for params (keys sorted), used as part of hash-consing keys. */
+const isLongArray = (v: unknown): v is readonly number[] =>
+  Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH;
+
+/**
+ * Canonical text for params (keys sorted), used in hash-consing keys and by
+ * backends' structural caches. Number arrays of at least
+ * {@link HASHED_ARRAY_MIN_LENGTH} entries (a constant's data) appear as their
+ * length and a 128-bit hash of their entries (`hashFloat64s`), not as JSON:
+ * a w = 1000 weight would otherwise be a 20 MB key.
+ */
 export function paramsKey(params: Params): string {
   let key = paramsKeyCache.get(params);
   if (key === undefined) {
     const keys = Object.keys(params).sort();
-    key = keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(';');
+    key = keys
+      .map((k) => {
+        const v = params[k];
+        return isLongArray(v)
+          ? `${k}=#${v.length}:${hashFloat64s(v)}`
+          : `${k}=${JSON.stringify(v)}`;
+      })
+      .join(';');
     paramsKeyCache.set(params, key);
   }
   return key;
 }
 
-/** Params keys longer than this are looked up without concatenation (see `Builder.emit`). */
-const LONG_PARAMS_KEY = 1024;
+/** Whether the long arrays of two params with equal keys hold the same bits (the hash did not collide). */
+function sameLongArrays(a: Params, b: Params): boolean {
+  if (a === b) return true;
+  return Object.keys(a).every((k) => {
+    const x = a[k];
+    const y = b[k];
+    if (!isLongArray(x)) return true;
+    if (!isLongArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+    return true;
+  });
+}
 
 /** Appends checked, hash-consed nodes; `finish` freezes them into a {@link Graph}. */
 export class Builder {
   private readonly nodes: Node[] = [];
   private readonly values: Value[] = [];
-  /** Hash-consing: `op(operand ids)` + params key, for short params keys. */
+  /** Hash-consing: `op(operand ids)` + params key. */
   private readonly memo = new Map<string, Value>();
-  /** The same for long params keys: by `op(operand ids)`, then by the params key itself. */
-  private readonly longMemo = new Map<string, Map<string, Value>>();
   /** The input values, in order. */
   readonly args: readonly Value[];
 
@@ -89,17 +114,9 @@ export class Builder {
         );
       }
     }
-    const head = `${op}(${operands.map((v) => v.id).join(',')})`;
-    const pkey = paramsKey(params);
-    // A long key (a constant's data) is looked up as it is, not inside a fresh
-    // concatenation: V8 keeps a string's hash on the string, so the same
-    // params object hashes once, where a new concatenated key would be
-    // flattened and hashed in full at every emit (most of the time of a
-    // w = 1000 Hessian build).
-    const long = pkey.length > LONG_PARAMS_KEY;
-    const bucket = long ? this.longMemo.get(head) : undefined;
-    const hit = long ? bucket?.get(pkey) : this.memo.get(head + pkey);
-    if (hit) return hit;
+    const key = `${op}(${operands.map((v) => v.id).join(',')})${paramsKey(params)}`;
+    const hit = this.memo.get(key);
+    if (hit && sameLongArrays(params, this.nodes[hit.id].params)) return hit;
     const aval = inferShape(op, operands, params);
     const id = this.nodes.length;
     this.nodes.push({
@@ -112,9 +129,8 @@ export class Builder {
     });
     const v = new Value(this, id, aval.shape, aval.dtype);
     this.values.push(v);
-    if (!long) this.memo.set(head + pkey, v);
-    else if (bucket) bucket.set(pkey, v);
-    else this.longMemo.set(head, new Map([[pkey, v]]));
+    // a hash collision (equal key, other entries) keeps the first node memoized
+    if (!hit) this.memo.set(key, v);
     return v;
   }
 

@@ -109,6 +109,8 @@ interface SteadyReport {
   readonly matmulPeakGflopPerS: number;
   /** `matmulGflopPerS / matmulPeakGflopPerS`. */
   readonly shareOfMatmulPeak: number;
+  /** Peak resident set of the process through the steady calls, MiB. */
+  readonly maxRssMiB: number;
 }
 
 /** CPU time (user + system, all threads) this process used since it started, in milliseconds. */
@@ -265,6 +267,8 @@ async function steadyState(
   const start = performance.now();
   const times = await timeCalls(calls, () => current.evaluateToArrays(graph, backend, inputs));
   const medianMs = times[times.length >> 1];
+  // before the peak product below adds its own buffers
+  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
   const matmulGflop =
     census(graph, chunk)
       .filter((row) => row.op === 'matmul')
@@ -276,6 +280,7 @@ async function steadyState(
     wallMs: performance.now() - start,
     medianMs,
     minMs: times[0],
+    maxRssMiB,
     matmulGflop,
     matmulGflopPerS,
     matmulPeakGflopPerS,
@@ -324,7 +329,8 @@ function describeStages(r: ChildReport): string {
     `peak RSS ${r.maxRssMiB.toFixed(0)} MiB` +
     (r.steady === undefined
       ? ''
-      : `; then ${seconds(r.steady.medianMs)} a call (median of ${r.steady.calls}), ` +
+      : `; then ${seconds(r.steady.medianMs)} a call (median of ${r.steady.calls}; ` +
+        `peak RSS ${r.steady.maxRssMiB.toFixed(0)} MiB), ` +
         `matmuls at ${r.steady.matmulGflopPerS.toFixed(0)} GFLOP/s = ` +
         `${(100 * r.steady.shareOfMatmulPeak).toFixed(0)}% of onnxruntime's ${r.steady.matmulPeakGflopPerS.toFixed(0)}`)
   );
@@ -390,7 +396,7 @@ async function main(): Promise<void> {
       note:
         'Fresh process per run: processMs = node start + module load + loss and Hessian graph build + ' +
         'onnxruntime compile + one evaluation (CPU provider; float64 unless the variant names float32). Variants alternate within a round. ' +
-        'steady (with --steady-calls N): N more calls of the compiled Hessian; maxRssMiB is taken before them. ' +
+        'steady (with --steady-calls N): N more calls of the compiled Hessian; maxRssMiB is taken before them, steady.maxRssMiB after. ' +
         'oneOffMs = processMs, less the pure-Python weight generation (setupMs) for the PyTorch peer; ' +
         'oneOffCpuMs the same in CPU time of all threads (cpuMs.process, less cpuMs.setup for the peer), ' +
         'the measure that depends least on the machine load. ' +
