@@ -17,8 +17,9 @@
  * It runs on a finished graph (`hessian` applies it last), not in
  * `simplify`'s loop: it can add small nodes, which that loop's
  * stopping rule (the graph stopped shrinking) would read as no progress, and
- * other rewrites applied after it could reassociate the folded products,
- * which would change rounding.
+ * `factorProducts` applied after it reassociates some folded products
+ * (`T (p + p) + T q -> T ((p + p) + q)`), which changes rounding; a caller
+ * that simplifies a graph holding the Hessian gets that (round-off level).
  */
 import { shapesEqual, sizeOf } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';
