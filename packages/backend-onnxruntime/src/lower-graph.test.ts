@@ -307,6 +307,14 @@ test('a stacked product used whole, or sliced across blocks, keeps its stacked f
   );
   expect(opCounts(straddling)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 1 });
   await expectMatchesReference(straddling, stackedData);
+  const blockAndStraddling = graphOf(
+    stackedSpecs,
+    [...stackedRows.slice(0, 3), ['slice', [4], { begin: [0, 2, 0], size: [1, 3, 2] }, [1, 3, 2]]],
+    [5, 6],
+  );
+  // the block slice alone would cost a second product next to the stacked one
+  expect(opCounts(blockAndStraddling)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 2 });
+  await expectMatchesReference(blockAndStraddling, stackedData);
   const columns = graphOf(
     stackedSpecs,
     [...stackedRows.slice(0, 2), ['slice', [4], { begin: [0, 0, 1], size: [1, 3, 1] }, [1, 3, 1]]],

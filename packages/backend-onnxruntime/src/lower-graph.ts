@@ -5,7 +5,7 @@
  * constants and fills become initializers.
  */
 import { createHash } from 'node:crypto';
-import { paramsKey, type Graph, type Node } from '@sublora/autodiff';
+import { HASHED_ARRAY_MIN_LENGTH, paramsKey, type Graph, type Node } from '@sublora/autodiff';
 import {
   TensorError,
   UNARY_OPS,
@@ -110,6 +110,8 @@ function lowerNode(node: Node, args: readonly LazyNode[]): LazyNode {
 /** A slice that is one row block of a stacked product: `rows @ right` computes it directly. */
 interface StackedBlock {
   readonly rows: number;
+  /** The stacked product the slice reads. */
+  readonly product: number;
   readonly right: number;
   readonly transposeB: boolean;
 }
@@ -118,7 +120,8 @@ interface StackedBlock {
  * Slices to lower as products of their own block. `@sublora/nn` stacks the
  * Taylor streams of a layer into one product, `slice(concat(B_1..B_n) @ W)`
  * (and its adjoint and tangents do the same with `W^T`); when every use of
- * such a product is a slice taking one block's rows whole, each slice is
+ * such a product is a slice taking one block's rows whole (else it stays
+ * stacked: its blocks would be computed twice), each slice is
  * `B_i @ W`, and onnxruntime then skips the concat and slice copies (about
  * 9 % of a w = 1000 Hessian's kernel time). A row of a product does not
  * depend on the other rows, so the values are those of the stacked product.
@@ -135,6 +138,8 @@ function stackedProductBlocks(graph: Graph): Map<number, StackedBlock> {
     }
   for (const id of graph.outputs) uses[id]++;
   const blocks = new Map<number, StackedBlock>();
+  // products with a slice use that is not one whole block: they stay stacked
+  const keptStacked = new Set<number>();
   for (const node of graph.nodes) {
     if (node.op !== 'slice') continue;
     const product = graph.nodes[node.inputs[0]];
@@ -150,21 +155,26 @@ function stackedProductBlocks(graph: Graph): Map<number, StackedBlock> {
     const wholeElsewhere = size.every(
       (d, axis) => axis === rowAxis || (begin[axis] === 0 && d === product.shape[axis]),
     );
-    if (!wholeElsewhere) continue;
+    let block: number | undefined;
     let offset = 0;
-    for (const i of stack.inputs) {
+    for (const i of wholeElsewhere ? stack.inputs : []) {
       const rows = graph.nodes[i].shape[rank - 2];
       if (offset === begin[rowAxis] && rows === size[rowAxis]) {
-        blocks.set(node.id, {
-          rows: i,
-          right: product.inputs[1],
-          transposeB: product.params.transposeB === true,
-        });
+        block = i;
         break;
       }
       offset += rows;
     }
+    if (block === undefined) keptStacked.add(product.id);
+    else
+      blocks.set(node.id, {
+        rows: block,
+        product: product.id,
+        right: product.inputs[1],
+        transposeB: product.params.transposeB === true,
+      });
   }
+  for (const [slice, block] of blocks) if (keptStacked.has(block.product)) blocks.delete(slice);
   return blocks;
 }
 
@@ -274,19 +284,26 @@ export function lowerGraph(graph: Graph, options: LowerGraphOptions = {}): onnx.
 }
 
 /**
- * A structural hash of a graph: equal hashes lower to the same model. Long
- * arrays (constants' data) enter through `paramsKey`, as their length and a
- * 128-bit content hash, so a w = 1000 weight costs a pass over its numbers,
- * not a 20 MB JSON string.
+ * A structural hash of a graph: equal hashes lower to the same model. Params
+ * enter through `paramsKey`; long number arrays (constants' data, which the
+ * model embeds) also enter as their float64 bytes, so the sha256 covers
+ * every entry: `paramsKey`'s own content hash is not collision-resistant,
+ * and a key collision here would run a session compiled with other constants.
  */
 export function graphKey(graph: Graph, computeDtype: DType): string {
   const h = createHash('sha256');
   h.update(
     `graph|${computeDtype}|${JSON.stringify(graph.inputs)}|${JSON.stringify(graph.outputs)}\n`,
   );
-  for (const n of graph.nodes)
+  for (const n of graph.nodes) {
     h.update(
       `${n.op}|${paramsKey(n.params)}|${n.dtype}[${n.shape.join(',')}]|${n.inputs.join(',')}\n`,
     );
+    for (const key of Object.keys(n.params).sort()) {
+      const v = n.params[key];
+      if (Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH)
+        h.update(new Uint8Array(Float64Array.from(v as readonly number[]).buffer));
+    }
+  }
   return h.digest('base64');
 }

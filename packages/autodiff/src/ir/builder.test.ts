@@ -1,4 +1,5 @@
 import { sizeOf } from '@sublora/tensor';
+import { run } from '../fd.test-utils';
 import * as ops from '../ops';
 import { spec, trace } from './trace';
 
@@ -32,6 +33,21 @@ describe('Builder hash-consing', () => {
       [base, signed, negZero, lastBit].map((d) => ops.mul(x, ops.constant(d, [4096]))),
     );
     expect(new Set(g.outputs).size).toBe(4);
+  });
+
+  test('-0 and 0 are different constants and fills, short or long', async () => {
+    const long = (v: number) => new Array<number>(300).fill(v);
+    const g = trace([spec('x', [2])], (x) => [
+      ops.div(x, ops.constant([0, 0], [2])),
+      ops.div(x, ops.constant([-0, -0], [2])),
+      ops.div(x, ops.constant(0, [2])),
+      ops.div(x, ops.constant(-0, [2])),
+      ops.sum(ops.constant(long(0), [300])),
+      ops.sum(ops.constant(long(-0), [300])),
+    ]);
+    expect(new Set(g.outputs).size).toBe(6);
+    const [a, b, c, d] = await run(g, [[1, 1]]);
+    expect([a[0], b[0], c[0], d[0]]).toEqual([Infinity, -Infinity, Infinity, -Infinity]);
   });
 
   test('a long params key and a short one never collide', () => {

@@ -32,12 +32,15 @@ export class Value {
  */
 const paramsKeyCache = new WeakMap<Params, string>();
 
+/** A JSON replacer that writes -0 apart from 0 (plain JSON writes both as `0`, merging `x / -0` with `x / 0`). */
+const keepNegativeZero = (_: string, x: unknown): unknown => (Object.is(x, -0) ? '\u0000-0' : x);
+
 const isLongArray = (v: unknown): v is readonly number[] =>
   Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH;
 
 /**
  * Canonical text for params (keys sorted), used in hash-consing keys and by
- * backends' structural caches. Number arrays of at least
+ * backends' structural caches; `-0` is kept apart from `0`. Number arrays of at least
  * {@link HASHED_ARRAY_MIN_LENGTH} entries (a constant's data) appear as their
  * length and a 128-bit hash of their entries (`hashFloat64s`), not as JSON:
  * a w = 1000 weight would otherwise be a 20 MB key.
@@ -51,7 +54,7 @@ export function paramsKey(params: Params): string {
         const v = params[k];
         return isLongArray(v)
           ? `${k}=#${v.length}:${hashFloat64s(v)}`
-          : `${k}=${JSON.stringify(v)}`;
+          : `${k}=${JSON.stringify(v, keepNegativeZero)}`;
       })
       .join(';');
     paramsKeyCache.set(params, key);

@@ -6,6 +6,12 @@
  * rest of a w = 1000 Hessian graph's construction. Written by hand: the
  * package is pure (no `node:crypto`), and it needs 128 bits over float64 bit
  * patterns, not a string digest.
+ *
+ * Not collision-resistant: each block's mixing can be inverted, so a
+ * second array with the same hash can be constructed on purpose. Users of a
+ * key that holds it must not trust it alone: `Builder.emit` compares the
+ * entries on a hit, and the onnxruntime session key (`graphKey`) also feeds
+ * the arrays' bytes to sha256.
  */
 
 /** Arrays at least this long are keyed by length and hash instead of JSON. */
@@ -33,10 +39,9 @@ const words = new Uint32Array(scratch.buffer);
 /**
  * 128 bits (32 hex digits) of the float64 bit patterns of `data`, in the
  * manner of murmur3's x86_128 (four 32-bit lanes, each word mixed into its
- * lane, lanes cross-mixed at the end). Not cryptographic: distinct arrays
- * collide with probability about 2^-128, which callers that cannot afford it
- * check (`Builder.emit` compares the entries on a hit). `-0` and `0` hash
- * differently, as their bits differ.
+ * lane, lanes cross-mixed at the end). Arrays that were not made to collide
+ * collide with probability about 2^-128 (see the module comment for the
+ * ones that were). `-0` and `0` hash differently, as their bits differ.
  */
 export function hashFloat64s(data: ArrayLike<number>): string {
   let h1 = 0x9747b28c;

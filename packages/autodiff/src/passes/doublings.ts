@@ -12,7 +12,9 @@
  * (`p`, `q` small, i.e. broadcast in the product; `T`, `U` full size) each
  * save one full-size pass for one small op. Scaling by 2 is exact in binary
  * floating point, so every rewritten value is bit for bit the original
- * (barring overflow of `2 p`): this pass changes speed, never results.
+ * while the values involved stay in the normal range: a product that
+ * rounds into the subnormals (`2 round(T p)` against `round(2 T p)`), or a
+ * `2 T` or `2 p` that overflows where the other order does not, can differ.
  *
  * It runs on a finished graph (`hessian` applies it last), not in
  * `simplify`'s loop: it can add small nodes, which that loop's

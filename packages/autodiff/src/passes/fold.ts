@@ -263,7 +263,13 @@ export function foldConstants(g: Graph): Graph {
   return rebuild(g, (node, xs, b) => {
     if (node.op === 'constant' || node.op === 'fill') {
       const data = node.params.data as number[] | undefined;
-      if (node.op === 'constant' && data && data.length > 0 && data.every((v) => v === data[0])) {
+      if (
+        node.op === 'constant' &&
+        data &&
+        data.length > 0 &&
+        data.every((v) => Object.is(v, data[0]))
+      ) {
+        // Object.is: a constant of zeros with one -0 is not a fill of 0
         return b.emit('fill', [], { value: data[0], shape: node.shape, dtype: node.dtype });
       }
       return undefined;

@@ -96,6 +96,13 @@ test('cse merges structural duplicates and dce drops unused nodes', () => {
   expect(h.nodes.map((n) => n.op)).toEqual(['input', 'tanh', 'add']);
 });
 
+test('foldConstants keeps a constant of zeros with a -0 in it', async () => {
+  const g = trace([spec('x', [2])], (x) => ops.div(x, ops.constant([0, -0], [2])));
+  const h = foldConstants(g);
+  expect(h.nodes.some((n) => n.op === 'constant')).toBe(true);
+  expect(Array.from((await run(h, [[1, 1]]))[0])).toEqual([Infinity, -Infinity]);
+});
+
 test('cse merges duplicates in a graph that was not built by hash-consing', async () => {
   const node = (id: number, op: string, inputs: number[]) => ({
     id,
