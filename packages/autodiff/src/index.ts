@@ -8,7 +8,7 @@
 export type { Aval, Graph, InputSpec, Node, ParamValue, Params } from './ir/types';
 export { GraphError } from './ir/types';
 export { paramsKey, Value } from './ir/builder';
-export { HASHED_ARRAY_MIN_LENGTH } from './ir/content-hash';
+export { HASHED_ARRAY_MIN_LENGTH, isHashedArray } from './ir/content-hash';
 export { call, spec, trace } from './ir/trace';
 export { fromJSON, graphToString, toJSON, type GraphJSON } from './ir/json';
 export {

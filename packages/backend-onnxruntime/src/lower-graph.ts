@@ -5,7 +5,7 @@
  * constants and fills become initializers.
  */
 import { createHash } from 'node:crypto';
-import { HASHED_ARRAY_MIN_LENGTH, paramsKey, type Graph, type Node } from '@sublora/autodiff';
+import { isHashedArray, paramsKey, type Graph, type Node } from '@sublora/autodiff';
 import {
   TensorError,
   UNARY_OPS,
@@ -301,8 +301,7 @@ export function graphKey(graph: Graph, computeDtype: DType): string {
     );
     for (const key of Object.keys(n.params).sort()) {
       const v = n.params[key];
-      if (Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH)
-        h.update(new Uint8Array(Float64Array.from(v as readonly number[]).buffer));
+      if (isHashedArray(v)) h.update(new Uint8Array(Float64Array.from(v).buffer));
     }
   }
   return h.digest('base64');

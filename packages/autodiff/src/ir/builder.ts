@@ -5,7 +5,7 @@
  */
 import type { DType, Shape } from '@sublora/tensor';
 import { inferShape } from '../primitives/shape-rules';
-import { HASHED_ARRAY_MIN_LENGTH, hashFloat64s } from './content-hash';
+import { hashFloat64s, isHashedArray } from './content-hash';
 import { GraphError, type Graph, type InputSpec, type Node, type Params } from './types';
 
 /** A traced value: a node of the graph being built. Use it with the op functions. */
@@ -35,13 +35,10 @@ const paramsKeyCache = new WeakMap<Params, string>();
 /** A JSON replacer that writes -0 apart from 0 (plain JSON writes both as `0`, merging `x / -0` with `x / 0`). */
 const keepNegativeZero = (_: string, x: unknown): unknown => (Object.is(x, -0) ? '\u0000-0' : x);
 
-const isLongArray = (v: unknown): v is readonly number[] =>
-  Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH;
-
 /**
  * Canonical text for params (keys sorted), used in hash-consing keys and by
  * backends' structural caches; `-0` is kept apart from `0`. Number arrays of at least
- * {@link HASHED_ARRAY_MIN_LENGTH} entries (a constant's data) appear as their
+ * `HASHED_ARRAY_MIN_LENGTH` (256) entries (a constant's data) appear as their
  * length and a 128-bit hash of their entries (`hashFloat64s`), not as JSON:
  * a w = 1000 weight would otherwise be a 20 MB key.
  */
@@ -52,7 +49,7 @@ export function paramsKey(params: Params): string {
     key = keys
       .map((k) => {
         const v = params[k];
-        return isLongArray(v)
+        return isHashedArray(v)
           ? `${k}=#${v.length}:${hashFloat64s(v)}`
           : `${k}=${JSON.stringify(v, keepNegativeZero)}`;
       })
@@ -68,8 +65,8 @@ function sameLongArrays(a: Params, b: Params): boolean {
   return Object.keys(a).every((k) => {
     const x = a[k];
     const y = b[k];
-    if (!isLongArray(x)) return true;
-    if (!isLongArray(y) || x.length !== y.length) return false;
+    if (!isHashedArray(x)) return true;
+    if (!isHashedArray(y) || x.length !== y.length) return false;
     for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
     return true;
   });

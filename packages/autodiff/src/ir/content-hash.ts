@@ -17,6 +17,10 @@
 /** Arrays at least this long are keyed by length and hash instead of JSON. */
 export const HASHED_ARRAY_MIN_LENGTH = 256;
 
+/** Whether a params value is a number array keyed by its hash ({@link HASHED_ARRAY_MIN_LENGTH}). */
+export const isHashedArray = (v: unknown): v is readonly number[] =>
+  Array.isArray(v) && v.length >= HASHED_ARRAY_MIN_LENGTH;
+
 const C1 = 0x239b961b;
 const C2 = 0xab0e9789;
 const C3 = 0x38b34ae5;
