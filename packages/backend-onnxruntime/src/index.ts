@@ -2,11 +2,9 @@
  * `@sublora/backend-onnxruntime`: a lazy Backend over onnxruntime-node, ONNX
  * model building, saving and loading.
  */
-export {
-  ONNXRUNTIME_HINTS,
-  createOnnxruntimeBackend,
-  defaultGraphOptimizationLevel,
-} from './onnxruntime-backend';
+export { ONNXRUNTIME_HINTS, createOnnxruntimeBackend } from './onnxruntime-backend';
+export { OPTIMIZER_MAX_NODES, defaultGraphOptimizationLevel } from './optimization-level';
+export type { GraphOptimizationLevel } from './optimization-level';
 export { PARALLEL_MIN_ELEMENTS, defaultIntraOpNumThreads } from './threads';
 export { MEM_PATTERN_MAX_ELEMENTS } from './memory-pattern';
 export { backendDescriptor } from './descriptor';

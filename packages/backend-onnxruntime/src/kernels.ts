@@ -126,7 +126,7 @@ export function cast(x: LazyNode, dtype: DType): LazyNode {
  * several transposed products (a weight in every backward pass of a
  * Hessian's directions) is transposed once per run, not once per product.
  * onnxruntime's own common-subexpression pass would merge the copies, but it
- * is off for float64 graphs (`defaultGraphOptimizationLevel`).
+ * is off for float64 graphs and big float32 ones (`optimization-level.ts`).
  */
 const lastAxesSwapped = new WeakMap<LazyNode, LazyNode>();
 

@@ -1,5 +1,6 @@
 import { TensorError, referenceBackend } from '@sublora/tensor';
 import { availableParallelism } from 'node:os';
+import type { Graph, Node } from '@sublora/autodiff';
 import {
   backendDescriptor,
   createOnnxruntimeBackend,
@@ -7,6 +8,7 @@ import {
   defaultIntraOpNumThreads,
   loadOnnxruntime,
   MEM_PATTERN_MAX_ELEMENTS,
+  OPTIMIZER_MAX_NODES,
   PARALLEL_MIN_ELEMENTS,
   type OnnxruntimeBackend,
 } from './index';
@@ -22,9 +24,12 @@ describe('graph optimization level', () => {
     return be.read(be.reduce('sum', be.binary('mul', y, y), [1]));
   };
 
-  test('float64 compiles with optimizations disabled, float32 with all; an explicit level wins', async () => {
+  test('float64 compiles with optimizations disabled, small float32 graphs with all; an explicit level wins', async () => {
     expect(defaultGraphOptimizationLevel('float64')).toBe('disabled');
     expect(defaultGraphOptimizationLevel('float32')).toBe('all');
+    expect(defaultGraphOptimizationLevel('float32', OPTIMIZER_MAX_NODES - 1)).toBe('all');
+    expect(defaultGraphOptimizationLevel('float32', OPTIMIZER_MAX_NODES)).toBe('disabled');
+    expect(defaultGraphOptimizationLevel('float64', 1)).toBe('disabled');
     const f64 = await createOnnxruntimeBackend(quiet);
     const f32 = await createOnnxruntimeBackend({ ...quiet, dtype: 'float32' });
     const all = await createOnnxruntimeBackend({
@@ -39,8 +44,52 @@ describe('graph optimization level', () => {
       sessionOptions: { graphOptimizationLevel: undefined, intraOpNumThreads: 1 },
     });
     expect(unset.describe().graphOptimizationLevel).toBe('disabled');
+    expect([f64, f32, all].map((be) => be.describe().optimizerMaxNodes)).toEqual([
+      null,
+      OPTIMIZER_MAX_NODES,
+      null,
+    ]);
     // the level changes compile time, not float64 results
     expect(Array.from(await run(f64))).toEqual(Array.from(await run(all)));
+  });
+
+  /** The levels of the sessions `executeGraph` compiles for chains of `length` tanh nodes. */
+  const levelsOfChains = async (be: OnnxruntimeBackend, lengths: readonly number[]) => {
+    const create = jest.spyOn(loadOnnxruntime().InferenceSession, 'create');
+    try {
+      for (const length of lengths) {
+        // the input, then `length` tanh nodes
+        const nodes: Node[] = [
+          { id: 0, op: 'input', inputs: [], params: { index: 0, name: 'x' }, ...aval },
+        ];
+        for (let id = 1; id <= length; id++)
+          nodes.push({ id, op: 'tanh', inputs: [id - 1], params: {}, ...aval });
+        const graph: Graph = { inputs: [{ name: 'x', ...aval }], nodes, outputs: [length] };
+        const [y] = await be.executeGraph(graph, [be.fromArray([0.5, -0.25], [2], 'float32')]);
+        let expected = [0.5, -0.25];
+        for (let i = 0; i < length; i++) expected = expected.map(Math.tanh);
+        const got = await be.read(y);
+        expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
+      }
+      return create.mock.calls.map(
+        (call) => (call[1] as { graphOptimizationLevel?: string }).graphOptimizationLevel,
+      );
+    } finally {
+      create.mockRestore();
+    }
+  };
+  const aval = { shape: [2], dtype: 'float32' } as const;
+
+  test('big float32 graphs compile with the optimizer disabled; an explicit level applies to all', async () => {
+    const sizes = [OPTIMIZER_MAX_NODES - 2, OPTIMIZER_MAX_NODES - 1];
+    const f32 = await createOnnxruntimeBackend({ ...quiet, dtype: 'float32' });
+    expect(await levelsOfChains(f32, sizes)).toEqual(['all', 'disabled']);
+    const basic = await createOnnxruntimeBackend({
+      ...quiet,
+      dtype: 'float32',
+      sessionOptions: { graphOptimizationLevel: 'basic' },
+    });
+    expect(await levelsOfChains(basic, sizes)).toEqual(['basic', 'basic']);
   });
 });
 

@@ -34,6 +34,7 @@ import { graphKey, lowerGraph } from './lower-graph';
 import { encodeModel, type OnnxElemType, type onnx } from './onnx-model';
 import { SessionCache, type SessionCacheStats } from './session-cache';
 import { MEM_PATTERN_MAX_ELEMENTS, memPatternFor } from './memory-pattern';
+import { OPTIMIZER_MAX_NODES, defaultGraphOptimizationLevel } from './optimization-level';
 import { largestElements, threadPolicy, threadsFor } from './threads';
 
 /** Options of {@link createOnnxruntimeBackend}. */
@@ -64,8 +65,9 @@ export interface OnnxruntimeBackendOptions {
   readonly logger?: Logger;
   /**
    * Passed to every `InferenceSession.create` (providers are set by this
-   * package). `graphOptimizationLevel` defaults to
-   * {@link defaultGraphOptimizationLevel} of the compute precision;
+   * package). `graphOptimizationLevel`, unset, is chosen per session by
+   * `defaultGraphOptimizationLevel` of the compute precision and the graph's
+   * node count (`optimization-level.ts`), and set, applies to every session;
    * `intraOpNumThreads`, unset, is chosen per session by the size of its
    * graph (see `threads`), and set, applies to every session;
    * `enableMemPattern`, unset, is off for graphs with a tensor of at least
@@ -73,21 +75,6 @@ export interface OnnxruntimeBackendOptions {
    * applies to every session.
    */
   readonly sessionOptions?: Omit<InferenceSession.SessionOptions, 'executionProviders'>;
-}
-
-/**
- * onnxruntime's graph optimization level when `sessionOptions` does not set
- * one: `disabled` for float64 compute, `all` for float32. Measured on CPU
- * (tools/bench `hessian-oneoff`, docs/perf): in float64 the optimizer finds
- * almost nothing to fuse, so runs take the same time and give bit-identical
- * results, while compiling the w = 1000 Hessian graph (27111 nodes) took
- * 2.9 s of CPU instead of 21.4 s. float32 keeps `all`, where onnxruntime's
- * fusions apply.
- */
-export function defaultGraphOptimizationLevel(
-  computeDtype: DType,
-): NonNullable<InferenceSession.SessionOptions['graphOptimizationLevel']> {
-  return computeDtype === 'float64' ? 'disabled' : 'all';
 }
 
 /** What {@link OnnxruntimeBackend.describe} reports. */
@@ -101,8 +88,18 @@ export interface OnnxruntimeBackendDescription {
   /** The provider-fallback line (e.g. CUDA unavailable, using cpu); absent when nothing was dropped. */
   readonly notice?: string;
   readonly computeDtype: DType;
-  /** The graph optimization level sessions are compiled with. */
+  /**
+   * The graph optimization level sessions are compiled with (float32 graphs
+   * of at least `optimizerMaxNodes` nodes: `disabled`).
+   */
   readonly graphOptimizationLevel: string;
+  /**
+   * float32 graphs of at least this many nodes compile with the optimizer
+   * `disabled` (`optimization-level.ts`); null in float64 (always
+   * `disabled`) and when `sessionOptions.graphOptimizationLevel` sets one
+   * level for every session.
+   */
+  readonly optimizerMaxNodes: number | null;
   /**
    * The intra-op threads of sessions whose graph holds a tensor of at least
    * `parallelMinElements` elements; smaller graphs run on one thread. 0:
@@ -224,18 +221,24 @@ export async function createOnnxruntimeBackend(
   const ort = loadOnnxruntime();
   const providers = await resolveExecutionProviders(ort, requested, logger);
   // `?? `, not a spread default: an explicit `graphOptimizationLevel: undefined` gets the default too
-  const graphOptimizationLevel =
-    sessionOptions.graphOptimizationLevel ?? defaultGraphOptimizationLevel(computeDtype);
+  const callerLevel = sessionOptions.graphOptimizationLevel;
+  // the level of small graphs, and of models from elsewhere (whose size is not known here)
+  const graphOptimizationLevel = callerLevel ?? defaultGraphOptimizationLevel(computeDtype);
+  const optimizerMaxNodes =
+    callerLevel === undefined && computeDtype === 'float32' ? OPTIMIZER_MAX_NODES : null;
   const cache = new SessionCache(ort, providers.active, maxCachedSessions, {
     ...sessionOptions,
     graphOptimizationLevel,
   });
   // evaluated on a cache miss only: a hit costs no walk over the graph
-  const sessionOptionsFor = (shapes: () => Iterable<readonly number[]>) => () => {
-    const largest = largestElements(shapes());
+  const sessionOptionsFor = (nodes: () => readonly { readonly shape: Shape }[]) => () => {
+    const all = nodes();
+    const largest = largestElements(all.map((n) => n.shape));
     return {
       intraOpNumThreads: threadsFor(threads, largest),
       ...memPatternFor(sessionOptions.enableMemPattern, largest),
+      graphOptimizationLevel:
+        callerLevel ?? defaultGraphOptimizationLevel(computeDtype, all.length),
     };
   };
   const elem = (d: DType): OnnxElemType => (computeDtype === 'float32' ? 'float32' : d);
@@ -282,7 +285,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       p.key,
       () => encodeModel(buildPlanModel(p, elem).build()),
-      sessionOptionsFor(() => [...p.leaves, ...p.ops].map((n) => n.shape)),
+      sessionOptionsFor(() => [...p.leaves, ...p.ops]),
     );
     const feeds: Record<string, OrtTensor> = {};
     p.leaves.forEach(
@@ -333,7 +336,7 @@ export async function createOnnxruntimeBackend(
     const session = await cache.get(
       key,
       () => encodeModel(lowerGraph(graph, { computeDtype, inputNames, outputNames })),
-      sessionOptionsFor(() => graph.nodes.map((n) => n.shape)),
+      sessionOptionsFor(() => graph.nodes),
     );
     await settleAll(args);
     const feeds: Record<string, OrtTensor> = {};
@@ -470,6 +473,7 @@ export async function createOnnxruntimeBackend(
       ...(providers.notice === undefined ? {} : { notice: providers.notice }),
       computeDtype,
       graphOptimizationLevel,
+      optimizerMaxNodes,
       intraOpNumThreads: threads.threads,
       parallelMinElements: threads.parallelMinElements,
       memPatternMaxElements:

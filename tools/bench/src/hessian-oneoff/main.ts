@@ -191,6 +191,15 @@ function lossBuilder(): (typeof PINN_LOSSES)[number] {
   return loss;
 }
 
+/** The level a graph of `nodes` nodes compiled with (a baseline may predate `optimizerMaxNodes`). */
+function levelOf(
+  d: { readonly graphOptimizationLevel: string; readonly optimizerMaxNodes?: number | null },
+  nodes: number,
+): string {
+  const max = d.optimizerMaxNodes;
+  return max !== undefined && max !== null && nodes >= max ? 'disabled' : d.graphOptimizationLevel;
+}
+
 /** The child: times the stages once and writes the Hessian's entries to `hessianFile`. */
 async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<ChildReport> {
   const [ad, ort] =
@@ -233,7 +242,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
     hessianNodes: graph.nodes.length,
     hessianChunk,
     dtype: backend.describe().computeDtype,
-    graphOptimizationLevel: backend.describe().graphOptimizationLevel,
+    graphOptimizationLevel: levelOf(backend.describe(), graph.nodes.length),
     firstCallMs,
     cpuMs: {
       lossBuild: cpu[1] - cpu[0],
