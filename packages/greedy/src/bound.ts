@@ -23,9 +23,9 @@ const SCHEDULED_EVALUATIONS = 32;
 /**
  * Running minimum of the bound along a solver's path.
  *
- * The top-`b` sum is free when at most `b` gains are positive (it is the sum
- * of all positive gains, which the solver's scan already has). Otherwise it
- * needs a selection, which is done only on a schedule (every
+ * The top-`b` sum is cheap when at most `b` gains are positive (it is the
+ * sum of all positive gains: one pass, every step, as the solver's scan has
+ * counted them). Otherwise it needs a selection, which is done only on a schedule (every
  * `ceil(b / 32)`-th step, and at the first and final set): a minimum over
  * fewer sets is still a valid bound, and it keeps the bound's cost well
  * below the greedy loop's own.
@@ -60,17 +60,12 @@ export class BoundTracker {
   }
 
   /**
-   * Records the bound at greedy step `step`, given the count and sum of the
-   * positive gains from the caller's own scan; selects only when needed and scheduled.
+   * Records the bound at greedy step `step`, given the count of positive
+   * gains from the caller's own scan; sums them (in index order, as
+   * {@link positiveStats} does) or selects only when needed and scheduled.
    */
-  observeStep(
-    value: number,
-    gains: Float64Array,
-    step: number,
-    positiveCount: number,
-    positiveSum: number,
-  ): void {
-    if (positiveCount <= this.budget) this.consider(value + positiveSum);
+  observeStep(value: number, gains: Float64Array, step: number, positiveCount: number): void {
+    if (positiveCount <= this.budget) this.consider(value + positiveStats(gains).sum);
     else if (step % this.stride === 0) this.observe(value, gains);
   }
 

@@ -52,7 +52,7 @@ export function greedy(
   for (; steps < budget; steps++) {
     oracle.gains(gains);
     const scan = scanGains(gains);
-    bound.observeStep(oracle.value(), gains, steps, scan.positiveCount, scan.positiveSum);
+    bound.observeStep(oracle.value(), gains, steps, scan.positiveCount);
     const best = scan.best;
     if (best < 0) break;
     const gain = gains[best];
@@ -65,18 +65,14 @@ export function greedy(
 
 /**
  * One pass over the gains: the argmax (lowest index among ties; -1 if none
- * is > -Infinity) and the count and sum of the positive gains, for the bound.
- * Throws on NaN.
+ * is > -Infinity) and the count of the positive gains, for the bound (which
+ * sums them only when it uses the sum: a running sum is a chain of
+ * dependent additions that would set this loop's pace). Throws on NaN.
  */
-export function scanGains(values: Float64Array): {
-  best: number;
-  positiveCount: number;
-  positiveSum: number;
-} {
+export function scanGains(values: Float64Array): { best: number; positiveCount: number } {
   let best = -1;
   let bestValue = -Infinity;
   let positiveCount = 0;
-  let positiveSum = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v > bestValue) {
@@ -85,10 +81,7 @@ export function scanGains(values: Float64Array): {
     } else if (v !== v) {
       assertGainNotNaN(v, i);
     }
-    if (v > 0) {
-      positiveCount++;
-      positiveSum += v;
-    }
+    if (v > 0) positiveCount++;
   }
-  return { best, positiveCount, positiveSum };
+  return { best, positiveCount };
 }

@@ -66,8 +66,7 @@ export function randomGreedy(
   let done = false;
   for (; steps < budget && !done; steps++) {
     oracle.gains(gains);
-    const positive = positiveStats(gains);
-    bound.observeStep(oracle.value(), gains, steps, positive.count, positive.sum);
+    bound.observeStep(oracle.value(), gains, steps, positiveStats(gains).count);
     const e =
       rule === 'proportional'
         ? drawProportional(gains, rng, options.stopWhenNonPositive === true)

@@ -214,61 +214,16 @@ function projectPairs(
   const gSigma = new Float64Array(r);
   const hSigma = new Float64Array(r);
   const signs = sigmaSigns(sigma);
-  let maxAsymmetry = -Infinity;
-  let removedPairs = 0;
-  let distanceSquares = 0; // ||H - G||_F^2
-  let totalSquares = 0; // ||H||_F^2, and not finite when an entry is not
+  // running [max asymmetry, removed pairs, ||H - G||_F^2, ||H||_F^2 (not finite when an entry is not)]
+  const sums = Float64Array.of(-Infinity, 0, 0, 0);
+  const into: TileSums = { sums, gSigma, hSigma };
   for (let ib = 0; ib < r; ib += SYMMETRIC_TILE) {
     const iEnd = Math.min(ib + SYMMETRIC_TILE, r);
     for (let jb = ib; jb < r; jb += SYMMETRIC_TILE) {
-      const jEnd = Math.min(jb + SYMMETRIC_TILE, r);
-      for (let i = ib; i < iEnd; i++) {
-        const row = i * r;
-        const si = sigma[i];
-        const signI = signs[i];
-        let gRow = 0; // this tile's part of (G sigma)_i
-        let hRow = 0; // and of (H sigma)_i
-        let j = jb;
-        if (jb === ib) {
-          const hii = h[row + i]; // the diagonal is unconstrained
-          totalSquares += hii * hii;
-          if (out !== undefined) out[row + i] = hii;
-          gRow += hii * si;
-          hRow += hii * si;
-          j = i + 1;
-        }
-        for (; j < jEnd; j++) {
-          const hij = h[row + j];
-          const hji = h[j * r + i];
-          const asymmetry = Math.abs(hij - hji);
-          if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
-          totalSquares += hij * hij + hji * hji;
-          const value = 0.5 * (hij + hji);
-          const feasible = feasibility(value, signI, signs[j]);
-          // value * feasible differs from G_ij only in the sign of a zero,
-          // which no sum below can tell apart; the written G gets the exact entry
-          const kept = value * feasible;
-          removedPairs += 1 - feasible;
-          // exact even for round-off asymmetry, where a kept pair moves slightly
-          const di = hij - kept;
-          const dj = hji - kept;
-          distanceSquares += di * di + dj * dj;
-          if (out !== undefined) {
-            const entry = keptEntry(value, feasible);
-            out[row + j] = entry;
-            out[j * r + i] = entry;
-          }
-          const sj = sigma[j];
-          gRow += kept * sj;
-          gSigma[j] += kept * si;
-          hRow += value * sj;
-          hSigma[j] += value * si;
-        }
-        gSigma[i] += gRow;
-        hSigma[i] += hRow;
-      }
+      projectTile(h, sigma, signs, out, ib, iEnd, jb, Math.min(jb + SYMMETRIC_TILE, r), into);
     }
   }
+  const [maxAsymmetry, removedPairs, distanceSquares, totalSquares] = sums;
   const frobeniusDistance = Math.sqrt(distanceSquares);
   const norm = Math.sqrt(totalSquares);
   return {
@@ -284,4 +239,88 @@ function projectPairs(
     hSigma,
     signs,
   };
+}
+
+/** Where {@link projectTile} accumulates: the running sums, `G sigma` and `H sigma`. */
+interface TileSums {
+  readonly sums: Float64Array;
+  readonly gSigma: Float64Array;
+  readonly hSigma: Float64Array;
+}
+
+/**
+ * The pairs of one tile, rows `[ib, iEnd)` by columns `[jb, jEnd)` (`jb >=
+ * ib`; on the diagonal tile only `j > i`, plus the diagonal entry), taking
+ * the running sums in and out so that every sum adds in the order of one
+ * loop over all tiles. A function of its own because V8 compiles a function
+ * that is called many times better than the loop of a long-running one,
+ * which it can only replace on the stack: with the tiles inlined the pass
+ * took 92 ms at r = 4096, against 53-57 ms once warm or as a call per tile.
+ */
+function projectTile(
+  h: Float64Array,
+  sigma: Float64Array,
+  signs: Float64Array,
+  out: Float64Array | undefined,
+  ib: number,
+  iEnd: number,
+  jb: number,
+  jEnd: number,
+  into: TileSums,
+): void {
+  const { sums, gSigma, hSigma } = into;
+  const r = sigma.length;
+  let maxAsymmetry = sums[0];
+  let removedPairs = sums[1];
+  let distanceSquares = sums[2];
+  let totalSquares = sums[3];
+  for (let i = ib; i < iEnd; i++) {
+    const row = i * r;
+    const si = sigma[i];
+    const signI = signs[i];
+    let gRow = 0; // this tile's part of (G sigma)_i
+    let hRow = 0; // and of (H sigma)_i
+    let j = jb;
+    if (jb === ib) {
+      const hii = h[row + i]; // the diagonal is unconstrained
+      totalSquares += hii * hii;
+      if (out !== undefined) out[row + i] = hii;
+      gRow += hii * si;
+      hRow += hii * si;
+      j = i + 1;
+    }
+    for (; j < jEnd; j++) {
+      const hij = h[row + j];
+      const hji = h[j * r + i];
+      const asymmetry = Math.abs(hij - hji);
+      if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
+      totalSquares += hij * hij + hji * hji;
+      const value = 0.5 * (hij + hji);
+      const feasible = feasibility(value, signI, signs[j]);
+      // value * feasible differs from G_ij only in the sign of a zero,
+      // which no sum below can tell apart; the written G gets the exact entry
+      const kept = value * feasible;
+      removedPairs += 1 - feasible;
+      // exact even for round-off asymmetry, where a kept pair moves slightly
+      const di = hij - kept;
+      const dj = hji - kept;
+      distanceSquares += di * di + dj * dj;
+      if (out !== undefined) {
+        const entry = keptEntry(value, feasible);
+        out[row + j] = entry;
+        out[j * r + i] = entry;
+      }
+      const sj = sigma[j];
+      gRow += kept * sj;
+      gSigma[j] += kept * si;
+      hRow += value * sj;
+      hSigma[j] += value * si;
+    }
+    gSigma[i] += gRow;
+    hSigma[i] += hRow;
+  }
+  sums[0] = maxAsymmetry;
+  sums[1] = removedPairs;
+  sums[2] = distanceSquares;
+  sums[3] = totalSquares;
 }
