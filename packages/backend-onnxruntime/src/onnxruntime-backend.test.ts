@@ -80,16 +80,58 @@ describe('graph optimization level', () => {
   };
   const aval = { shape: [2], dtype: 'float32' } as const;
 
+  /** The level of each session `f` compiles, for each chain length. */
+  const levelsOf = async (f: (length: number) => Promise<void>, lengths: readonly number[]) => {
+    const create = jest.spyOn(loadOnnxruntime().InferenceSession, 'create');
+    try {
+      for (const length of lengths) await f(length);
+      return create.mock.calls.map(
+        (call) => (call[1] as { graphOptimizationLevel?: string }).graphOptimizationLevel,
+      );
+    } finally {
+      create.mockRestore();
+    }
+  };
+
+  /** A recorded chain: the leaf, then `length` tanh ops, read (the lazy path). */
+  const readChain = (be: OnnxruntimeBackend) => async (length: number) => {
+    let y = be.fromArray([0.5, -0.25], [2], 'float32');
+    for (let i = 0; i < length; i++) y = be.unary('tanh', y);
+    expect((await be.read(y))[0]).toBeCloseTo(chainOf(length, 0.5), 4);
+  };
+
+  /** The same chain exported with its leaf as the input and run as a model from elsewhere. */
+  const runExportedChain = (be: OnnxruntimeBackend) => async (length: number) => {
+    const x = be.fromArray([0.5, -0.25], [2], 'float32');
+    let y = x;
+    for (let i = 0; i < length; i++) y = be.unary('tanh', y);
+    const model = be.exportOnnx([y], { inputs: [x], inputNames: ['x'], outputNames: ['y'] });
+    // the tanh nodes and an Identity that names the output
+    expect(model.graph?.node?.length).toBe(length + 1);
+    const { y: out } = await be.runOnnx(model, { x });
+    expect((await be.read(out))[0]).toBeCloseTo(chainOf(length, 0.5), 4);
+  };
+
+  const chainOf = (length: number, x: number): number => {
+    for (let i = 0; i < length; i++) x = Math.tanh(x);
+    return x;
+  };
+
   test('big float32 graphs compile with the optimizer disabled; an explicit level applies to all', async () => {
     const sizes = [OPTIMIZER_MAX_NODES - 2, OPTIMIZER_MAX_NODES - 1];
     const f32 = await createOnnxruntimeBackend({ ...quiet, dtype: 'float32' });
     expect(await levelsOfChains(f32, sizes)).toEqual(['all', 'disabled']);
+    // the lazy path counts the leaf and the ops, as executeGraph counts the input node
+    expect(await levelsOf(readChain(f32), sizes)).toEqual(['all', 'disabled']);
+    // a model from elsewhere: its own node count
+    expect(await levelsOf(runExportedChain(f32), sizes)).toEqual(['all', 'disabled']);
     const basic = await createOnnxruntimeBackend({
       ...quiet,
       dtype: 'float32',
       sessionOptions: { graphOptimizationLevel: 'basic' },
     });
     expect(await levelsOfChains(basic, sizes)).toEqual(['basic', 'basic']);
+    expect(await levelsOf(runExportedChain(basic), [3])).toEqual(['basic']);
   });
 });
 

@@ -31,7 +31,7 @@ import {
 import * as k from './kernels';
 import { buildPlanModel, leafNode, plan, settle, type LazyNode } from './lazy-graph';
 import { graphKey, lowerGraph } from './lower-graph';
-import { encodeModel, type OnnxElemType, type onnx } from './onnx-model';
+import { encodeModel, onnx, type OnnxElemType } from './onnx-model';
 import { SessionCache, type SessionCacheStats } from './session-cache';
 import { MEM_PATTERN_MAX_ELEMENTS, memPatternFor } from './memory-pattern';
 import { OPTIMIZER_MAX_NODES, defaultGraphOptimizationLevel } from './optimization-level';
@@ -222,7 +222,7 @@ export async function createOnnxruntimeBackend(
   const providers = await resolveExecutionProviders(ort, requested, logger);
   // `?? `, not a spread default: an explicit `graphOptimizationLevel: undefined` gets the default too
   const callerLevel = sessionOptions.graphOptimizationLevel;
-  // the level of small graphs, and of models from elsewhere (whose size is not known here)
+  // the level of graphs below the size threshold
   const graphOptimizationLevel = callerLevel ?? defaultGraphOptimizationLevel(computeDtype);
   const optimizerMaxNodes =
     callerLevel === undefined && computeDtype === 'float32' ? OPTIMIZER_MAX_NODES : null;
@@ -397,12 +397,15 @@ export async function createOnnxruntimeBackend(
   ): Promise<Record<string, Tensor>> {
     const bytes = model instanceof Uint8Array ? model : encodeModel(model);
     const key = `model:${createHash('sha256').update(bytes).digest('base64')}`;
-    // a model from elsewhere: its tensor sizes are not known here, so it gets the big graphs' count
+    // a model from elsewhere: its tensor sizes are not known here, so it gets the
+    // big graphs' thread count; its node count is read for the optimization level
     const session = await cache.get(
       key,
       () => bytes,
       () => ({
         intraOpNumThreads: threads.threads,
+        graphOptimizationLevel:
+          callerLevel ?? defaultGraphOptimizationLevel(computeDtype, nodeCount(model)),
       }),
     );
     const ortFeeds: Record<string, OrtTensor> = {};
@@ -487,6 +490,16 @@ export async function createOnnxruntimeBackend(
     releaseSessions: () => cache.clear(),
   };
   return backend;
+}
+
+/** The nodes of a model's main graph; 0 for bytes that do not decode (onnxruntime then says why). */
+function nodeCount(model: Uint8Array | onnx.IModelProto): number {
+  try {
+    const decoded = model instanceof Uint8Array ? onnx.ModelProto.decode(model) : model;
+    return decoded.graph?.node?.length ?? 0;
+  } catch {
+    return 0;
+  }
 }
 
 function ortVersion(ort: OrtModule): string {

@@ -61,11 +61,19 @@ export class BoundTracker {
 
   /**
    * Records the bound at greedy step `step`, given the count of positive
-   * gains from the caller's own scan; sums them (in index order, as
-   * {@link positiveStats} does) or selects only when needed and scheduled.
+   * gains from the caller's own scan and, when the caller has it, their sum;
+   * sums them (in index order, as {@link positiveStats} does) or selects only
+   * when needed and scheduled.
    */
-  observeStep(value: number, gains: Float64Array, step: number, positiveCount: number): void {
-    if (positiveCount <= this.budget) this.consider(value + positiveStats(gains).sum);
+  observeStep(
+    value: number,
+    gains: Float64Array,
+    step: number,
+    positiveCount: number,
+    positiveSum?: number,
+  ): void {
+    if (positiveCount <= this.budget)
+      this.consider(value + (positiveSum ?? positiveStats(gains).sum));
     else if (step % this.stride === 0) this.observe(value, gains);
   }
 

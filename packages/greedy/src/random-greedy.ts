@@ -66,7 +66,8 @@ export function randomGreedy(
   let done = false;
   for (; steps < budget && !done; steps++) {
     oracle.gains(gains);
-    bound.observeStep(oracle.value(), gains, steps, positiveStats(gains).count);
+    const positive = positiveStats(gains);
+    bound.observeStep(oracle.value(), gains, steps, positive.count, positive.sum);
     const e =
       rule === 'proportional'
         ? drawProportional(gains, rng, options.stopWhenNonPositive === true)

@@ -21,8 +21,8 @@
  * built in checkout DIR, which build the Hessian graph and lower and run
  * it; the loss graph is built by this checkout in both),
  * `level` onnxruntime's `graphOptimizationLevel` (default: the backend's,
- * `disabled` for float64 since issue 19; a baseline build older than that
- * used `all`) and
+ * `disabled` for float64 since issue 19 and for float32 graphs of 4096
+ * nodes or more since 0200b71; a baseline build older than that used `all`) and
  * `threads` its `intraOpNumThreads` for every session (default: the backend's, by graph size) and
  * `dtype` the backend's compute dtype (`float64`, the default, or `float32`:
  * the same float64 graph computed in float32, as the `backends` bench does).
