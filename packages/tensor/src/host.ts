@@ -227,28 +227,50 @@ export function assertSymmetric(
   tol = 1e-8,
 ): void {
   const { data, size } = m;
-  // Math.max propagates NaN: a NaN entry makes the scale NaN and, as an
-  // infinite one does, leaves no pair counted as a violation
-  let scale = 1;
-  let maxAsymmetry = -Infinity;
+  // [scale, largest asymmetry]; Math.max propagates NaN: a NaN entry makes the
+  // scale NaN and, as an infinite one does, leaves no pair counted as a violation
+  const found = Float64Array.of(1, -Infinity);
   for (let ib = 0; ib < size; ib += SYMMETRIC_TILE) {
     const iEnd = Math.min(ib + SYMMETRIC_TILE, size);
     for (let jb = ib; jb < size; jb += SYMMETRIC_TILE) {
-      const jEnd = Math.min(jb + SYMMETRIC_TILE, size);
-      for (let i = ib; i < iEnd; i++) {
-        const row = i * size;
-        // j = i visits the diagonal once, for the scale
-        for (let j = jb === ib ? i : jb; j < jEnd; j++) {
-          const a = data[row + j];
-          const b = data[j * size + i];
-          scale = Math.max(scale, Math.abs(a), Math.abs(b));
-          const asymmetry = Math.abs(a - b);
-          if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
-        }
-      }
+      symmetryTile(data, size, ib, iEnd, jb, Math.min(jb + SYMMETRIC_TILE, size), found);
     }
   }
-  throwIfAsymmetric(name, m, scale, maxAsymmetry, tol);
+  throwIfAsymmetric(name, m, found[0], found[1], tol);
+}
+
+/**
+ * {@link assertSymmetric}'s pairs in rows `[ib, iEnd)` by columns `[jb, jEnd)`,
+ * folded into `found` = [scale, largest asymmetry]. A function per tile, not
+ * one loop over all tiles: V8 compiles a function called many times as a
+ * whole, but reaches the loop of a function called once by on-stack
+ * replacement, whose code was slower here (r = 4096: 48 ms on the first
+ * call against 31 ms once warm).
+ */
+function symmetryTile(
+  data: ArrayLike<number>,
+  size: number,
+  ib: number,
+  iEnd: number,
+  jb: number,
+  jEnd: number,
+  found: Float64Array,
+): void {
+  let scale = found[0];
+  let maxAsymmetry = found[1];
+  for (let i = ib; i < iEnd; i++) {
+    const row = i * size;
+    // j = i visits the diagonal once, for the scale
+    for (let j = jb === ib ? i : jb; j < jEnd; j++) {
+      const a = data[row + j];
+      const b = data[j * size + i];
+      scale = Math.max(scale, Math.abs(a), Math.abs(b));
+      const asymmetry = Math.abs(a - b);
+      if (asymmetry > maxAsymmetry) maxAsymmetry = asymmetry;
+    }
+  }
+  found[0] = scale;
+  found[1] = maxAsymmetry;
 }
 
 /**
