@@ -6,7 +6,7 @@
  * See README.md for an example and IR.md for the graph format.
  */
 export type { Aval, Graph, InputSpec, Node, ParamValue, Params } from './ir/types';
-export { GraphError } from './ir/types';
+export { GraphError, useCounts } from './ir/types';
 export { paramsKey, Value } from './ir/builder';
 export { HASHED_ARRAY_MIN_LENGTH, isHashedArray } from './ir/content-hash';
 export { call, spec, trace } from './ir/trace';

@@ -297,31 +297,34 @@ test('slices of a stacked product lower to one product per block, with the same 
 });
 
 test('a stacked product used whole, or sliced across blocks, keeps its stacked form', async () => {
-  const usedWhole = graphOf(stackedSpecs, [...stackedRows, ['neg', [4], {}, [1, 6, 2]]], [5, 6, 7]);
-  expect(opCounts(usedWhole)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 2 });
-  await expectMatchesReference(usedWhole, stackedData);
-  const straddling = graphOf(
-    stackedSpecs,
-    [...stackedRows.slice(0, 2), ['slice', [4], { begin: [0, 2, 0], size: [1, 3, 2] }, [1, 3, 2]]],
-    [5],
-  );
-  expect(opCounts(straddling)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 1 });
-  await expectMatchesReference(straddling, stackedData);
-  const blockAndStraddling = graphOf(
-    stackedSpecs,
-    [...stackedRows.slice(0, 3), ['slice', [4], { begin: [0, 2, 0], size: [1, 3, 2] }, [1, 3, 2]]],
-    [5, 6],
-  );
-  // the block slice alone would cost a second product next to the stacked one
-  expect(opCounts(blockAndStraddling)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 2 });
-  await expectMatchesReference(blockAndStraddling, stackedData);
-  const columns = graphOf(
-    stackedSpecs,
-    [...stackedRows.slice(0, 2), ['slice', [4], { begin: [0, 0, 1], size: [1, 3, 1] }, [1, 3, 1]]],
-    [5],
-  );
-  expect(opCounts(columns)).toMatchObject({ MatMul: 1, Concat: 1, Slice: 1 });
-  await expectMatchesReference(columns, stackedData);
+  type Row = (typeof stackedRows)[number];
+  const acrossBlocks: Row = ['slice', [4], { begin: [0, 2, 0], size: [1, 3, 2] }, [1, 3, 2]];
+  const cases: { rows: Row[]; outputs: number[]; slices: number }[] = [
+    // used whole
+    {
+      rows: [...stackedRows, ['neg', [4], {}, [1, 6, 2]]],
+      outputs: [5, 6, 7],
+      slices: 2,
+    },
+    // one slice across the blocks
+    { rows: [...stackedRows.slice(0, 2), acrossBlocks], outputs: [5], slices: 1 },
+    // a block slice beside it: alone it would cost a second product next to the stacked one
+    { rows: [...stackedRows.slice(0, 3), acrossBlocks], outputs: [5, 6], slices: 2 },
+    // a column slice
+    {
+      rows: [
+        ...stackedRows.slice(0, 2),
+        ['slice', [4], { begin: [0, 0, 1], size: [1, 3, 1] }, [1, 3, 1]],
+      ],
+      outputs: [5],
+      slices: 1,
+    },
+  ];
+  for (const { rows, outputs, slices } of cases) {
+    const g = graphOf(stackedSpecs, rows, outputs);
+    expect(opCounts(g)).toMatchObject({ MatMul: 1, Concat: 1, Slice: slices });
+    await expectMatchesReference(g, stackedData);
+  }
 });
 
 test('a matrix in several transposed products is transposed once', async () => {

@@ -5,7 +5,7 @@
  * constants and fills become initializers.
  */
 import { createHash } from 'node:crypto';
-import { isHashedArray, paramsKey, type Graph, type Node } from '@sublora/autodiff';
+import { isHashedArray, paramsKey, useCounts, type Graph, type Node } from '@sublora/autodiff';
 import {
   TensorError,
   UNARY_OPS,
@@ -129,14 +129,10 @@ interface StackedBlock {
  * threads and packing prefer).
  */
 function stackedProductBlocks(graph: Graph): Map<number, StackedBlock> {
-  const uses = new Array<number>(graph.nodes.length).fill(0);
+  const uses = useCounts(graph);
   const sliceUses = new Array<number>(graph.nodes.length).fill(0);
   for (const node of graph.nodes)
-    for (const i of node.inputs) {
-      uses[i]++;
-      if (node.op === 'slice') sliceUses[i]++;
-    }
-  for (const id of graph.outputs) uses[id]++;
+    if (node.op === 'slice') for (const i of node.inputs) sliceUses[i]++;
   const blocks = new Map<number, StackedBlock>();
   // products with a slice use that is not one whole block: they stay stacked
   const keptStacked = new Set<number>();

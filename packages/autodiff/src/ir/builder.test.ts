@@ -2,6 +2,7 @@ import { sizeOf } from '@sublora/tensor';
 import { run } from '../fd.test-utils';
 import * as ops from '../ops';
 import { spec, trace } from './trace';
+import { useCounts } from './types';
 
 /** Data long enough that its params key holds a content hash, not JSON. */
 const data = (seed: number) => Array.from({ length: 4096 }, (_, i) => Math.sin(seed + i));
@@ -59,4 +60,18 @@ describe('Builder hash-consing', () => {
     expect(g.outputs[0]).toBe(g.outputs[2]);
     expect(g.outputs[0]).not.toBe(g.outputs[1]);
   });
+});
+
+test('useCounts counts every operand slot and every output entry', () => {
+  const g = trace([spec('x', [2])], (x) => {
+    const y = ops.mul(x, x);
+    return [ops.add(y, ops.tanh(x)), y, y];
+  });
+  const x = 0;
+  const y = g.nodes.findIndex((n) => n.op === 'mul');
+  const t = g.nodes.findIndex((n) => n.op === 'tanh');
+  const sum = g.nodes.findIndex((n) => n.op === 'add');
+  const uses = useCounts(g);
+  // x: twice by the product, once by tanh; y: once by the sum, twice as an output
+  expect([uses[x], uses[y], uses[t], uses[sum]]).toEqual([3, 3, 1, 1]);
 });

@@ -50,3 +50,15 @@ export class GraphError extends Error {
     this.name = 'GraphError';
   }
 }
+
+/**
+ * How many times each node of `g` is read: once per operand slot that names
+ * it, plus once per appearance in `g.outputs`. Passes use it to tell a value
+ * with one reader (safe to rewrite in place of its reader) from a shared one.
+ */
+export function useCounts(g: Graph): number[] {
+  const uses = new Array<number>(g.nodes.length).fill(0);
+  for (const n of g.nodes) for (const i of n.inputs) uses[i]++;
+  for (const id of g.outputs) uses[id]++;
+  return uses;
+}

@@ -25,7 +25,7 @@
  */
 import { shapesEqual, sizeOf } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';
-import type { Graph, Node } from '../ir/types';
+import { useCounts, type Graph, type Node } from '../ir/types';
 import * as ops from '../ops';
 import { dce } from './dce';
 import { asScaled } from './factor';
@@ -81,9 +81,7 @@ function elementsWritten(g: Graph): number {
 
 /** Applies the rewrites of the module comment once, then drops what they left unused. */
 function foldOnce(g: Graph): Graph {
-  const uses = new Array<number>(g.nodes.length).fill(0);
-  for (const n of g.nodes) for (const i of n.inputs) uses[i]++;
-  for (const id of g.outputs) uses[id]++;
+  const uses = useCounts(g);
   return dce(
     rebuild(g, (node, xs, b) => {
       let folded: Value | undefined;
