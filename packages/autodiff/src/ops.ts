@@ -225,9 +225,13 @@ export function constant(
       `data has ${data.length} values but shape [${s.join(',')}] needs ${sizeOf(s)}`,
     );
   }
+  // one loop checks and copies (Array.from of a 1M-entry Float64Array took 2-3x as long)
+  const copy = new Array<number>(data.length);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]))
-      throw new GraphError('constant', `entry ${i} is ${data[i]}; constants must be finite`);
+    const v = data[i];
+    if (!Number.isFinite(v))
+      throw new GraphError('constant', `entry ${i} is ${v}; constants must be finite`);
+    copy[i] = v;
   }
-  return b.emit('constant', [], { data: Array.from(data), shape: [...s], dtype });
+  return b.emit('constant', [], { data: copy, shape: [...s], dtype });
 }

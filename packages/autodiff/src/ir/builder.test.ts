@@ -62,6 +62,23 @@ describe('Builder hash-consing', () => {
   });
 });
 
+test('constant copies typed or plain data into a plain array and names a non-finite entry', () => {
+  const typed = Float64Array.from(data(4));
+  const g = trace([spec('x', [4096])], (x) => ops.mul(x, ops.constant(typed, [4096])));
+  const node = g.nodes.find((n) => n.op === 'constant');
+  const stored = node?.params.data as number[];
+  expect(Array.isArray(stored)).toBe(true);
+  expect(stored).toEqual(Array.from(typed));
+  typed[7] = 0.5; // the graph keeps its own copy
+  expect(stored[7]).toBe(Math.sin(4 + 7));
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const d = [0, 1, bad];
+    expect(() => trace([spec('x', [3])], (x) => ops.mul(x, ops.constant(d, [3])))).toThrow(
+      `entry 2 is ${bad}; constants must be finite`,
+    );
+  }
+});
+
 test('useCounts counts every operand slot and every output entry', () => {
   const g = trace([spec('x', [2])], (x) => {
     const y = ops.mul(x, x);

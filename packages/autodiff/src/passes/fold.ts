@@ -4,7 +4,9 @@
  * removes identities (`x + 0`, `x * 1`, `x / 1`, `x ** 1`, `--x`, reshape
  * chains, slices of concats, sums of zero-padded concats) and annihilators
  * (`x * 0`: symbolic-zero propagation; note it maps `NaN * 0` to 0, like
- * JAX's symbolic zeros).
+ * JAX's symbolic zeros). The identities may also change the sign of a zero:
+ * `x + 0 -> x` keeps x = -0 where IEEE gives +0, and `0 - x -> -x` gives -0
+ * for x = +0; values compare equal, only `1 / result` could tell.
  */
 import { shapesEqual, sizeOf, type DType } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';

@@ -81,7 +81,11 @@ test('dce, cse, foldConstants and simplify preserve results and never grow the g
         const got = await run(h, inputs);
         got.forEach((o, k) => expect(relError(o, want[k])).toBeLessThan(1e-12));
       }
-      expect(simplify(g).nodes.length).toBeLessThanOrEqual(g.nodes.length);
+      const s = simplify(g);
+      expect(s.nodes.length).toBeLessThanOrEqual(g.nodes.length);
+      // simplify runs no cse of its own: its passes' builders leave nothing to merge or drop
+      expect(cse(s)).toEqual(s);
+      expect(dce(s)).toBe(s);
     }),
     { numRuns: 30 },
   );
@@ -94,6 +98,21 @@ test('cse merges structural duplicates and dce drops unused nodes', () => {
   });
   const h = simplify(g);
   expect(h.nodes.map((n) => n.op)).toEqual(['input', 'tanh', 'add']);
+});
+
+test('dce returns the graph itself when every node is live, else a renumbered copy', () => {
+  const live = trace([spec('x', [2])], (x) => ops.tanh(x));
+  expect(dce(live)).toBe(live);
+  const dead = trace([spec('x', [2])], (x) => {
+    ops.exp(x);
+    return ops.tanh(x);
+  });
+  const kept = dce(dead);
+  expect(kept.nodes.map((n) => [n.id, n.op])).toEqual([
+    [0, 'input'],
+    [1, 'tanh'],
+  ]);
+  expect(kept.outputs).toEqual([1]);
 });
 
 test('foldConstants keeps a constant of zeros with a -0 in it', async () => {

@@ -1,16 +1,21 @@
 /** The standard pipeline run after every transformation. */
 import type { Graph } from '../ir/types';
-import { cse } from './cse';
 import { dce } from './dce';
 import { factorProducts } from './factor';
 import { foldConstants } from './fold';
 import { sinkSlices } from './sink-slices';
 
-/** Constant folding, slice sinking, product factoring, CSE and DCE, repeated until the graph stops shrinking (at most 4 rounds). */
+/**
+ * Constant folding, slice sinking, product factoring and DCE, repeated until
+ * the graph stops shrinking (at most 4 rounds). Common subexpressions need no
+ * pass of their own: each pass re-emits the graph through a `Builder`,
+ * which hash-conses, so its output holds no two equal nodes (an explicit
+ * `cse` would rebuild the same graph).
+ */
 export function simplify(g: Graph): Graph {
   let cur = dce(g);
   for (let round = 0; round < 4; round++) {
-    const next = cse(factorProducts(sinkSlices(foldConstants(cur))));
+    const next = dce(factorProducts(sinkSlices(foldConstants(cur))));
     const done = next.nodes.length >= cur.nodes.length;
     cur = next;
     if (done) break;
