@@ -12,7 +12,11 @@ import {
 import type { BoundAssumption, ExactResult, SelectionResult } from '@sublora/greedy';
 import { projectHessianRows } from '@sublora/hessian-projection';
 import type { HessianRowsProjection } from '@sublora/hessian-projection';
-import { createQuadraticObjective, createQuadraticObjectiveFromRows } from '@sublora/set-function';
+import {
+  createQuadraticObjective,
+  createQuadraticObjectiveFromRows,
+  symmetrizedRows,
+} from '@sublora/set-function';
 import { modularScores, topByScore } from './baselines';
 import { EXACT_MAX_NODES, type MethodName } from './methods';
 import { rawObjectiveValues, removalGains } from './objective';
@@ -222,7 +226,9 @@ function runMethod(
       return { picks: selection.selected, selection, certificate: certify(selection, 'projected') };
     }
     case 'hess-g': {
-      const f = createQuadraticObjective({ sigma, grad, hessian });
+      // the raw model over H, validated already: (H + H^T) / 2 as a view, no r x r copy
+      const { rows, product } = symmetrizedRows(hessian, sigma);
+      const f = createQuadraticObjectiveFromRows({ sigma, grad, rows, hSigma: product });
       const selection = greedy(f, budget, { removalGains: removal });
       // The bound needs submodularity; the raw model has it only when nothing was projected away.
       return {

@@ -16,8 +16,8 @@ export type {
   QuadraticObjectiveRowsInput,
   ValidatedQuadraticObjectiveInput,
 } from './quadratic';
-export { denseSymmetricRows } from './symmetric-rows';
-export type { DenseSymmetricRows, SymmetricRows } from './symmetric-rows';
+export { denseSymmetricRows, symmetrizedRows } from './symmetric-rows';
+export type { DenseSymmetricRows, SymmetricRows, SymmetrizedRows } from './symmetric-rows';
 export { createModular } from './modular';
 export type { ModularFunction } from './modular';
 export { createCoverage } from './coverage';
