@@ -1,6 +1,7 @@
 import { sizeOf } from '@sublora/tensor';
 import { run } from '../fd.test-utils';
 import * as ops from '../ops';
+import { paramsKey } from './builder';
 import { spec, trace } from './trace';
 import { useCounts } from './types';
 
@@ -49,6 +50,19 @@ describe('Builder hash-consing', () => {
     expect(new Set(g.outputs).size).toBe(6);
     const [a, b, c, d] = await run(g, [[1, 1]]);
     expect([a[0], b[0], c[0], d[0]]).toEqual([Infinity, -Infinity, Infinity, -Infinity]);
+  });
+
+  test('Infinity, -Infinity and NaN params are different keys (plain JSON writes each as null)', async () => {
+    const g = trace([spec('x', [2])], (x) => [ops.add(x, Infinity), ops.add(x, -Infinity)]);
+    expect(new Set(g.outputs).size).toBe(2);
+    const [up, down] = await run(g, [[1, 2]]);
+    expect([...up, ...down]).toEqual([Infinity, Infinity, -Infinity, -Infinity]);
+    // a NaN fill is not taken for an earlier infinite one: its shape rule still rejects it
+    expect(() => trace([spec('x', [2])], (x) => [ops.add(x, Infinity), ops.add(x, NaN)])).toThrow(
+      /NaN/,
+    );
+    const keys = [Infinity, -Infinity, NaN, 0, -0].map((value) => paramsKey({ value }));
+    expect(new Set(keys).size).toBe(5);
   });
 
   test('a long params key and a short one never collide', () => {

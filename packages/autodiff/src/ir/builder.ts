@@ -32,12 +32,22 @@ export class Value {
  */
 const paramsKeyCache = new WeakMap<Params, string>();
 
-/** A JSON replacer that writes -0 apart from 0 (plain JSON writes both as `0`, merging `x / -0` with `x / 0`). */
-const keepNegativeZero = (_: string, x: unknown): unknown => (Object.is(x, -0) ? '\u0000-0' : x);
+/**
+ * A JSON replacer that keeps apart the numbers plain JSON merges: -0 (written
+ * `0`, which would merge `x / -0` with `x / 0`) and NaN, Infinity and
+ * -Infinity (all written `null`, which merged `x + Infinity` with
+ * `x + -Infinity`). Finite numbers other than -0 are written as JSON writes them.
+ */
+const distinctNumbers = (_: string, x: unknown): unknown => {
+  if (typeof x !== 'number') return x;
+  if (Object.is(x, -0)) return '\u0000-0';
+  return Number.isFinite(x) ? x : `\u0000${x}`;
+};
 
 /**
  * Canonical text for params (keys sorted), used in hash-consing keys and by
- * backends' structural caches; `-0` is kept apart from `0`. Number arrays of at least
+ * backends' structural caches; `-0` is kept apart from `0`, and NaN, Infinity
+ * and -Infinity from each other and from `null`. Number arrays of at least
  * `HASHED_ARRAY_MIN_LENGTH` (256) entries (a constant's data) appear as their
  * length and a 128-bit hash of their entries (`hashFloat64s`), not as JSON:
  * a w = 1000 weight would otherwise be a 20 MB key.
@@ -51,7 +61,7 @@ export function paramsKey(params: Params): string {
         const v = params[k];
         return isHashedArray(v)
           ? `${k}=#${v.length}:${hashFloat64s(v)}`
-          : `${k}=${JSON.stringify(v, keepNegativeZero)}`;
+          : `${k}=${JSON.stringify(v, distinctNumbers)}`;
       })
       .join(';');
     paramsKeyCache.set(params, key);
