@@ -94,20 +94,21 @@ export interface SymmetrizedRows {
  * so both are bit for bit what a symmetrized copy and a row-by-row product
  * over it give. One tiled pass over `M` computes the product and finds
  * whether `M` is exactly symmetric (and no entry is near overflow); only
- * then does a row stand for its column. Otherwise each `row` and
- * `addScaledRow` also reads column `i` (a cache miss per entry), and the
- * sign of a zero may differ from the copy's, which no sum or comparison
- * tells apart. The caller validates `M` (finite, symmetric within
+ * then does a row stand for its column, whose entries may then differ from
+ * the copy's in the sign of a zero (`M_ij = -0`, `M_ji = +0`: the copy holds
+ * +0), which no sum or comparison tells apart. Otherwise each `row` and
+ * `addScaledRow` also reads column `i` (a cache miss per entry) and gives
+ * the copy's entries exactly. The caller validates `M` (finite, symmetric within
  * tolerance, sizes); this function checks only that `M` is square and
  * matches `v`.
  *
  * @example
  * const { rows, product } = symmetrizedRows(
- *   { data: Float64Array.of(2, -1, -1.2, 2), size: 2 },
+ *   { data: Float64Array.of(2, -1, -1.5, 2), size: 2 },
  *   Float64Array.of(1, 1),
  * );
- * product; // Float64Array [0.9, 0.9]
- * rows.addScaledRow(0, 1, new Float64Array(2)); // adds [2, -1.1]
+ * product; // Float64Array [0.75, 0.75]
+ * rows.addScaledRow(0, 1, new Float64Array(2)); // adds [2, -1.25]
  */
 export function symmetrizedRows(
   matrix: { readonly data: Float64Array; readonly size: number },

@@ -3,10 +3,12 @@
  * shape primitive whose operands are all `fill` constants into a `fill`, and
  * removes identities (`x + 0`, `x * 1`, `x / 1`, `x ** 1`, `--x`, reshape
  * chains, slices of concats, sums of zero-padded concats) and annihilators
- * (`x * 0`: symbolic-zero propagation; note it maps `NaN * 0` to 0, like
- * JAX's symbolic zeros). The identities may also change the sign of a zero:
- * `x + 0 -> x` keeps x = -0 where IEEE gives +0, and `0 - x -> -x` gives -0
- * for x = +0; values compare equal, only `1 / result` could tell.
+ * (`x * 0 -> 0`, `0 / x -> 0`: symbolic-zero propagation, like JAX's
+ * symbolic zeros: +0 whatever x is, so `NaN * 0`, `Infinity * 0` and `0 / 0`
+ * fold to 0 and `-2 * 0` to +0). The identities may also change the sign of
+ * a zero: `x + 0 -> x` keeps x = -0 where IEEE gives +0, and `0 - x -> -x`
+ * gives -0 for x = +0. Such values compare equal; a later `1 / result`, in
+ * the graph or after it, tells them apart.
  */
 import { shapesEqual, sizeOf, type DType } from '@sublora/tensor';
 import type { Builder, Value } from '../ir/builder';

@@ -9,8 +9,10 @@ import { sinkSlices } from './sink-slices';
  * Constant folding, slice sinking, product factoring and DCE, repeated until
  * the graph stops shrinking (at most 4 rounds). Common subexpressions need no
  * pass of their own: each pass re-emits the graph through a `Builder`,
- * which hash-conses, so its output holds no two equal nodes (an explicit
- * `cse` would rebuild the same graph).
+ * which hash-conses, so `cse` would rebuild the same graph. (The builder
+ * keeps two equal nodes only when their long arrays collide in the content
+ * hash, or params that JSON writes alike differ, e.g. strings that hash the
+ * same; `cse` uses the same builder and keeps them too.)
  */
 export function simplify(g: Graph): Graph {
   let cur = dce(g);
