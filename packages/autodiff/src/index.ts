@@ -10,7 +10,14 @@ export { GraphError, useCounts } from './ir/types';
 export { paramsKey, Value } from './ir/builder';
 export { HASHED_ARRAY_MIN_LENGTH, isHashedArray } from './ir/content-hash';
 export { call, spec, trace } from './ir/trace';
-export { fromJSON, graphToString, toJSON, type GraphJSON } from './ir/json';
+export {
+  fromJSON,
+  graphToString,
+  toJSON,
+  type EncodedFloat,
+  type GraphJSON,
+  type NodeJSON,
+} from './ir/json';
 export {
   add,
   broadcastTo,

@@ -1,6 +1,13 @@
 /** JSON form of graphs (for debugging, storage and lowering) and a readable listing. */
 import { Builder, type Value } from './builder';
-import { GraphError, type Graph, type InputSpec, type Node, type Params } from './types';
+import {
+  GraphError,
+  type Graph,
+  type InputSpec,
+  type Node,
+  type ParamValue,
+  type Params,
+} from './types';
 import { spec } from './trace';
 
 /** The JSON document of a graph (see IR.md). */
@@ -8,11 +15,84 @@ export interface GraphJSON {
   readonly format: 'sublora-autodiff-graph';
   readonly version: 1;
   readonly inputs: readonly InputSpec[];
-  readonly nodes: readonly Node[];
+  readonly nodes: readonly NodeJSON[];
   readonly outputs: readonly number[];
 }
 
-/** The JSON document of `g` (plain data; `JSON.stringify` it). */
+/** A node as a document holds it: its params with {@link EncodedFloat}s where JSON needs them. */
+export interface NodeJSON extends Omit<Node, 'params'> {
+  readonly params: Readonly<
+    Record<string, ParamValue | EncodedFloat | readonly (number | EncodedFloat)[]>
+  >;
+}
+
+/**
+ * How a document writes a param number that plain JSON cannot hold: `-0`
+ * (JSON writes `0`) and NaN, Infinity, -Infinity (JSON writes `null`), e.g.
+ * `{ "$float": "-Infinity" }`. Without it `x / -0` would come back as
+ * `x / 0`, and a fill of Infinity as an invalid `null`.
+ */
+export interface EncodedFloat {
+  readonly $float: '-0' | 'NaN' | 'Infinity' | '-Infinity';
+}
+
+/** Whether `x` is a number that JSON would not write back as itself. */
+const needsEncoding = (x: unknown): x is number =>
+  typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0));
+
+const encodeFloat = (x: number): EncodedFloat => ({
+  $float: Object.is(x, -0) ? '-0' : (String(x) as EncodedFloat['$float']),
+});
+
+/** `p` with every number JSON cannot hold (alone or in an array) as an {@link EncodedFloat}; `p` itself when there is none. */
+function encodeParams(p: Params): NodeJSON['params'] {
+  type Encoded = NodeJSON['params'][string];
+  let out: Record<string, Encoded> | undefined;
+  for (const [k, v] of Object.entries(p)) {
+    let e: Encoded = v;
+    if (needsEncoding(v)) e = encodeFloat(v);
+    else if (Array.isArray(v) && v.some(needsEncoding))
+      e = (v as readonly number[]).map((x) => (needsEncoding(x) ? encodeFloat(x) : x));
+    if (e !== v) (out ??= { ...p })[k] = e;
+  }
+  return out ?? p;
+}
+
+const FLOATS: Record<string, number> = {
+  '-0': -0,
+  NaN: NaN,
+  Infinity: Infinity,
+  '-Infinity': -Infinity,
+};
+
+function decodeFloat(x: unknown): unknown {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return x;
+  const keys = Object.keys(x);
+  const tag = (x as { $float?: unknown }).$float;
+  return keys.length === 1 && typeof tag === 'string' && Object.hasOwn(FLOATS, tag)
+    ? FLOATS[tag]
+    : x;
+}
+
+/** Params of a document with its {@link EncodedFloat}s decoded. */
+function decodeParams(p: Record<string, unknown>): Params {
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(p)) {
+    const d = Array.isArray(v)
+      ? v.some((x) => typeof x === 'object' && x !== null)
+        ? v.map(decodeFloat)
+        : v
+      : decodeFloat(v);
+    if (d !== v) (out ??= { ...p })[k] = d;
+  }
+  return (out ?? p) as Params;
+}
+
+/**
+ * The JSON document of `g` (plain data; `JSON.stringify` it). Param numbers
+ * that JSON cannot hold (-0, NaN, the infinities) are written as
+ * {@link EncodedFloat}s, which {@link fromJSON} reads back.
+ */
 export function toJSON(g: Graph): GraphJSON {
   return {
     format: 'sublora-autodiff-graph',
@@ -22,7 +102,7 @@ export function toJSON(g: Graph): GraphJSON {
       id: n.id,
       op: n.op,
       inputs: [...n.inputs],
-      params: n.params,
+      params: encodeParams(n.params),
       shape: [...n.shape],
       dtype: n.dtype,
     })),
@@ -76,7 +156,7 @@ export function fromJSON(json: unknown): Graph {
       v = b.emit(
         n.op,
         n.inputs.map((i: number) => vals[i]),
-        (n.params ?? {}) as Params,
+        decodeParams((n.params ?? {}) as Record<string, unknown>),
       );
     } catch (e) {
       // an unknown op, or operands/params its primitive rejects: say which node of the document

@@ -177,6 +177,28 @@ describe('JSON', () => {
     },
   );
 
+  test('-0 and the infinities in params survive JSON.stringify (plain JSON writes 0 and null)', async () => {
+    const g = trace([spec('x', [2])], (x) => [
+      ops.div(x, ops.constant(-0, [2])), // a fill of -0
+      ops.div(x, ops.constant([-0, 0], [2])), // a constant holding -0
+      ops.add(x, Infinity),
+      ops.add(x, -Infinity),
+    ]);
+    const text = JSON.stringify(toJSON(g));
+    expect(text).toContain('{"$float":"-0"}');
+    const back = fromJSON(text);
+    expect(toJSON(back)).toEqual(toJSON(g));
+    const outs = await run(back, [[1, 2]]);
+    expect(outs.map((o) => Array.from(o))).toEqual([
+      [-Infinity, -Infinity],
+      [-Infinity, Infinity],
+      [Infinity, Infinity],
+      [-Infinity, -Infinity],
+    ]);
+    // a graph without such numbers writes no tags and reads back equal
+    expect(fromJSON(JSON.stringify(toJSON(loss)))).toEqual(loss);
+  });
+
   test('fromJSON rejects a node whose stored shape disagrees with its shape rule', () => {
     const doc = JSON.parse(JSON.stringify(toJSON(loss)));
     doc.nodes[doc.nodes.length - 1].shape = [7];
