@@ -188,9 +188,14 @@ function parseText(text: string): unknown {
   }
 }
 
+/** A number as the listing shows it: as JSON, but -0, NaN and the infinities by name (JSON writes `0` and `null`). */
+const markNumber = (_: string, x: unknown): unknown =>
+  needsEncoding(x) ? `\u0000${Object.is(x, -0) ? '-0' : String(x)}` : x;
+
 function formatParams(p: Params): string {
   const entries = Object.entries(p).map(([k, v]) => {
-    const s = JSON.stringify(v);
+    // the marked numbers come out as "\u0000-0" and so on: drop the quotes and the mark
+    const s = JSON.stringify(v, markNumber).replace(/"\\u0000([^"]*)"/g, '$1');
     return `${k}=${s.length > 40 ? s.slice(0, 37) + '...' : s}`;
   });
   return entries.length ? `[${entries.join(', ')}]` : '';

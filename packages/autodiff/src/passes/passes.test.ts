@@ -195,6 +195,10 @@ describe('JSON', () => {
       [Infinity, Infinity],
       [-Infinity, -Infinity],
     ]);
+    // and the listing names them (plain JSON would print null and 0)
+    const listing = graphToString(back);
+    for (const text of ['fill[value=-Infinity,', 'fill[value=-0,', 'data=[-0,0]'])
+      expect(listing).toContain(text);
     // a graph without such numbers writes no tags and reads back equal
     expect(fromJSON(JSON.stringify(toJSON(loss)))).toEqual(loss);
   });
