@@ -131,7 +131,8 @@ export function symmetrizedRows(
       productTile(data, size, v, ib, iEnd, jb, Math.min(jb + SYMMETRIC_TILE, size), product, state);
     }
   }
-  const rows = new SymmetrizedMatrixRows(data, size, state[0] === 0);
+  // exactly symmetric: the plain rows are the copy's (up to the sign of a zero)
+  const rows = state[0] === 0 ? new DenseRows(data, size) : new AveragedRows(data, size);
   return { rows, product };
 }
 
@@ -192,11 +193,11 @@ function offDiagonalSum(
   return acc;
 }
 
-class SymmetrizedMatrixRows implements SymmetricRows {
+/** `(M + M^T) / 2` of a matrix that is not exactly symmetric: each row also reads its column. */
+class AveragedRows implements SymmetricRows {
   constructor(
     private readonly m: Float64Array,
     readonly size: number,
-    private readonly exactlySymmetric: boolean,
   ) {}
 
   diagonal(out: Float64Array): void {
@@ -207,10 +208,6 @@ class SymmetrizedMatrixRows implements SymmetricRows {
   row(i: number, out: Float64Array): void {
     const { m, size } = this;
     const base = i * size;
-    if (this.exactlySymmetric) {
-      out.set(m.subarray(base, base + size));
-      return;
-    }
     for (let j = 0; j < size; j++)
       out[j] = j === i ? m[base + j] : 0.5 * (m[base + j] + m[j * size + i]);
   }
@@ -218,10 +215,6 @@ class SymmetrizedMatrixRows implements SymmetricRows {
   addScaledRow(i: number, scale: number, target: Float64Array): void {
     const { m, size } = this;
     const base = i * size;
-    if (this.exactlySymmetric) {
-      for (let j = 0; j < size; j++) target[j] += m[base + j] * scale;
-      return;
-    }
     for (let j = 0; j < size; j++) {
       const entry = j === i ? m[base + j] : 0.5 * (m[base + j] + m[j * size + i]);
       target[j] += entry * scale;

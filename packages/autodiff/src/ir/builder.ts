@@ -6,6 +6,7 @@
 import type { DType, Shape } from '@sublora/tensor';
 import { inferShape } from '../primitives/shape-rules';
 import { hashFloat64s, isHashedArray } from './content-hash';
+import { markSpecialNumbers } from './special-numbers';
 import { GraphError, type Graph, type InputSpec, type Node, type Params } from './types';
 
 /** A traced value: a node of the graph being built. Use it with the op functions. */
@@ -33,18 +34,6 @@ export class Value {
 const paramsKeyCache = new WeakMap<Params, string>();
 
 /**
- * A JSON replacer that keeps apart the numbers plain JSON merges: -0 (written
- * `0`, which would merge `x / -0` with `x / 0`) and NaN, Infinity and
- * -Infinity (all written `null`, which merged `x + Infinity` with
- * `x + -Infinity`). Finite numbers other than -0 are written as JSON writes them.
- */
-const distinctNumbers = (_: string, x: unknown): unknown => {
-  if (typeof x !== 'number') return x;
-  if (Object.is(x, -0)) return '\u0000-0';
-  return Number.isFinite(x) ? x : `\u0000${x}`;
-};
-
-/**
  * Canonical text for params (keys sorted), used in hash-consing keys and by
  * backends' structural caches; `-0` is kept apart from `0`, and NaN, Infinity
  * and -Infinity from each other and from `null`. Number arrays of at least
@@ -61,7 +50,7 @@ export function paramsKey(params: Params): string {
         const v = params[k];
         return isHashedArray(v)
           ? `${k}=#${v.length}:${hashFloat64s(v)}`
-          : `${k}=${JSON.stringify(v, distinctNumbers)}`;
+          : `${k}=${JSON.stringify(v, markSpecialNumbers)}`;
       })
       .join(';');
     paramsKeyCache.set(params, key);

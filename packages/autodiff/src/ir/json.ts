@@ -8,6 +8,7 @@ import {
   type ParamValue,
   type Params,
 } from './types';
+import { markSpecialNumbers, specialNumberName, type SpecialNumberName } from './special-numbers';
 import { spec } from './trace';
 
 /** The JSON document of a graph (see IR.md). */
@@ -33,26 +34,25 @@ export interface NodeJSON extends Omit<Node, 'params'> {
  * `x / 0`, and a fill of Infinity as an invalid `null`.
  */
 export interface EncodedFloat {
-  readonly $float: '-0' | 'NaN' | 'Infinity' | '-Infinity';
+  readonly $float: SpecialNumberName;
 }
 
-/** Whether `x` is a number that JSON would not write back as itself. */
-const needsEncoding = (x: unknown): x is number =>
-  typeof x === 'number' && (!Number.isFinite(x) || Object.is(x, -0));
-
-const encodeFloat = (x: number): EncodedFloat => ({
-  $float: Object.is(x, -0) ? '-0' : (String(x) as EncodedFloat['$float']),
-});
+/** `x`, or its {@link EncodedFloat} when JSON cannot hold it. */
+function encodeNumber<T>(x: T): T | EncodedFloat {
+  const name = specialNumberName(x);
+  return name === undefined ? x : { $float: name };
+}
 
 /** `p` with every number JSON cannot hold (alone or in an array) as an {@link EncodedFloat}; `p` itself when there is none. */
 function encodeParams(p: Params): NodeJSON['params'] {
   type Encoded = NodeJSON['params'][string];
   let out: Record<string, Encoded> | undefined;
   for (const [k, v] of Object.entries(p)) {
-    let e: Encoded = v;
-    if (needsEncoding(v)) e = encodeFloat(v);
-    else if (Array.isArray(v) && v.some(needsEncoding))
-      e = (v as readonly number[]).map((x) => (needsEncoding(x) ? encodeFloat(x) : x));
+    const e: Encoded = Array.isArray(v)
+      ? v.some((x) => specialNumberName(x) !== undefined)
+        ? (v as readonly number[]).map(encodeNumber)
+        : v
+      : encodeNumber(v);
     if (e !== v) (out ??= { ...p })[k] = e;
   }
   return out ?? p;
@@ -188,14 +188,10 @@ function parseText(text: string): unknown {
   }
 }
 
-/** A number as the listing shows it: as JSON, but -0, NaN and the infinities by name (JSON writes `0` and `null`). */
-const markNumber = (_: string, x: unknown): unknown =>
-  needsEncoding(x) ? `\u0000${Object.is(x, -0) ? '-0' : String(x)}` : x;
-
 function formatParams(p: Params): string {
   const entries = Object.entries(p).map(([k, v]) => {
-    // the marked numbers come out as "\u0000-0" and so on: drop the quotes and the mark
-    const s = JSON.stringify(v, markNumber).replace(/"\\u0000([^"]*)"/g, '$1');
+    // special numbers come out as "\u0000-0" and so on: drop the quotes and the mark
+    const s = JSON.stringify(v, markSpecialNumbers).replace(/"\\u0000([^"]*)"/g, '$1');
     return `${k}=${s.length > 40 ? s.slice(0, 37) + '...' : s}`;
   });
   return entries.length ? `[${entries.join(', ')}]` : '';
