@@ -16,7 +16,7 @@
  * Each variant runs in its own child process (a fresh process is the case
  * measured), variants alternating within each round so they see the same
  * machine load; the load average is recorded beside each run. A variant is
- * `build[:level[:threads[:dtype]]]`: `build` is `current` (this checkout) or
+ * `build[:level[:threads[:dtype[:chunk]]]]`: `build` is `current` (this checkout) or
  * `baseline` (the `@sublora/autodiff` and `@sublora/backend-onnxruntime`
  * built in checkout DIR, which build the Hessian graph and lower and run
  * it; the loss graph is built by this checkout in both),
@@ -25,7 +25,9 @@
  * nodes or more since 0200b71; a baseline build older than that used `all`) and
  * `threads` its `intraOpNumThreads` for every session (default: the backend's, by graph size) and
  * `dtype` the backend's compute dtype (`float64`, the default, or `float32`:
- * the same float64 graph computed in float32, as the `backends` bench does).
+ * the same float64 graph computed in float32, as the `backends` bench does) and
+ * `chunk` the Hessian's directions per batched pass (default:
+ * `defaultHessianChunk`, 1 at w = 1000).
  * `pytorch[:threads[:dtype]]` runs the PyTorch peer
  * (`python/pinn_hessian_peer.py`, same loss, weights and inputs; default 1
  * intra-op thread, float64) with `--python` (default `/usr/bin/python3`,
@@ -62,6 +64,8 @@ interface Variant {
   readonly threads?: number;
   /** The backend's compute dtype. */
   readonly dtype: 'float64' | 'float32';
+  /** Directions per batched Hessian pass; undefined: `defaultHessianChunk`. */
+  readonly chunk?: number;
 }
 
 /** The PyTorch peer's settings. */
@@ -145,7 +149,16 @@ function parseVariant(text: string): Variant | PeerVariant {
   if (level !== undefined && !LEVELS.includes(level as Level))
     throw new Error(`--variants: '${text}': level must be one of ${LEVELS.join(', ')}`);
   const threads = parts[2] === '' ? undefined : threadCount(text, parts[2]);
-  return { build, level: level as Level | undefined, threads, dtype: dtypeOf(text, parts[3]) };
+  const chunk = parts[4] === undefined || parts[4] === '' ? undefined : Number(parts[4]);
+  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
+    throw new Error(`--variants: '${text}': chunk must be a positive integer`);
+  return {
+    build,
+    level: level as Level | undefined,
+    threads,
+    dtype: dtypeOf(text, parts[3]),
+    chunk,
+  };
 }
 
 /** The command line of one run of `variant`. */
@@ -220,7 +233,7 @@ async function child(size: PinnSize, v: Variant, hessianFile: string): Promise<C
   t0 = performance.now();
   const r = 2 * size.rank;
   // the chunk and cuts the backends benchmark uses for onnxruntime
-  const hessianChunk = ad.defaultHessianChunk(ad.grad(loss, { wrt: 0 }), r);
+  const hessianChunk = v.chunk ?? ad.defaultHessianChunk(ad.grad(loss, { wrt: 0 }), r);
   const graph = ad.hessian(loss, { wrt: 0, chunk: hessianChunk, adjointCuts: false });
   const hessianBuildMs = performance.now() - t0;
   cpu.push(cpuMs());
