@@ -19,6 +19,21 @@ export function thetaMatrix(theta: Float64Array, r: number): Matrix {
   return m;
 }
 
+/**
+ * `X Theta Y^T = Qx C Qy^T` with thin QRs `X = Qx Rx`, `Y = Qy Ry` and the
+ * `r x r` core `C = Rx Theta Ry^T`: `Qx`, `Qy` have orthonormal columns
+ * whether or not `X`, `Y` do, so `C`'s singular values are the update's.
+ */
+export function qrCore(
+  x: Matrix,
+  theta: Matrix,
+  y: Matrix,
+): { qx: Matrix; core: Matrix; qy: Matrix } {
+  const fx = qr(x);
+  const fy = qr(y);
+  return { qx: fx.q, core: matmul(matmul(fx.r, theta), fy.r, { transposeB: true }), qy: fy.q };
+}
+
 /** Singular values of `scale X Theta Y^T`, largest first. */
 export function updateSingularValues(
   x: Matrix,
@@ -26,10 +41,7 @@ export function updateSingularValues(
   y: Matrix,
   scale: number,
 ): Float64Array {
-  const rx = qr(x).r;
-  const ry = qr(y).r;
-  const core = matmul(matmul(rx, theta), ry, { transposeB: true });
-  return svd(core).s.map((s) => s * Math.abs(scale));
+  return svd(qrCore(x, theta, y).core).s.map((s) => s * Math.abs(scale));
 }
 
 /** `||dW||_F^2 / ||dW||_2^2`, in [1, r]; 0 for a zero update. */

@@ -41,16 +41,18 @@ function asMatrix(params: ParamValues, name: string): Matrix {
   return matrix(p.shape[0], p.shape[1], p.data);
 }
 
-function gradMatrix(
+/** `grads[name]`, refused unless it has the parameter's size and finite entries. */
+function checkedGradient(
   params: ParamValues,
   grads: Readonly<Record<string, ArrayLike<number>>>,
   name: string,
-): Matrix {
+): ArrayLike<number> {
   const g = grads[name];
-  if (g === undefined || g.length !== params[name].data.length)
+  const size = params[name].data.length;
+  if (g === undefined || g.length !== size)
     throw new InputError(
       `gradient ${name}`,
-      `has ${g?.length ?? 'no'} entries, the parameter ${params[name].data.length}`,
+      `has ${g?.length ?? 'no'} entries, the parameter ${size}; pass the loss gradient of every PoLAR parameter`,
     );
   for (let i = 0; i < g.length; i++)
     if (!Number.isFinite(g[i]))
@@ -58,10 +60,29 @@ function gradMatrix(
         `gradient ${name}`,
         `entry ${i} is ${g[i]}; lower the learning rate or check the loss`,
       );
-  return matrix(params[name].shape[0], params[name].shape[1], g);
+  return g;
 }
 
-/** One step, updating `params` and `state` in place. */
+function checkOptions(lr: number, options: PolarStepOptions): Required<PolarStepOptions> {
+  const { step = 'landing', lambda = 1, optimizer = 'adam' } = options;
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new InputError('lr', `${lr} is not a finite number > 0`);
+  if (step !== 'landing' && step !== 'retraction')
+    throw new InputError('polar.step', `'${String(step)}' is not 'landing' or 'retraction'`);
+  if (optimizer !== 'adam' && optimizer !== 'sgd')
+    throw new InputError('polar.optimizer', `'${String(optimizer)}' is not 'adam' or 'sgd'`);
+  if (!(Number.isFinite(lambda) && lambda >= 0))
+    throw new InputError('polar.lambda', `${lambda} is not a finite number >= 0`);
+  return { step, lambda, optimizer };
+}
+
+/**
+ * One step, updating `params` and `state` in place. Every input is checked
+ * before anything is written, so a refused step leaves both as they were.
+ *
+ * @throws InputError for a bad `lr` or option, a missing, mis-sized or
+ *   non-finite gradient, or a non-finite parameter
+ */
 export function polarStep(
   state: PolarState,
   params: ParamValues,
@@ -70,24 +91,53 @@ export function polarStep(
   shape: PolarShape,
   options: PolarStepOptions = {},
 ): void {
-  const { step = 'landing', lambda = 1, optimizer = 'adam' } = options;
-  if (!(Number.isFinite(lambda) && lambda >= 0))
-    throw new InputError('polar.lambda', `${lambda} is not a finite number >= 0`);
+  const { step, lambda, optimizer } = checkOptions(lr, options);
+  const names = shape.layers.flatMap((l) => {
+    const n = polarNames(l);
+    return [n.x, n.y, n.theta];
+  });
+  for (const name of names) {
+    const p = params[name];
+    if (p === undefined) throw new InputError(name, 'is missing from params; initPolar makes it');
+    const bad = p.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new InputError(
+        name,
+        `entry ${bad} is ${p.data[bad]}; restore the parameters from a checkpoint`,
+      );
+  }
+  const gradients = new Map(names.map((name) => [name, checkedGradient(params, grads, name)]));
+  // directions for the optimizer; factors a retraction moves get their new values instead
   const directions: Record<string, Float64Array> = {};
+  const retracted = new Map<string, Float64Array>();
   for (const l of shape.layers) {
     const n = polarNames(l);
-    const theta = grads[n.theta];
-    if (theta === undefined) throw new InputError(`gradient ${n.theta}`, 'is missing');
-    directions[n.theta] = Float64Array.from(theta);
+    directions[n.theta] = Float64Array.from(gradients.get(n.theta) as ArrayLike<number>);
     for (const name of [n.x, n.y]) {
       const x = asMatrix(params, name);
-      const g = gradMatrix(params, grads, name);
+      const { shape: s } = params[name];
+      const g = matrix(s[0], s[1], gradients.get(name) as ArrayLike<number>);
       if (step === 'landing') directions[name] = landingField(x, g, lambda).data;
-      else params[name].data.set(qrRetraction(x, riemannianGradient(x, g), lr).data);
+      else retracted.set(name, qrRetraction(x, riemannianGradient(x, g), lr).data);
     }
   }
-  // the factors a retraction moved are not stepped again
   const stepped = Object.keys(directions);
+  for (const name of stepped) {
+    if (!directions[name].every(Number.isFinite))
+      throw new InputError(
+        `gradient ${name}`,
+        'gives a non-finite step direction (overflow); lower the learning rate or rescale the loss',
+      );
+    if (
+      optimizer === 'adam' &&
+      (state.adam.m[name] === undefined || state.adam.v[name] === undefined)
+    )
+      throw new InputError(
+        'state',
+        `has no Adam moments for ${name}; create it with createPolarState(params, shape) for this shape`,
+      );
+  }
+  for (const [name, data] of retracted) params[name].data.set(data);
   if (optimizer === 'sgd') {
     for (const name of stepped) {
       const p = params[name].data;

@@ -1,15 +1,18 @@
 /**
- * SubLoRA on PoLAR: with the small SVD `Theta = P Sigma Q^T`, the update
- * `s X Theta Y^T = (X P) (s Sigma) (Y Q)^T` is in SVD form (exactly when `X`,
- * `Y` are orthonormal), so rank determination sees `u = X P`,
- * `sigma = s Sigma`, `v = (Y Q)^T`. Pruning writes `X <- X P`, `Y <- Y Q` and a
- * diagonal `Theta = Sigma * keep`: the rotation leaves the network unchanged,
- * the mask zeroes the dropped singular values.
+ * SubLoRA on PoLAR: with thin QRs `X = Qx Rx`, `Y = Qy Ry` and the small SVD
+ * of the core `Rx Theta Ry^T = P Sigma Q^T`, the update
+ * `s X Theta Y^T = (Qx P) (s Sigma) (Qy Q)^T` is in SVD form whether or not
+ * `X`, `Y` are orthonormal (landing steps leave them off the manifold by
+ * O(lr)), so rank determination sees `u = Qx P`, `sigma = s Sigma`,
+ * `v = (Qy Q)^T`. Pruning writes `X <- Qx P`, `Y <- Qy Q` and a diagonal
+ * `Theta = Sigma * keep`: the rotation leaves the network unchanged (to
+ * round-off), the mask zeroes the dropped singular values, and the factors
+ * come out orthonormal.
  */
 import { type Matrix, matmul, matrix, svd, transpose } from '@sublora/linalg';
 import { type ParamValues, type SvdAdapter, type SvdView, cloneParams } from '@sublora/nn';
 import { InputError } from '@sublora/tensor';
-import { thetaMatrix } from './diagnostics';
+import { qrCore, thetaMatrix } from './diagnostics';
 import { type PolarShape, polarNames } from './layer';
 
 function factor(params: ParamValues, name: string): Matrix {
@@ -17,12 +20,13 @@ function factor(params: ParamValues, name: string): Matrix {
   return matrix(p.shape[0], p.shape[1], p.data);
 }
 
-/** The rotated factors and singular values of one layer. */
+/** The orthonormal factors `Qx P`, `Qy Q` and the singular values `Sigma` of one layer's `X Theta Y^T`. */
 function rotated(params: ParamValues, shape: PolarShape, l: number) {
   const n = polarNames(l);
-  const r = shape.rank;
-  const { u: p, s, v: q } = svd(thetaMatrix(params[n.theta].data, r));
-  return { xp: matmul(factor(params, n.x), p), yq: matmul(factor(params, n.y), q), s };
+  const theta = thetaMatrix(params[n.theta].data, shape.rank);
+  const { qx, core, qy } = qrCore(factor(params, n.x), theta, factor(params, n.y));
+  const { u: p, s, v: q } = svd(core);
+  return { xp: matmul(qx, p), yq: matmul(qy, q), s };
 }
 
 /** The `polar` adapter of `@sublora/nn`'s rank-determination interface. */
