@@ -94,6 +94,11 @@ export function resolveGeoloraConfig(
     throw new InputError('geolora.layers', `${layers.join(', ')} names a layer twice`);
   if (!isInt(rmax) || rmax < 1)
     throw new InputError('geolora.rmax', `${rmax} is not an integer >= 1`);
+  if (sizes.length !== layers.length)
+    throw new InputError(
+      'sizes',
+      `${sizes.length} layer sizes given for ${layers.length} adapted layers; pass one [out, in] per layer`,
+    );
   layers.forEach((l, i) => {
     const [out, inn] = sizes[i];
     if (rmax > Math.min(out, inn))

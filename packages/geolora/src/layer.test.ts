@@ -2,7 +2,13 @@ import { type Value, evaluateToArrays, grad, mul, spec, sum, trace } from '@subl
 import { identity, matrix, orthogonalityError } from '@sublora/linalg';
 import { type ParamValues, bindValues, initMlp, mlpForward, paramSpecs } from '@sublora/nn';
 import { createRandom, referenceBackend } from '@sublora/tensor';
-import { createGeoloraState, geoloraLayers, geoloraNames, initGeolora } from './index';
+import {
+  createGeoloraState,
+  geoloraLayers,
+  geoloraNames,
+  initGeolora,
+  resolveGeoloraConfig,
+} from './index';
 
 const mlp = { inputDim: 2, width: 5, depth: 3 };
 const config = { layers: [1, 2], rmax: 3 };
@@ -114,5 +120,21 @@ describe('GeoLoRA layers', () => {
     expect(() =>
       createGeoloraState({ layers: [0], rmax: 2 }, [{ u, s: matrix(2, 2), v: identity(4, 2) }]),
     ).toThrow(/^factors: layer 0's u is not orthonormal \(.*\); orthonormalise it \(QR\)$/);
+  });
+
+  it('refuse non-finite singular values and layer sizes that do not match the layers', () => {
+    for (const bad of [Number.NaN, Infinity]) {
+      const s = matrix(2, 2, [1, 0, 0, bad]);
+      expect(() =>
+        createGeoloraState({ layers: [0], rmax: 2 }, [{ u: identity(4, 2), s, v: identity(4, 2) }]),
+      ).toThrow(
+        new RegExp(
+          `^factors: layer 0's s entry \\(1, 1\\) is ${bad}; pass finite singular values$`,
+        ),
+      );
+    }
+    expect(() => resolveGeoloraConfig({ layers: [1, 2], rmax: 2 }, [[4, 4]])).toThrow(
+      /^sizes: 1 layer sizes given for 2 adapted layers; pass one \[out, in\] per layer$/,
+    );
   });
 });

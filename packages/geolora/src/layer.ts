@@ -83,6 +83,12 @@ export function createGeoloraState(
         'factors',
         `layer ${l} has u ${u.rows} x ${u.cols}, s ${s.rows} x ${s.cols}, v ${v.rows} x ${v.cols}; all need rank ${rank}`,
       );
+    const bad = s.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new InputError(
+        'factors',
+        `layer ${l}'s s entry (${Math.floor(bad / rank)}, ${bad % rank}) is ${s.data[bad]}; pass finite singular values`,
+      );
     for (const [name, f] of [
       ['u', u],
       ['v', v],

@@ -6,9 +6,10 @@ import {
   matmul,
   matrix,
   orthogonalityError,
+  qr,
 } from '@sublora/linalg';
 import type { SvdView } from '@sublora/nn';
-import { referenceBackend } from '@sublora/tensor';
+import { createRandom, referenceBackend } from '@sublora/tensor';
 import fc from 'fast-check';
 import { asGrads, denseUpdate, fitGraph, fitLossAndGrads } from './fit.test-utils';
 import {
@@ -22,6 +23,7 @@ import {
   geoloraStepWithCurvature,
   geoloraSvdAdapter,
   tauRank,
+  truncatedMass,
 } from './index';
 import { leadingBlock } from './layer';
 
@@ -181,7 +183,11 @@ describe('geoloraStep', () => {
   it('keeps exactly the rank its tolerance rule defines', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: 1, maxLength: 12 }),
+        // squares in this plain oracle underflow below 1e-154; extreme scales are tested below
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-100, max: 10, noNaN: true })), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         fc.double({ min: 1e-6, max: 0.999, noNaN: true }),
         (raw, tau) => {
           const s = [...raw].sort((a, b) => b - a);
@@ -210,6 +216,37 @@ describe('geoloraStep', () => {
     expect(tauRank([3, 2, 1e-3], 0.01, 'paper')).toBe(2);
     expect(tauRank([3, 2, 1e-3], 0.5, 'paper')).toBe(1);
     expect(tauRank([3, 0.1, 1e-3], 0.15, 'authors')).toBe(2);
+  });
+
+  it('gives the same ranks and truncated mass at any scale, bit for bit under powers of two', () => {
+    const s = [15, 2, 0.1];
+    const cases: [number, number, 'paper' | 'authors', number][] = [
+      [0.15, 1, 'paper', 1],
+      [0.15, 1, 'authors', 2],
+      [0.01, 1, 'paper', 2],
+    ];
+    for (const c of [1e-300, 1e-165, 1, 1e154, 1e160, 1e300]) {
+      const scaled = s.map((v) => v * c);
+      for (const [tau, , rule, rank] of cases)
+        expect([c, tauRank(scaled, tau, rule)]).toEqual([c, rank]);
+      expect(Math.abs(truncatedMass(scaled, [0, 1]) - 0.01 / 229.01)).toBeLessThan(1e-15);
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: -1000, max: 1000 }),
+        fc.double({ min: 1e-6, max: 0.99, noNaN: true }),
+        (values, k, tau) => {
+          const sorted = values.sort((a, b) => b - a);
+          const scaled = sorted.map((v) => v * 2 ** k);
+          for (const rule of ['paper', 'authors'] as const)
+            expect(tauRank(scaled, tau, rule)).toBe(tauRank(sorted, tau, rule));
+          const kept = sorted.map((_, i) => i).filter((i) => i % 2 === 0);
+          expect(truncatedMass(scaled, kept)).toBe(truncatedMass(sorted, kept));
+        },
+      ),
+      { seed: 11, numRuns: 300 },
+    );
   });
 
   it('keeps the budget largest singular values across layers with budget-magnitude', () => {
@@ -316,6 +353,103 @@ describe('geoloraStep', () => {
       expect((e as Error).message).toMatch(/^geolora step 0, layer 0: .* non-finite entry/);
     }
   });
+
+  it('takes the same step whatever the scale of the gradient (lr scaled inversely)', () => {
+    const rng = createRandom(5);
+    const orthonormal = (rows: number) =>
+      qr(
+        matrix(
+          rows,
+          2,
+          Array.from({ length: rows * 2 }, () => rng.normal()),
+        ),
+      ).q;
+    const u = orthonormal(6);
+    const v = orthonormal(5);
+    const make = () =>
+      createGeoloraState({ layers: [0], rmax: 3 }, [{ u, s: matrix(2, 2, [1, 0, 0, 0.5]), v }]);
+    const g = Object.fromEntries(
+      Object.entries(make().params).map(([k, p]) => [k, p.data.map(() => rng.normal())]),
+    );
+    const stepped = (c: number) => {
+      const state = make();
+      geoloraStep(
+        state,
+        Object.fromEntries(Object.entries(g).map(([k, x]) => [k, x.map((y) => y * c)])),
+        0.1 / c,
+      );
+      return denseUpdate(state, 0);
+    };
+    const reference = stepped(1);
+    for (const c of [1e-151, 1e-100, 1e100, 1e149, 1e151]) {
+      const w = stepped(c);
+      const diff = frobeniusNorm(
+        matrix(
+          w.rows,
+          w.cols,
+          w.data.map((x, i) => x - reference.data[i]),
+        ),
+      );
+      expect([c, diff < 1e-12 * frobeniusNorm(reference)]).toEqual([c, true]);
+    }
+  });
+
+  it('augments a layer too narrow for all of G_U S^-T along its dominant directions, in any column order', () => {
+    // 3 x 7, rank 2: only one new direction fits; the target needs e1 e5^T, which only
+    // the second column of G_V S^-1 carries when V = [e0, e1]
+    const target = matrix(3, 7);
+    target.data[0] = 1;
+    target.data[7 + 1] = 1;
+    target.data[7 + 5] = 1;
+    const basis = (rows: number, swapped: boolean) => {
+      const m = matrix(rows, 2);
+      m.data[swapped ? 1 : 0] = 1;
+      m.data[2 + (swapped ? 0 : 1)] = 1;
+      return m;
+    };
+    for (const swapped of [false, true]) {
+      const state = createGeoloraState({ layers: [0], rmax: 3, tau: 1e-6 }, [
+        { u: basis(3, swapped), s: identity(2, 2), v: basis(7, swapped) },
+      ]);
+      const losses = run(state, [target], 0.2, 200);
+      expect([swapped, losses[losses.length - 1] < 1e-20]).toEqual([swapped, true]);
+    }
+  });
+
+  it.each(['plain', 'adam'] as const)(
+    'with %s, leaves every layer and the optimizer state as they were when an S-only step overflows in a later layer',
+    (optimizer) => {
+      const s = (x: number) => matrix(2, 2, [x, 0, 0, x / 2]);
+      const state = createGeoloraState({ layers: [0, 1], rmax: 3, augmentEvery: 2, optimizer }, [
+        { u: identity(6, 2), s: s(1), v: identity(6, 2) },
+        { u: identity(6, 2), s: s(2), v: identity(6, 2) },
+      ]);
+      const grads = (scale: number) =>
+        Object.fromEntries(
+          Object.entries(state.params).map(([k, p]) => [
+            k,
+            p.data.map((_, i) => scale * Math.sin(i + k.length)),
+          ]),
+        );
+      geoloraStep(state, grads(1e-2), 0.1); // augments
+      geoloraStep(state, grads(1e-2), 0.1); // S alone
+      geoloraStep(state, grads(1e-2), 0.1); // augments
+      // S1's first entry near the top of the range, then a step that takes it past it
+      state.params['geolora.S1'].data[0] = 1.7e308;
+      const g = grads(1e-2);
+      g['geolora.S1'][0] = -1;
+      const snapshot = () =>
+        JSON.stringify(
+          { params: state.params, adam: state.adam, step: state.step },
+          (_, v: unknown) => (v instanceof Float64Array ? Array.from(v, String) : v),
+        );
+      const before = snapshot();
+      expect(() => geoloraStep(state, g, 1e308)).toThrow(
+        /^geolora step 3, layer 1: S has a non-finite entry/,
+      );
+      expect(snapshot()).toBe(before);
+    },
+  );
 });
 
 describe('geoloraSvdAdapter', () => {

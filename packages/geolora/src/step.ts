@@ -236,6 +236,39 @@ const axpy = (x: Matrix, a: number, y: Matrix): Matrix =>
   );
 
 /** Augmentation of layer `i`: the candidates `P Sigma Q^T` of `S^` with their bases. */
+/**
+ * The `count` columns that augment basis `b` (orthonormal, `r` columns) along
+ * `d` (`r` columns, `G_U S^-T` or `G_V S^-1`).
+ *
+ * When all of `d` fits (`count = r`), `d` itself: the QR orthonormalises it
+ * against `b`. Each column is first scaled by a power of two (exact) when its
+ * largest entry is more than 2^100 away from 1, because only its direction
+ * matters and the QR would flush entries 1e150 below the matrix's largest to
+ * zero, losing `b` or `d`. When the layer is too narrow for all of `d`
+ * (`count < r`), the `count` dominant directions of `d`'s part outside `b`
+ * (left singular vectors of `(I - b b^T) d`), so the choice does not depend
+ * on the order of `d`'s columns.
+ */
+function newDirections(b: Matrix, d: Matrix, count: number): Matrix {
+  if (count < d.cols) {
+    const outside = axpy(d, -1, matmul(b, matmul(b, d, { transposeA: true })));
+    return columns(svd(outside).u, 0, count);
+  }
+  const out = matrix(d.rows, d.cols, Float64Array.from(d.data));
+  for (let j = 0; j < d.cols; j++) {
+    let largest = 0;
+    for (let a = 0; a < d.rows; a++) largest = Math.max(largest, Math.abs(d.data[a * d.cols + j]));
+    if (largest === 0 || (largest > 2 ** -100 && largest < 2 ** 100)) continue;
+    // two factors: 2^e alone overflows for a subnormal largest entry
+    const e = -Math.floor(Math.log2(largest));
+    const half = 2 ** Math.trunc(e / 2);
+    const rest = 2 ** (e - Math.trunc(e / 2));
+    for (let a = 0; a < d.rows; a++)
+      out.data[a * d.cols + j] = d.data[a * d.cols + j] * half * rest;
+  }
+  return out;
+}
+
 function augment(state: GeoloraState, i: number, grads: GeoloraGrads, lr: number): Candidate {
   const l = state.config.layers[i];
   const { rmax } = state.config;
@@ -256,8 +289,8 @@ function augment(state: GeoloraState, i: number, grads: GeoloraGrads, lr: number
   // the augmentation may exceed rmax (the truncation caps the kept rank), so the
   // bases keep moving at r = rmax; only the layer's size bounds it
   const k = Math.min(2 * r, out, inn);
-  const qu = qr(hconcat(u, columns(du, 0, k - r))).q;
-  const qv = qr(hconcat(v, columns(dv, 0, k - r))).q;
+  const qu = qr(hconcat(u, newDirections(u, du, k - r))).q;
+  const qv = qr(hconcat(v, newDirections(v, dv, k - r))).q;
   const kMat = axpy(matmul(u, s), -lr, du);
   const lMat = axpy(matmul(v, s, { transposeB: true }), -lr, dv);
   const sNew = axpy(s, -lr, gs);
@@ -382,7 +415,11 @@ function sOnlyReport(state: GeoloraState): GeoloraStepReport {
   };
 }
 
-/** Between augmentations: `S`'s leading block alone, by Adam or a plain step. */
+/**
+ * Between augmentations: `S`'s leading block alone, by Adam or a plain step.
+ * The step is computed on copies (of `S` and of Adam's moments) and written
+ * only when every layer's new `S` is finite, so a refused step changes nothing.
+ */
 function stepS(state: GeoloraState, grads: GeoloraGrads, lr: number): void {
   const { rmax, optimizer } = state.config;
   const blocks = state.config.layers.map((l, i) => {
@@ -395,19 +432,20 @@ function stepS(state: GeoloraState, grads: GeoloraGrads, lr: number): void {
       g: leadingBlock(grads[name], rmax, r, r),
     };
   });
+  let moments: NonNullable<GeoloraState['adam']> | undefined;
   if (optimizer === 'plain') {
     for (const b of blocks) b.s.data.set(axpy(b.s, -lr, b.g).data);
   } else {
-    state.adam ??= {
-      t: 0,
-      m: blocks.map((b) => new Float64Array(b.r * b.r)),
-      v: blocks.map((b) => new Float64Array(b.r * b.r)),
+    const previous = state.adam;
+    const next = {
+      t: previous?.t ?? 0,
+      m: blocks.map((b, i) => Float64Array.from(previous?.m[i] ?? new Float64Array(b.r * b.r))),
+      v: blocks.map((b, i) => Float64Array.from(previous?.v[i] ?? new Float64Array(b.r * b.r))),
     };
-    const moments = state.adam;
     const adam: AdamState = {
-      t: moments.t,
-      m: Object.fromEntries(blocks.map((b, i) => [b.name, moments.m[i]])),
-      v: Object.fromEntries(blocks.map((b, i) => [b.name, moments.v[i]])),
+      t: next.t,
+      m: Object.fromEntries(blocks.map((b, i) => [b.name, next.m[i]])),
+      v: Object.fromEntries(blocks.map((b, i) => [b.name, next.v[i]])),
     };
     adamStep(
       adam,
@@ -415,14 +453,15 @@ function stepS(state: GeoloraState, grads: GeoloraGrads, lr: number): void {
       Object.fromEntries(blocks.map((b) => [b.name, b.g.data])),
       lr,
     );
-    moments.t = adam.t;
+    next.t = adam.t;
+    moments = next;
   }
   blocks.forEach((b, i) => {
-    for (let a = 0; a < b.r; a++) {
-      const row = b.s.data.subarray(a * b.r, (a + 1) * b.r);
-      if (!row.every(Number.isFinite))
-        throw new GeoloraStepError(state.step, state.config.layers[i], 'S has a non-finite entry');
-      state.params[b.name].data.set(row, a * rmax);
-    }
+    if (!b.s.data.every(Number.isFinite))
+      throw new GeoloraStepError(state.step, state.config.layers[i], 'S has a non-finite entry');
   });
+  for (const b of blocks)
+    for (let a = 0; a < b.r; a++)
+      state.params[b.name].data.set(b.s.data.subarray(a * b.r, (a + 1) * b.r), a * rmax);
+  if (moments) state.adam = moments;
 }

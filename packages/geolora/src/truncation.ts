@@ -5,12 +5,36 @@
 import type { TauRule } from './config';
 
 /**
+ * `s` times the power of two that brings its largest magnitude into [1, 2),
+ * so that the sums of squares below neither overflow (singular values above
+ * 1e154) nor lose everything to underflow (below 1e-154). A power of two
+ * scales exactly, so in the normal range every ratio and every decision
+ * below is bit for bit what the unscaled values give.
+ */
+function powerOfTwoNormalized(s: ArrayLike<number>): Float64Array {
+  const out = Float64Array.from(s);
+  let largest = 0;
+  for (const v of out) largest = Math.max(largest, Math.abs(v));
+  if (largest === 0 || !Number.isFinite(largest)) return out;
+  // 2^e overflows when e > 1023 (a subnormal largest magnitude): apply it in pieces
+  let e = -Math.floor(Math.log2(largest));
+  while (e !== 0) {
+    const piece = Math.max(-1000, Math.min(1000, e));
+    const factor = 2 ** piece;
+    for (let i = 0; i < out.length; i++) out[i] *= factor;
+    e -= piece;
+  }
+  return out;
+}
+
+/**
  * The rank that `truncation: 'tau'` keeps (see {@link TauRule}): the paper's
  * rule never goes below 1 (a layer of rank 0 could not augment again) and
  * keeps 1 when every `s_i` is 0; the authors' rule never goes below 2 (or the
  * number of candidates, when there are fewer).
  */
-export function tauRank(s: ArrayLike<number>, tau: number, rule: TauRule): number {
+export function tauRank(values: ArrayLike<number>, tau: number, rule: TauRule): number {
+  const s = powerOfTwoNormalized(values);
   const k = s.length;
   // tails[r] = sum_{i >= r} s_i^2, summed from the small end
   const tails = new Float64Array(k + 1);
@@ -32,7 +56,8 @@ export function tauRank(s: ArrayLike<number>, tau: number, rule: TauRule): numbe
 }
 
 /** `sum_{dropped} s_i^2 / sum_i s_i^2` (0 when every `s_i` is 0). */
-export function truncatedMass(s: ArrayLike<number>, kept: readonly number[]): number {
+export function truncatedMass(values: ArrayLike<number>, kept: readonly number[]): number {
+  const s = powerOfTwoNormalized(values);
   let total = 0;
   for (let i = 0; i < s.length; i++) total += s[i] * s[i];
   if (total === 0) return 0;
