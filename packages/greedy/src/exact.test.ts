@@ -142,6 +142,40 @@ describe('exactMaximize', () => {
     expect(exact.nodes).toBeLessThan(countSubsets(r, 8, 'exactly'));
   });
 
+  it('searches the same sets and proves the same optimum whatever the scale of g and H', () => {
+    const r = 20;
+    let state = 777;
+    const rand = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const sigma = Array.from({ length: r }, () => 0.1 + 3 * rand());
+    const grad = Array.from({ length: r }, () => 2 * rand() - 1);
+    const a = Array.from({ length: r }, () => Array.from({ length: r }, () => 0.6 * rand() - 0.3));
+    const hessian = a.map((row, i) =>
+      row.map((_, j) => (i === j ? 1 + 2 * rand() : a[Math.min(i, j)][Math.max(i, j)])),
+    );
+    const solve = (c: number) => {
+      const h = hessian.map((row) => row.map((v) => v * c));
+      const f = createQuadraticObjective({ sigma, grad: grad.map((v) => v * c), hessian: h });
+      const bound = {
+        kind: 'pairwise' as const,
+        secondDifferences: quadraticSecondDifferences(sigma, h),
+      };
+      return exactMaximize(f, 6, { bound, maxNodes: 200_000 });
+    };
+    const base = solve(1);
+    expect(base.complete).toBe(true);
+    for (const c of [1e-12, 1e12]) {
+      const scaled = solve(c);
+      // the allowance for round-off scales with the terms: at 1e-12 an absolute one made
+      // every bound too loose to prune, and the search ran into maxNodes
+      expect([c, scaled.complete, scaled.nodes, scaled.selected]).toEqual([
+        c,
+        true,
+        base.nodes,
+        base.selected,
+      ]);
+    }
+  });
+
   it('states its limits with clear errors', () => {
     const big = createModular(new Array(65).fill(1));
     expect(() => exactMaximize(big, 2)).toThrow(InputError);

@@ -66,7 +66,7 @@ export interface ExactResult {
   /**
    * Certified upper bound on the optimal value: `value` when `complete`;
    * otherwise the largest bound of the subtrees left unexplored (each bound
-   * plus a round-off allowance of 1e-9 of the terms' size), at least `value`.
+   * plus a round-off allowance of 1e-9 of its terms' size, relative), at least `value`.
    */
   readonly upperBound: number;
   /** `upperBound - value` (0 when `complete`): how far below the optimum `value` can be. */
@@ -365,8 +365,10 @@ class BranchAndBound {
       magnitude += Math.abs(term);
     }
     const upper = value + sumTopInPlace(this.terms, count, slots, this.cardinality === 'atMost');
-    // Prune only when the bound is below the incumbent by more than round-off.
-    return upper + 1e-9 * (1 + magnitude);
+    // Prune only when the bound is below the incumbent by more than round-off,
+    // which scales with the terms (an absolute part would stop all pruning
+    // once g and H are small, e.g. a loss scaled by 1e-12).
+    return upper + 1e-9 * magnitude;
   }
 
   /** Sum of the `k` largest positive second-difference bounds between `t` and candidates at positions >= pos. */
