@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sublora, tempDir } from './cli.test-utils';
@@ -55,5 +55,42 @@ describe('bin/sublora.js shim', () => {
     expect(bad.stderr).toBe(
       'sublora: --budget: 5 is outside 0..2 (r = 2 singular values); pass a count in that range\n',
     );
+  });
+
+  // Needs the build too. Was Node's 20-line "Unhandled 'error' event" trace.
+  (fs.existsSync('/dev/full') ? it : it.skip)(
+    'a failed stdout write is one line on stderr and exit 4',
+    () => {
+      const toy = ['--sigma', '[1,2.1]', '--grad', '[-0.2,0.2]', '--hessian', '[[2,-2],[-2,2]]'];
+      for (const args of [
+        ['methods'],
+        ['select', ...toy, '--budget', '1', '--method', 'exact', '--json'],
+      ]) {
+        const full = fs.openSync('/dev/full', 'w');
+        try {
+          const r = spawnSync(process.execPath, [SHIM, ...args], {
+            encoding: 'utf8',
+            stdio: ['ignore', full, 'pipe'],
+            timeout: 30_000,
+          });
+          expect(r.status).toBe(4);
+          expect(r.stderr).toBe(
+            'sublora: cannot write to stdout: ENOSPC: no space left on device, write; check that the output file or device is writable and has space\n',
+          );
+        } finally {
+          fs.closeSync(full);
+        }
+      }
+    },
+  );
+
+  it('a closed stdout pipe (EPIPE) ends it quietly with the SIGPIPE status 141', async () => {
+    const child = spawn(process.execPath, [SHIM, 'methods'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // close the read end before the child writes: its write fails with EPIPE
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ status, stderr }).toEqual({ status: 141, stderr: '' });
   });
 });

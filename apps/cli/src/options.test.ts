@@ -19,6 +19,42 @@ describe('parseBudget', () => {
     expect(parseBudget('100%', 7)).toBe(7);
     expect(parseBudget('0%', 7)).toBe(0);
     expect(() => parseBudget('101%', 7)).toThrow(/more than 100%/);
+    expect(() => parseBudget('100.0000000000000001%', 7)).toThrow(/more than 100%/);
+    expect(parseBudget('100.000%', 7)).toBe(7);
+  });
+
+  it('reads decimal percentages exactly, as rational arithmetic does', () => {
+    expect(parseBudget('18.4%', 375)).toBe(69); // 375 * 184 / 1000 = 69 exactly
+    // floor(r * P / 100) with P = n / 10^d, in exact integers
+    const exact = (r: number, n: number, d: number) => {
+      const b = 100 * 10 ** d;
+      return (r * n - ((r * n) % b)) / b;
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        (r, d, raw) => {
+          const n = raw % (100 * 10 ** d + 1); // P in 0..100
+          const p = `${Math.floor(n / 10 ** d)}.${String(n % 10 ** d).padStart(d, '0')}%`;
+          // r * n < 2^53: the reference's integers are exact
+          expect(parseBudget(p, r)).toBe(exact(r, n, d));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    for (const [p, r, kept] of [
+      ['18.4%', 375, 69],
+      ['0.1%', 1000, 1],
+      ['14.35%', 400, 57],
+      ['57.5%', 200, 115],
+      ['28.7%', 1000, 287],
+      ['0.07%', 100, 0],
+      ['99.99%', 10000, 9999],
+    ] as const) {
+      expect(parseBudget(p, r)).toBe(kept);
+    }
   });
 
   it('rejects fractions and junk with a fix', () => {

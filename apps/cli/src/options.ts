@@ -6,20 +6,25 @@ import { InputError } from '@sublora/tensor';
 
 /**
  * The budget: an integer count `0..r`, or a percentage of `r` written `P%`
- * (`0 <= P <= 100`), which keeps `floor(r * P / 100)` values.
+ * (`0 <= P <= 100`), which keeps `floor(r * P / 100)` values, computed
+ * exactly from the decimal digits of `P`.
  */
 export function parseBudget(text: string, r: number): number {
   const trimmed = text.trim();
-  const percent = /^(\d+(?:\.\d+)?)%$/.exec(trimmed);
+  const percent = /^(\d+)(?:\.(\d+))?%$/.exec(trimmed);
   if (percent) {
-    const p = Number(percent[1]);
-    if (p > 100) {
+    // P = digits / 10^d exactly; in floating point 375 * 18.4 / 100 is
+    // 68.99999999999999 and would keep one value too few
+    const fraction = percent[2] ?? '';
+    const digits = BigInt(percent[1] + fraction);
+    const denominator = 100n * 10n ** BigInt(fraction.length);
+    if (digits > denominator) {
       throw new InputError(
         '--budget',
         `${trimmed} is more than 100%; pass a percentage in 0%..100%`,
       );
     }
-    return Math.floor((r * p) / 100);
+    return Number((BigInt(r) * digits) / denominator);
   }
   const b = /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : NaN;
   if (!Number.isSafeInteger(b)) {

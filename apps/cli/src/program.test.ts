@@ -20,6 +20,24 @@ describe('sublora program', () => {
     },
   );
 
+  it.each([[['help']], [['help', 'select']], [['help', 'check']]])(
+    '%j prints help on stdout and exits 0, as --help does',
+    async (argv) => {
+      const run = await sublora(argv);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^Usage: sublora/);
+      if (argv[1] !== undefined) {
+        expect(run.stdout).toBe((await sublora([argv[1], '--help'])).stdout);
+      }
+    },
+  );
+
+  it('select --help says the default backend is host loops, as the result reports', async () => {
+    const help = (await sublora(['select', '--help'])).stdout.replace(/\s+/g, ' ');
+    expect(help).not.toContain('reference (default)');
+    expect(help).toContain('(default: float64 host loops, unless SUBLORA_BACKEND');
+  });
+
   it('lists every method with its description', async () => {
     const run = await sublora(['methods']);
     expect(run.code).toBe(0);

@@ -4,7 +4,9 @@
  *
  * Exit codes: 0 success, 1 bad input (one line on stderr naming the input
  * and the fix), 2 usage error (unknown command or option, missing required
- * option), 3 internal error (a bug: one line, please report it).
+ * option), 3 internal error (a bug: one line, please report it), 4 output
+ * not written (stdout failed, e.g. a full disk: one line), 141 stdout is a
+ * closed pipe (quiet, the status a process ended by SIGPIPE has).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +18,14 @@ import { registerSelect } from './commands/select';
 import type { CliIo } from './types';
 
 /** The process exit codes of `sublora`. */
-export const EXIT_CODES = { ok: 0, badInput: 1, usage: 2, internal: 3 } as const;
+export const EXIT_CODES = {
+  ok: 0,
+  badInput: 1,
+  usage: 2,
+  internal: 3,
+  output: 4,
+  brokenPipe: 141,
+} as const;
 
 /** Error names that mean bad user input (matched by name: errors may cross module instances). */
 const INPUT_ERRORS = new Set(['InputError', 'FormatError', 'BackendUnavailable']);
@@ -65,8 +74,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT_CODES.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // commander has already printed its message (or the help / version)
-      const shown = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+      // commander has already printed its message (or the help / version);
+      // `help [command]` ends with 'commander.help' and exit code 0, while help
+      // shown because the command is missing has exit code 1: a usage error
+      const shown =
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        (e.code === 'commander.help' && e.exitCode === 0);
       return shown ? EXIT_CODES.ok : EXIT_CODES.usage;
     }
     const name = (e as { name?: unknown } | null)?.name;

@@ -78,6 +78,13 @@ describe('projectHessianOn (reference backend)', () => {
     await expect(projectHessianOn(backend, h, s)).rejects.toThrow(
       /^hessian: is not symmetric: max \|H_ij - H_ji\| = 1/,
     );
+    // relative below magnitude 1 too (the same matrix times 1e-9), exact symmetry passes
+    const small = backend.fromArray([1e-9, 2e-9, 3e-9, 1e-9], [2, 2], 'float64');
+    await expect(projectHessianOn(backend, small, s)).rejects.toThrow(
+      /^hessian: is not symmetric: max \|H_ij - H_ji\| = 9\.9+e-10/,
+    );
+    const zeros = backend.fromArray([0, 0, 0, 0], [2, 2], 'float64');
+    await expect(projectHessianOn(backend, zeros, s)).resolves.toBeDefined();
     const s3 = backend.fromArray([1, 1, 1], [3], 'float64');
     await expect(projectHessianOn(backend, h, s3)).rejects.toThrow(
       /^hessian: has shape \[2, 2\] but \[3, 3\]/,

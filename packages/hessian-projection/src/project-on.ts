@@ -22,7 +22,7 @@ export interface TensorHessianProjection {
  * `read`, the only asynchronous step.
  *
  * Rejects (with an `InputError`) when shapes or dtypes do not match or when
- * `hessian` is not symmetric within `symmetryTolerance * max(1, max |H_ij|)`.
+ * `hessian` is not symmetric within `symmetryTolerance * max |H_ij|`.
  * Counts are exact for `r <= 4096` in float32 (sums of 0/1 below 2^24).
  *
  * @param hessian - `[r, r]` tensor
@@ -110,7 +110,8 @@ export async function projectHessianOn(
   }
   const [kept, distanceSquares, normSquares, asymmetry, scale] = Array.from(values);
   const tolerance = options.symmetryTolerance ?? 1e-8;
-  if (asymmetry > tolerance * Math.max(1, scale)) {
+  // relative at every magnitude, as assertSymmetric: small entries are not let off
+  if (asymmetry > tolerance * scale) {
     backend.dispose(projected);
     throw new InputError(
       'hessian',

@@ -377,6 +377,12 @@ describe('projectHessianRows (G as a row view of H)', () => {
     expect(outcome([1, 1 + 1e-9, 1, 1], 2, 1e-12)).toMatch(/^hessian: is not symmetric/);
     expect(outcome([1, 1, 1, 1], 2, -1)).toMatch(/^hessian: is not symmetric/);
     expect(outcome([3], 1, -1)).toBe('ok');
+    // relative below magnitude 1 too: the 1e-9-scaled copy of a refused matrix is refused
+    expect(outcome([2e-9, -2e-9, 2e-9, 2e-9], 2)).toMatch(
+      /^hessian: is not symmetric: entry \(0, 1\) = -2e-9/,
+    );
+    expect(outcome([1e-12, 1e-12 * (1 + 1e-10), 1e-12, 1e-12], 2)).toBe('ok');
+    expect(outcome([0, 0, 0, 0], 2)).toBe('ok');
     expect(() =>
       projectHessianRows({ data: new Float64Array(4), size: 2 }, Float64Array.of(1)),
     ).toThrow(/^hessian: is 2x2 with 4 entries but 1x1 is required to match sigma/);

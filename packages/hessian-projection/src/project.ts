@@ -136,8 +136,8 @@ export function projectValidatedHessian(
 
 /**
  * The projection without its `r` x `r` array: one tiled pass over the pairs
- * of `H` checks it (finite, symmetric within `symmetryTolerance * max(1,
- * max |H_ij|)`: the errors and messages of `toFloat64Matrix` and
+ * of `H` checks it (finite, symmetric within `symmetryTolerance *
+ * max |H_ij|`: the errors and messages of `toFloat64Matrix` and
  * `assertSymmetric`, in that order) and sums the report, `G sigma` and
  * `H sigma`; `G` itself is returned as a view that makes a row from `H` when
  * asked. That is all the greedy oracle of the SubLoRA objective reads

@@ -14,5 +14,6 @@ export {
 export type { InputProblems } from './problems';
 export type { RankInput } from './determine-ranks';
 export type { RankCertificate, RankDiagnostics, RankResult } from './solve-validated';
+export { modelOverflowError } from './solve-validated';
 export { EXACT_MAX_NODES, EXACT_MAX_RANK, METHODS, METHOD_DESCRIPTIONS } from './methods';
 export type { MethodDescription, MethodName } from './methods';

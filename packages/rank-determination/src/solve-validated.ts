@@ -180,13 +180,23 @@ export function solveValidated(v: ValidatedInput, pre: Precomputed = {}): RankRe
  */
 function assertFiniteModel(values: ArrayLike<number>, what: string): void {
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw new InputError(
-        'hessian',
-        `with this sigma and grad the second-order model overflows float64 (${what} ${i} is ${values[i]}); rescale the loss, e.g. divide grad and hessian by a common factor`,
-      );
-    }
+    if (!Number.isFinite(values[i])) throw modelOverflowError(`${what} ${i} is ${values[i]}`);
   }
+}
+
+/**
+ * The error for a second-order model that overflows float64, `term` saying
+ * which value did (e.g. `H_ij sigma_i sigma_j of pair (0, 1) is -Infinity`).
+ * Exported so that the CLI's `check`, which prints such terms, refuses them
+ * with the same message as `determineRanks`.
+ *
+ * @param inputs - the inputs the model was built from, for the message
+ */
+export function modelOverflowError(term: string, inputs = 'sigma and grad'): InputError {
+  return new InputError(
+    'hessian',
+    `with this ${inputs} the second-order model overflows float64 (${term}); rescale the loss, e.g. divide grad and hessian by a common factor`,
+  );
 }
 
 interface MethodRun {

@@ -9,7 +9,7 @@ import {
 
 /** Independent truth: the row-major scan assertSymmetric replaced, returning its message. */
 function naiveSymmetryError(data: ArrayLike<number>, size: number, tol: number): string | null {
-  let scale = 1;
+  let scale = 0;
   for (let k = 0; k < data.length; k++) scale = Math.max(scale, Math.abs(data[k]));
   for (let i = 0; i < size; i++) {
     for (let j = i + 1; j < size; j++) {
@@ -96,6 +96,49 @@ describe('assertSymmetric (tiled)', () => {
   });
 });
 
+describe('symmetry tolerance', () => {
+  // the same matrix at 1e-9 and at 1: relative means both are refused
+  const small = [2e-9, -2e-9, 2e-9, 2e-9];
+  const unit = small.map((v) => v * 1e9);
+
+  it('is relative to max |m_ij| below magnitude 1 too (assertSymmetric)', () => {
+    expect(symmetryError(unit, 2)).toMatch(/^h: is not symmetric: entry \(0, 1\)/);
+    expect(symmetryError(small, 2)).toBe(
+      'h: is not symmetric: entry (0, 1) = -2e-9 but (1, 0) = 2e-9; pass (H + H^T) / 2 if the asymmetry is round-off',
+    );
+    // within 1e-8 relative of tiny entries still passes, as do exact symmetry and all zeros
+    expect(symmetryError([1e-12, 1e-12 * (1 + 1e-10), 1e-12, 1e-12], 2)).toBeNull();
+    expect(symmetryError([1e-300, 5e-301, 5e-301, 0], 2)).toBeNull();
+    expect(symmetryError([0, 0, 0, 0], 2)).toBeNull();
+    expect(symmetryError([0, 0, 0, 0], 2, 0)).toBeNull();
+  });
+
+  it('is relative to max |m_ij| below magnitude 1 too (assertFiniteSymmetricScan)', () => {
+    const scan = (data: number[], size: number) => {
+      let maxAsymmetry = -Infinity;
+      let sumOfSquares = 0;
+      for (let i = 0; i < size; i++) {
+        for (let j = 0; j < size; j++) {
+          sumOfSquares += data[i * size + j] ** 2;
+          if (i < j) {
+            maxAsymmetry = Math.max(
+              maxAsymmetry,
+              Math.abs(data[i * size + j] - data[j * size + i]),
+            );
+          }
+        }
+      }
+      return { maxAsymmetry, sumOfSquares };
+    };
+    const check = (data: number[]) => () =>
+      assertFiniteSymmetricScan('h', { data, size: 2 }, scan(data, 2));
+    expect(check(small)).toThrow(/^h: is not symmetric: entry \(0, 1\) = -2e-9/);
+    expect(check(unit)).toThrow(/^h: is not symmetric: entry \(0, 1\) = -2/);
+    expect(check([1e-12, 1e-12 * (1 + 1e-10), 1e-12, 1e-12])).not.toThrow();
+    expect(check([0, 0, 0, 0])).not.toThrow();
+  });
+});
+
 describe('toFloat64Matrix', () => {
   it('with { copy: false } validates a Float64Array in place and returns it', () => {
     const data = Float64Array.of(1, 2, 3, 4);
@@ -111,6 +154,19 @@ describe('toFloat64Matrix', () => {
     expect(toFloat64Matrix('h', { data: f32, size: 2 }, 2, { copy: false }).data).toBeInstanceOf(
       Float64Array,
     );
+  });
+
+  it('names a string size with its quotes, so "2" is not mistaken for 2', () => {
+    const bad = (size: unknown) => () =>
+      toFloat64Matrix('h', { data: [1, 0, 0, 1], size } as unknown as {
+        data: number[];
+        size: number;
+      });
+    expect(bad('2')).toThrow(
+      'h: size "2" is not a non-negative integer; pass the row count as a number',
+    );
+    expect(bad(2.5)).toThrow('h: size 2.5 is not a non-negative integer');
+    expect(bad(-1)).toThrow('h: size -1 is not a non-negative integer');
   });
 
   it('no-copy and copy paths agree on values and on every error', () => {

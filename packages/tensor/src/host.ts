@@ -146,7 +146,12 @@ export function toFloat64Matrix(
   } else if (m && typeof m === 'object' && 'data' in m && 'size' in m) {
     size = m.size;
     if (!Number.isInteger(size) || size < 0) {
-      throw new InputError(name, `size ${String(size)} is not a non-negative integer`);
+      // JSON quoting shows that "2" is a string, not the number 2
+      const shown = typeof size === 'string' ? JSON.stringify(size) : String(size);
+      throw new InputError(
+        name,
+        `size ${shown} is not a non-negative integer; pass the row count as a number`,
+      );
     }
     if (m.data.length !== size * size) {
       throw new InputError(
@@ -212,7 +217,9 @@ export interface SymmetryScan {
 
 /**
  * Throws unless `m` (row-major, `size` x `size`) is symmetric within
- * `tol * max(1, max |m_ij|)`. The error names the first violating pair
+ * `tol * max |m_ij|`: relative at every magnitude, so a matrix of small
+ * entries is held to the same rule as that matrix scaled up (an exactly
+ * symmetric one, all zeros included, passes). The error names the first violating pair
  * `(i, j)`, `i < j`, in row-major order. Entries that are not finite make
  * the scale non-finite, and then (for `tol >= 0`) no pair counts as a
  * violation; `toFloat64Matrix` rejects such entries first.
@@ -227,9 +234,10 @@ export function assertSymmetric(
   tol = 1e-8,
 ): void {
   const { data, size } = m;
-  // [scale, largest asymmetry]; Math.max propagates NaN: a NaN entry makes the
-  // scale NaN and, as an infinite one does, leaves no pair counted as a violation
-  const found = Float64Array.of(1, -Infinity);
+  // [scale, largest asymmetry]; the scale starts at 0, not 1, so the tolerance
+  // stays relative below magnitude 1. Math.max propagates NaN: a NaN entry makes
+  // the scale NaN and, as an infinite one does, leaves no pair counted as a violation
+  const found = Float64Array.of(0, -Infinity);
   for (let ib = 0; ib < size; ib += SYMMETRIC_TILE) {
     const iEnd = Math.min(ib + SYMMETRIC_TILE, size);
     for (let jb = ib; jb < size; jb += SYMMETRIC_TILE) {
@@ -281,8 +289,9 @@ function symmetryTile(
  * that walks the pairs anyway (the Hessian projection) validates the matrix
  * without a pass of its own. `m` is read again only when it may fail: to find
  * the first non-finite entry when `sumOfSquares` is not finite, and to find
- * the scale `max(1, max |m_ij|)` when `maxAsymmetry` exceeds `tol` (for
- * `tol >= 0`, a smaller one passes whatever the scale).
+ * the scale `max |m_ij|` when `maxAsymmetry` exceeds `tol` times the root mean
+ * square of the entries (a lower bound on the scale, so for `tol >= 0` a
+ * smaller asymmetry passes whatever the scale).
  *
  * @param m - the matrix the scan was made over
  * @param scan - that pass's largest asymmetry and sum of squares
@@ -298,8 +307,13 @@ export function assertFiniteSymmetricScan(
     const bad = firstNonFinite(m.data);
     if (bad >= 0) throw nonFiniteEntryError(name, m.data, m.size, bad);
   }
-  if (tol >= 0 && !(scan.maxAsymmetry > tol)) return;
-  let scale = 1;
+  // rms <= max |m_ij| (taken as 0 when the squares overflowed); halved so the
+  // rounding of a long sum cannot lift the bound above the scale
+  const rms = Number.isFinite(scan.sumOfSquares)
+    ? 0.5 * Math.sqrt(scan.sumOfSquares / m.data.length)
+    : 0;
+  if (tol >= 0 && (!(scan.maxAsymmetry > 0) || scan.maxAsymmetry <= tol * rms)) return;
+  let scale = 0;
   for (let k = 0; k < m.data.length; k++) scale = Math.max(scale, Math.abs(m.data[k]));
   throwIfAsymmetric(name, m, scale, scan.maxAsymmetry, tol);
 }

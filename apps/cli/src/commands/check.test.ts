@@ -87,6 +87,61 @@ describe('sublora check', () => {
     );
   });
 
+  it('refuses terms that overflow float64 as select does (was Infinity / NaN, exit 0)', async () => {
+    const huge = ['--sigma', '[1e200, 2e200]', '--hessian', '[[1e300, -1e300], [-1e300, 1e300]]'];
+    const fix = /; rescale the loss, e\.g\. divide grad and hessian by a common factor$/;
+    for (const json of [[], ['--json']]) {
+      const run = await sublora(['check', ...huge, ...json]);
+      expectOneLineError(
+        run,
+        1,
+        /^sublora: hessian: with this sigma the second-order model overflows float64 \(H_ij sigma_i sigma_j of pair \(0, 1\) is -Infinity\)/,
+      );
+      expect(run.stderr.trim()).toMatch(fix);
+    }
+    const select = await sublora([
+      'select',
+      ...huge,
+      '--grad',
+      '[0, 0]',
+      '--budget',
+      '1',
+      '--method',
+      'exact',
+    ]);
+    expectOneLineError(
+      select,
+      1,
+      /^sublora: hessian: with this sigma and grad the second-order model overflows float64/,
+    );
+    expect(select.stderr.trim()).toMatch(fix);
+    // no violation, but ||H - G||_F and ||H||_F square entries past float64
+    expectOneLineError(
+      await sublora(['check', '--sigma', '[1, 2]', '--hessian', huge[3]]),
+      1,
+      /^sublora: hessian: with this sigma the second-order model overflows float64 \(\|\|H - G\|\|_F is Infinity\)/,
+    );
+    expectOneLineError(
+      await sublora([
+        'check',
+        '--sigma',
+        '[1, -1, 1]',
+        '--hessian',
+        '[[1e300, 0, -1], [0, 1e300, 0], [-1, 0, 1]]',
+      ]),
+      1,
+      /^sublora: hessian: .*overflows float64 \(\|\|H\|\|_F is Infinity\)/,
+    );
+  });
+
+  it('names a string size with its quotes (was "size 2 is not a non-negative integer")', async () => {
+    expectOneLineError(
+      await sublora(['check', '--hessian', '{"data":[1,0,0,1],"size":"2"}', '--sigma', '[1, 2]']),
+      1,
+      /^sublora: --hessian: size "2" is not a non-negative integer; pass the row count as a number$/,
+    );
+  });
+
   it('rejects an empty sigma as select does (was a report on 0 values)', async () => {
     expectOneLineError(
       await sublora(['check', '--hessian', '[]', '--sigma', '[]']),

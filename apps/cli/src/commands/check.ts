@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { projectHessian } from '@sublora/hessian-projection';
+import { modelOverflowError } from '@sublora/rank-determination';
 import { checkQuadraticSubmodularity } from '@sublora/submodularity';
 import { assertSymmetric } from '@sublora/tensor';
 import { formatCheckReport } from '../format-table';
@@ -19,6 +20,22 @@ export function runCheck(options: { sigma: string; hessian: string }, cwd: strin
   assertSymmetric(hessianInput.label, hessian);
   const check = checkQuadraticSubmodularity(hessian, sigma);
   const { report } = projectHessian(hessian, sigma);
+  // finite but huge inputs (sigma 1e200, H 1e300) overflow the printed terms:
+  // refused as select refuses them, not printed as Infinity, NaN or null
+  const overflow = check.violations.find((v) => !Number.isFinite(v.value));
+  if (overflow !== undefined) {
+    throw modelOverflowError(
+      `H_ij sigma_i sigma_j of pair (${overflow.i}, ${overflow.j}) is ${overflow.value}`,
+      'sigma',
+    );
+  }
+  if (!Number.isFinite(report.frobeniusDistance)) {
+    throw modelOverflowError(`||H - G||_F is ${report.frobeniusDistance}`, 'sigma');
+  }
+  // a finite distance over an overflowed ||H||_F comes out as 0
+  if (report.relativeFrobeniusDistance === 0 && report.frobeniusDistance > 0) {
+    throw modelOverflowError('||H||_F is Infinity', 'sigma');
+  }
   return {
     r: sigma.length,
     submodular: check.submodular,

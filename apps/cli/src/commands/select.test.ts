@@ -207,6 +207,22 @@ describe('sublora select bad input', () => {
       /^sublora: --hessian: is not symmetric: entry \(0, 1\) = -2 but \(1, 0\) = 2; pass \(H \+ H\^T\) \/ 2/,
     ],
     [
+      'non-symmetric Hessian with small entries (was accepted: tolerance absolute below 1)',
+      [
+        '--sigma',
+        sigma,
+        '--grad',
+        '[-0.2e-9, 0.2e-9]',
+        '--hessian',
+        '[[2e-9, -2e-9], [2e-9, 2e-9]]',
+        '--budget',
+        '1',
+        '--method',
+        'exact',
+      ],
+      /^sublora: --hessian: is not symmetric: entry \(0, 1\) = -2e-9 but \(1, 0\) = 2e-9; pass \(H \+ H\^T\) \/ 2/,
+    ],
+    [
       'mis-sized Hessian',
       ['--sigma', sigma, '--grad', grad, '--hessian', '[[1, 0, 0], [0, 1, 0], [0, 0, 1]]', ...rest],
       /^sublora: --hessian: is 3x3 but 2x2 is required to match sigma$/,

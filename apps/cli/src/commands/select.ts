@@ -118,7 +118,10 @@ export function registerSelect(program: Command, io: CliIo, cwd: string): void {
     .requiredOption('--method <M>', `one of ${METHODS.join(', ')}`)
     .option('--layers <sizes>', 'layer sizes adding up to r, e.g. 50,50, for per-layer ranks')
     .option('--seed <S>', 'seed of the randomized methods (non-negative integer)')
-    .option('--backend <name>', 'tensor backend: reference (default), tfjs[:engine], onnxruntime')
+    .option(
+      '--backend <name>',
+      'tensor backend for the O(r^2) work: reference, tfjs[:engine], onnxruntime (default: float64 host loops, unless SUBLORA_BACKEND or sublora.config.json names one)',
+    )
     .option('--json', 'print the result as one JSON object')
     .action(async (options: SelectOptions) => {
       const result = await runSelect(options, cwd);
