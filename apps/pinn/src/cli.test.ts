@@ -219,6 +219,39 @@ describe('an existing run with a changed configuration', () => {
     },
   );
 
+  it.each([
+    [['experiment', '--set', 'seeds=[0,0]'], 'seeds lists 0 twice'],
+    [['experiment', '--set', 'seeds=[0,0]', '--set', 'evaluation.resolution=11'], 'seeds lists 0'],
+    [['plan', '--set', 'targetLambdas=[[1,1],[1,1]]'], 'targets lists [1,1] twice'],
+    [['pretrain', '--set', 'seeds=[3,3]', '--set', 'evaluation.resolution=11'], 'seeds lists 3'],
+  ])(
+    '%j (duplicate grid values) is refused in one line before anything in the run directory is written',
+    async (args, message) => {
+      const dir = path.join(out, 'sw');
+      const before = contents(dir);
+      const res = await cli([...args, ...base]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/^sublora-pinn: grid: [^\n]*\n$/);
+      expect(res.stderr).toContain(message);
+      expect(contents(dir)).toEqual(before);
+    },
+  );
+
+  it('names a config.json that is not valid JSON and the fix, changing nothing', async () => {
+    const dir = path.join(out, 'badjson');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const text of ['{"name": "badjson",', '[1, 2]\n']) {
+      fs.writeFileSync(path.join(dir, 'config.json'), text);
+      const before = contents(dir);
+      const res = await cli(['pretrain', '--preset', 'smoke', '--out', out, '--name', 'badjson']);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(
+        /^sublora-pinn: \S+badjson\/config\.json: is not a valid configuration \([^)]+\); restore it from a backup, or delete \S+badjson to start the run over\n$/,
+      );
+      expect(contents(dir)).toEqual(before);
+    }
+  });
+
   it('reuses the checkpoints when only keys they do not depend on change, and redoes measurements under new evaluation settings', async () => {
     const dir = path.join(out, 'sw');
     const results = () => JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8'));
@@ -242,4 +275,63 @@ describe('an existing run with a changed configuration', () => {
     expect(kinds().filter((k) => k === 'epoch')).toHaveLength(epochs);
     expect(kinds().filter((k) => k === 'pretrain')).toHaveLength(1);
   });
+});
+
+describe('experiment --executor k8s', () => {
+  async function manifest(name: string): Promise<string> {
+    const res = await cli([
+      'experiment',
+      '--preset',
+      'smoke',
+      '--out',
+      out,
+      '--name',
+      name,
+      '--executor',
+      'k8s',
+      '--quiet',
+    ]);
+    expect(res.stderr).not.toMatch(/^sublora-pinn: (?!run )/m);
+    expect(res.code).toBe(0);
+    return fs.readFileSync(path.join(out, name, 'k8s', 'phase-0.yaml'), 'utf8');
+  }
+  const jobName = (yaml: string) => /^ {2}name: (\S+)$/m.exec(yaml)?.[1];
+
+  it('points the pods at the run directory by its real name, with a DNS-label Job name', async () => {
+    const yaml = await manifest('My_Run.1');
+    expect(yaml).toMatch(/^\s+- \/runs\/My_Run\.1$/m);
+    expect(yaml).not.toMatch(/\/runs\/my-run-1/);
+    expect(jobName(yaml)).toMatch(/^my-run-1-[0-9a-f]{6}-phase-0$/);
+    // a name that is already a DNS label is used as it is
+    expect(jobName(await manifest('plain-name'))).toBe('plain-name-phase-0');
+  });
+
+  it('gives distinct run names distinct Job names', async () => {
+    const names: (string | undefined)[] = [];
+    // one after another: runCli holds one run's lock at a time
+    for (const n of ['ab_c', 'ab-c', 'AB-C']) names.push(jobName(await manifest(n)));
+    expect(new Set(names).size).toBe(3);
+  });
+});
+
+describe('worker --phase', () => {
+  it.each(['', ' ', '0x0', '1e0', '+1', '1.0', '-0'])(
+    '%j is refused in one line like a bad --index',
+    async (phase) => {
+      const name = 'wk';
+      if (!fs.existsSync(path.join(out, name, 'tasks.json')))
+        expect(
+          (await cli(['plan', '--preset', 'smoke', '--out', out, '--name', name, '--quiet'])).code,
+        ).toBe(0);
+      const run = path.join(out, name);
+      const res = await cli(['worker', '--run', run, '--phase', phase, '--index', '0', '--quiet']);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(
+        new RegExp(
+          `^sublora-pinn: --phase: '${phase.replace(/[.+]/g, '\\$&')}' is not a phase of \\S+; use 0\\.\\.2\\n$`,
+        ),
+      );
+      expect(fs.existsSync(path.join(run, 'shards'))).toBe(false);
+    },
+  );
 });

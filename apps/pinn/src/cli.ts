@@ -34,14 +34,17 @@ import writeFileAtomic from 'write-file-atomic';
 import {
   type ExecutorPlan,
   type TaskList,
+  buildTaskList,
   kubernetesPlan,
+  kubernetesRunName,
   resolveWorkerIndex,
   slurmPlan,
   taskAt,
 } from './grid';
 import { interruptWorkers, runLocal } from './grid/local-executor';
 import { describeGaps, mergeRun } from './grid/merge';
-import { loadRun, writePlan } from './grid/run-dir';
+import { gridOf } from './grid/config-grid';
+import { loadRun, writeTaskList } from './grid/run-dir';
 import { type WorkerContext, runTask } from './grid/worker';
 
 /** Options every subcommand accepts. */
@@ -124,14 +127,17 @@ function parseWholeNumber(flag: string, text: string, fix = ''): number {
   return n;
 }
 
-/** Writes the Slurm scripts or Kubernetes manifests of a planned run into `<run>/<executor>/`. */
-function writeClusterFiles(
+/**
+ * The Slurm scripts or Kubernetes manifests of a planned run (written by
+ * {@link writeClusterFiles}); throws, writing nothing, on a bad setting.
+ */
+function clusterPlan(
   runDir: string,
   config: PinnConfig,
   list: TaskList,
   executor: Exclude<Executor, 'local'>,
   parallel: number,
-): string {
+): ExecutorPlan {
   const g = config.grid;
   const resources = {
     cpus: g.cpus,
@@ -139,24 +145,33 @@ function writeClusterFiles(
     timeMinutes: g.timeMinutes,
     gpus: g.gpus,
   };
-  const plan: ExecutorPlan =
-    executor === 'slurm'
-      ? slurmPlan(list, {
-          runName: config.name,
-          runDir: path.resolve(runDir),
-          parallel,
-          resources,
-          ...(g.partition ? { partition: g.partition } : {}),
-          ...(g.account ? { account: g.account } : {}),
-        })
-      : kubernetesPlan(list, {
-          runName: config.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
-          image: g.image,
-          claimName: g.claimName,
-          mountPath: g.mountPath,
-          parallel,
-          resources,
-        });
+  return executor === 'slurm'
+    ? slurmPlan(list, {
+        runName: config.name,
+        runDir: path.resolve(runDir),
+        parallel,
+        resources,
+        ...(g.partition ? { partition: g.partition } : {}),
+        ...(g.account ? { account: g.account } : {}),
+      })
+    : kubernetesPlan(list, {
+        // Job names must be DNS labels; the pods' --run is the run directory's real name
+        runName: kubernetesRunName(config.name),
+        runDirName: path.basename(runDir),
+        image: g.image,
+        claimName: g.claimName,
+        mountPath: g.mountPath,
+        parallel,
+        resources,
+      });
+}
+
+/** Writes a {@link clusterPlan} into `<run>/<executor>/`; returns that directory. */
+function writeClusterFiles(
+  runDir: string,
+  executor: Exclude<Executor, 'local'>,
+  plan: ExecutorPlan,
+): string {
   const dir = path.join(runDir, executor);
   for (const file of plan.files) {
     const target = path.join(dir, file.path);
@@ -255,14 +270,24 @@ function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
-async function context(
+/**
+ * Resolves the configuration, locks the run directory and records the
+ * configuration in it. `prepare` checks whatever else the command needs (the
+ * task list, cluster files) first: everything that can refuse the command
+ * runs before anything in the run directory is written.
+ */
+async function context<T = undefined>(
   options: CommonOptions,
   io: CliIo,
-): Promise<{ ctx: RunContext; pdes: PdeName[]; threads: number | undefined }> {
+  prepare?: (config: PinnConfig, pdes: PdeName[], outDir: string) => T,
+): Promise<{ ctx: RunContext; pdes: PdeName[]; threads: number | undefined; prepared: T }> {
   const threads = parseThreads(options.threads);
   const overrides = loadOverrides(options);
   const config = resolveConfig(options.preset, overrides);
   const pdes = pdesOf(options, config);
+  // Every command runs (a part of) this task list: duplicate seeds, targets or methods are refused here.
+  buildTaskList(gridOf(config, pdes));
+  const prepared = prepare?.(config, pdes, path.join(options.out, config.name)) as T;
   const { backend, reason } = await chooseBackend(config.backend, threadsContext(threads));
   const outDir = path.join(options.out, config.name);
   releaseLock = await lockRunDirectory(outDir, (err) => {
@@ -274,9 +299,18 @@ async function context(
   const configFile = path.join(outDir, 'config.json');
   const results = readResults(outDir);
   if (fs.existsSync(configFile)) {
-    const { resolvedBackend: _, ...previous } = JSON.parse(
-      fs.readFileSync(configFile, 'utf8'),
-    ) as Record<string, unknown>;
+    let stored: Record<string, unknown>;
+    try {
+      stored = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+      if (stored === null || typeof stored !== 'object' || Array.isArray(stored))
+        throw new Error('not a JSON object');
+    } catch (e) {
+      throw new InputError(
+        configFile,
+        `is not a valid configuration (${(e as Error).message.split('\n')[0]}); restore it from a backup, or delete ${outDir} to start the run over`,
+      );
+    }
+    const { resolvedBackend: _, ...previous } = stored;
     const changed = diffKeys(previous, config);
     if (changed.length > 0) {
       io.stderr(
@@ -306,7 +340,7 @@ async function context(
   io.stderr(
     `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}' (${reason}), writing to ${outDir}\n`,
   );
-  return { ctx, pdes, threads };
+  return { ctx, pdes, threads, prepared };
 }
 
 function addCommon(cmd: Command): Command {
@@ -427,13 +461,23 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       const executor = parseExecutor(o.executor);
       const parallelFlag =
         o.parallel === undefined ? undefined : parseWholeNumber('--parallel', o.parallel);
-      // context() parses --threads first of all, before the run directory exists
-      const { ctx, pdes, threads: threadsFlag } = await context(o, io);
+      // context() parses --threads first of all, before the run directory exists; the task
+      // list and cluster files are built (and refused) before it writes anything
+      const {
+        ctx,
+        threads: threadsFlag,
+        prepared: { list, cluster, parallel },
+      } = await context(o, io, (config, pdes, outDir) => {
+        const list = buildTaskList(gridOf(config, pdes));
+        const parallel = parallelFlag ?? config.grid.parallel;
+        const cluster =
+          executor === 'local' ? undefined : clusterPlan(outDir, config, list, executor, parallel);
+        return { list, cluster, parallel };
+      });
       const started = Date.now();
-      const list = writePlan(ctx.outDir, ctx.config, pdes);
-      const parallel = parallelFlag ?? ctx.config.grid.parallel;
-      if (executor !== 'local') {
-        const dir = writeClusterFiles(ctx.outDir, ctx.config, list, executor, parallel);
+      writeTaskList(ctx.outDir, list);
+      if (executor !== 'local' && cluster) {
+        const dir = writeClusterFiles(ctx.outDir, executor, cluster);
         io.stdout(
           `wrote tasks.json (${list.phases.flat().length} tasks in ${list.phases.length} phases) and ${executor} files in ${dir}; submit with: ${submitCommand(dir, executor)}\n`,
         );
@@ -488,8 +532,10 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       .command('plan')
       .description('write runs/<name>/tasks.json: every task of the experiment with a stable id'),
   ).action(async (o: CommonOptions) => {
-    const { ctx, pdes } = await context(o, io);
-    const list = writePlan(ctx.outDir, ctx.config, pdes);
+    const { ctx, prepared: list } = await context(o, io, (config, pdes) =>
+      buildTaskList(gridOf(config, pdes)),
+    );
+    writeTaskList(ctx.outDir, list);
     io.stdout(
       `wrote ${path.join(ctx.outDir, 'tasks.json')}: ${list.phases.map((p, i) => `phase ${i}: ${p.length}`).join(', ')} tasks\n`,
     );
@@ -520,7 +566,8 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       }) => {
         const threads = parseThreads(o.threads);
         const { config, list } = loadRun(o.run);
-        const phase = Number(o.phase);
+        // digits only, as --index: Number() would take '', ' ', '0x0' and '1e0'
+        const phase = /^[0-9]+$/.test(o.phase) ? Number(o.phase) : NaN;
         if (!Number.isInteger(phase) || phase < 0 || phase >= list.phases.length)
           throw new InputError(
             '--phase',

@@ -46,4 +46,9 @@ export {
   shellQuote,
 } from './executor-files';
 export { type SlurmOptions, slurmPlan } from './slurm';
-export { type KubernetesOptions, kubernetesJobName, kubernetesPlan } from './kubernetes';
+export {
+  type KubernetesOptions,
+  kubernetesJobName,
+  kubernetesPlan,
+  kubernetesRunName,
+} from './kubernetes';

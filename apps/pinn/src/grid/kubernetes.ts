@@ -7,6 +7,7 @@
  * for their inputs). Every manifest is checked against the Kubernetes API
  * schema (`kubernetes-models`) before it is written.
  */
+import { createHash } from 'node:crypto';
 import { InputError } from '@sublora/tensor';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { stringify } from 'yaml';
@@ -23,8 +24,10 @@ import type { TaskList } from './task-list';
 
 /** How to run a grid on Kubernetes. */
 export interface KubernetesOptions {
-  /** Job-name prefix: a DNS-1123 label (lower-case letters, digits, '-'). */
+  /** Job-name prefix: a DNS-1123 label (lower-case letters, digits, '-'); see {@link kubernetesRunName}. */
   readonly runName: string;
+  /** The run directory's name under `mountPath` (the pods' `--run`); default `runName`. */
+  readonly runDirName?: string;
   /** Container image holding `sublora-pinn`. */
   readonly image: string;
   /** PersistentVolumeClaim (ReadWriteMany) that holds the run directories. */
@@ -43,6 +46,26 @@ export interface KubernetesOptions {
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** Longest sanitized part of {@link kubernetesRunName}: with the hash and `-phase-NN` it stays a DNS label. */
+const RUN_NAME_PREFIX = 40;
+
+/**
+ * A Job-name prefix (DNS label) for a run name: the name itself when it is
+ * one, else the name lower-cased, with runs of other characters as '-',
+ * shortened, plus '-' and 6 hex digits of its SHA-256, so distinct run names
+ * (`ab_c`, `ab-c`, `AB-C`) give distinct Job names.
+ */
+export function kubernetesRunName(name: string): string {
+  if (DNS_LABEL.test(name) && name.length <= RUN_NAME_PREFIX) return name;
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, RUN_NAME_PREFIX)
+    .replace(/^-+|-+$/g, '');
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
+  return `${base || 'run'}-${hash}`;
+}
+
 /** Name of the Job of phase `phase`. */
 export function kubernetesJobName(runName: string, phase: number): string {
   return `${runName}-phase-${phase}`;
@@ -52,7 +75,7 @@ export function kubernetesJobName(runName: string, phase: number): string {
 function phaseJob(options: KubernetesOptions, phase: number, count: number): Job {
   const { runName, image, claimName, parallel, resources, namespace } = options;
   const mountPath = options.mountPath ?? '/runs';
-  const runDir = `${mountPath}/${runName}`;
+  const runDir = `${mountPath}/${options.runDirName ?? runName}`;
   const worker = options.worker ?? DEFAULT_WORKER;
   const quantities = {
     cpu: String(resources.cpus),
@@ -110,6 +133,15 @@ export function kubernetesPlan(list: TaskList, options: KubernetesOptions): Exec
     throw new InputError(
       'runName',
       `${JSON.stringify(options.runName)}: Job names must be DNS labels (lower-case letters, digits, '-', at most 63 characters with the '-phase-N' suffix)`,
+    );
+  }
+  if (
+    options.runDirName !== undefined &&
+    !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(options.runDirName)
+  ) {
+    throw new InputError(
+      'runDirName',
+      `${JSON.stringify(options.runDirName)}: give the run directory's name (letters, digits, '.', '_', '-')`,
     );
   }
   if (options.image.trim() === '' || /\s/.test(options.image)) {

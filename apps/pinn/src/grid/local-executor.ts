@@ -39,7 +39,20 @@ export function interruptWorkers(): void {
   for (const child of running) child.kill('SIGINT');
 }
 
-function runWorker(options: LocalOptions, phase: number, index: number): Promise<number> {
+/**
+ * How a worker process ended, for the failure line: `exit N`, or `killed by
+ * SIGKILL` (a signal has no exit code; 128 + its number is the shell's form).
+ */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  return code === null && signal ? `killed by ${signal}` : `exit ${code ?? 'unknown'}`;
+}
+
+/** Runs one worker; resolves to undefined when it succeeded, else how it ended. */
+function runWorker(
+  options: LocalOptions,
+  phase: number,
+  index: number,
+): Promise<string | undefined> {
   const logs = path.join(options.runDir, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const out = fs.openSync(path.join(logs, `phase-${phase}-${index}.log`), 'a');
@@ -64,7 +77,7 @@ function runWorker(options: LocalOptions, phase: number, index: number): Promise
     child.on('exit', (code, signal) => {
       running.delete(child);
       fs.closeSync(out);
-      resolve(code ?? (signal ? 128 : 1));
+      resolve(code === 0 ? undefined : describeExit(code, signal));
     });
   });
 }
@@ -78,11 +91,11 @@ export async function runLocal(options: LocalOptions): Promise<LocalOutcome> {
     const lane = async (): Promise<void> => {
       while (next < tasks.length && !options.shouldStop?.()) {
         const task = tasks[next++];
-        const code = await runWorker(options, phase, task.index);
+        const ended = await runWorker(options, phase, task.index);
         ran++;
-        if (code !== 0) {
+        if (ended !== undefined) {
           failed.push(
-            `${task.kind} ${task.id} (phase ${phase} index ${task.index}, exit ${code}; see logs/phase-${phase}-${task.index}.log)`,
+            `${task.kind} ${task.id} (phase ${phase} index ${task.index}, ${ended}; see logs/phase-${phase}-${task.index}.log)`,
           );
           options.log(`sublora-pinn: ${failed[failed.length - 1]}`);
         }

@@ -40,11 +40,30 @@ export function mergeShards(runDir: string, list: TaskList): MergeOutcome {
   return { results, done, missing, failed };
 }
 
+/**
+ * A task's metrics as whole lines, each ending in a newline: a last line
+ * without one that is not a JSON record (torn by a crash: the task's rerun
+ * rewrites it) is left out rather than glued onto the next task's first
+ * record; a complete record that only lacks its newline gets one.
+ */
+export function wholeLines(text: string): string {
+  if (text === '' || text.endsWith('\n')) return text;
+  const cut = text.lastIndexOf('\n') + 1;
+  const last = text.slice(cut);
+  try {
+    const record: unknown = JSON.parse(last);
+    if (record !== null && typeof record === 'object' && !Array.isArray(record)) return `${text}\n`;
+  } catch {
+    // torn
+  }
+  return text.slice(0, cut);
+}
+
 /** Writes `metrics.jsonl` as the per-task metrics files in task order. */
 export function mergeMetrics(runDir: string, list: TaskList): void {
   const parts = list.phases.flat().map((task) => {
     const file = path.join(runDir, 'metrics', task.id, 'metrics.jsonl');
-    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    return fs.existsSync(file) ? wholeLines(fs.readFileSync(file, 'utf8')) : '';
   });
   writeFileAtomic.sync(path.join(runDir, 'metrics.jsonl'), parts.join(''));
 }

@@ -16,9 +16,14 @@ import { type TaskList, buildTaskList, parseTaskList, serializeTaskList } from '
 /** Writes `tasks.json` for `config` on `pdes` (same configuration, same bytes) and returns the list. */
 export function writePlan(runDir: string, config: PinnConfig, pdes: readonly PdeName[]): TaskList {
   const list = buildTaskList(gridOf(config, pdes));
+  writeTaskList(runDir, list);
+  return list;
+}
+
+/** Writes a task list built with `buildTaskList` as `<run>/tasks.json`. */
+export function writeTaskList(runDir: string, list: TaskList): void {
   fs.mkdirSync(runDir, { recursive: true });
   writeFileAtomic.sync(path.join(runDir, 'tasks.json'), serializeTaskList(list));
-  return list;
 }
 
 function readText(file: string, fix: string): string {
