@@ -46,6 +46,11 @@ export function checkPolarShape(mlp: MlpShape, shape: PolarShape): void {
     throw new InputError('polar.alpha', `${shape.alpha} is not a finite number > 0`);
   if (shape.theta !== 'full' && shape.theta !== 'diagonal')
     throw new InputError('polar.theta', `'${String(shape.theta)}' is not 'full' or 'diagonal'`);
+  if (new Set(shape.layers).size !== shape.layers.length)
+    throw new InputError(
+      'polar.layers',
+      `${shape.layers.join(', ')} names a layer twice; list each adapted layer once`,
+    );
   for (const l of shape.layers) {
     const size = sizes[l];
     if (size === undefined)

@@ -120,6 +120,9 @@ describe('PoLAR layers', () => {
     expect(() => initPolar(mlp, { ...shape, alpha: Number.NaN }, rng)).toThrow(
       /^polar\.alpha: NaN/,
     );
+    expect(() => initPolar(mlp, { ...shape, layers: [1, 1] }, rng)).toThrow(
+      /^polar\.layers: 1, 1 names a layer twice; list each adapted layer once$/,
+    );
   });
 });
 
