@@ -42,7 +42,7 @@ import {
   taskAt,
 } from './grid';
 import { interruptWorkers, runLocal } from './grid/local-executor';
-import { describeGaps, mergeRun } from './grid/merge';
+import { describeGaps, mergeRun, pdesLeftOut } from './grid/merge';
 import { gridOf } from './grid/config-grid';
 import { loadRun, writeTaskList } from './grid/run-dir';
 import { type WorkerContext, runTask } from './grid/worker';
@@ -465,6 +465,7 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       // list and cluster files are built (and refused) before it writes anything
       const {
         ctx,
+        pdes,
         threads: threadsFlag,
         prepared: { list, cluster, parallel },
       } = await context(o, io, (config, pdes, outDir) => {
@@ -518,10 +519,16 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
             `${outcome.failed.length} task(s) failed, first: ${outcome.failed[0]}; rerun the same command to retry them`,
           );
       }
+      // the merge rebuilds results.json from this plan's PDEs: say so when others held results
+      const dropped = pdesLeftOut(ctx.results, pdes);
       const merged = await mergeRun(ctx.outDir, list, {
         config: ctx.config,
         backend: ctx.backend.name,
       });
+      if (dropped.length > 0)
+        io.stderr(
+          `note: results.json now holds ${pdes.join(', ')} only; the results of ${dropped.join(', ')} stay in ${path.join(ctx.outDir, 'shards')}: rerun with --pde all to merge them back\n`,
+        );
       io.stdout(
         `wrote ${merged.report} and ${merged.plots.length} plot files in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );

@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mergeMetrics, wholeLines } from './merge';
+import type { Results } from '../results';
+import { mergeMetrics, pdesLeftOut, wholeLines } from './merge';
 import { buildTaskList } from './task-list';
 import { exampleGrid } from './test-grid.test-utils';
 
@@ -43,5 +44,22 @@ describe('mergeMetrics', () => {
     expect(wholeLines('{"a":1}\n12')).toBe('{"a":1}\n');
     expect(wholeLines('')).toBe('');
     expect(wholeLines('{"a":1}\n')).toBe('{"a":1}\n');
+  });
+});
+
+describe('pdesLeftOut', () => {
+  it('names the PDEs whose results a merge of other PDEs leaves out of results.json', () => {
+    const entry = (pde: string) => ({ pde }) as never;
+    const previous: Results = {
+      pretrain: { 'elliptic/seed0': entry('elliptic'), 'hyperbolic/seed0': entry('hyperbolic') },
+      finetune: { 'allen-cahn/1_1/seed0': entry('allen-cahn') },
+      determination: {},
+      alternating: { 'elliptic/1_1/sublora-g/seed0': entry('elliptic') },
+    };
+    expect(pdesLeftOut(previous, ['allen-cahn'])).toEqual(['elliptic', 'hyperbolic']);
+    expect(pdesLeftOut(previous, ['elliptic', 'hyperbolic', 'allen-cahn'])).toEqual([]);
+    expect(
+      pdesLeftOut({ pretrain: {}, finetune: {}, determination: {}, alternating: {} }, ['elliptic']),
+    ).toEqual([]);
   });
 });

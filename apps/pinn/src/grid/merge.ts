@@ -68,6 +68,19 @@ export function mergeMetrics(runDir: string, list: TaskList): void {
   writeFileAtomic.sync(path.join(runDir, 'metrics.jsonl'), parts.join(''));
 }
 
+/**
+ * The PDEs that hold results in `previous` but are not among `pdes`, sorted:
+ * `mergeRun` rebuilds `results.json` from the plan's PDEs alone, so a run
+ * continued with `--pde elliptic` drops (from the file, not from disk) the
+ * others' results, and the command says so.
+ */
+export function pdesLeftOut(previous: Results, pdes: readonly string[]): string[] {
+  const held = [previous.pretrain, previous.finetune, previous.determination, previous.alternating]
+    .flatMap((part) => Object.values(part))
+    .map((entry) => entry.pde);
+  return [...new Set(held)].filter((pde) => !pdes.includes(pde)).sort();
+}
+
 /** One line per missing or failed task, for the log. */
 export function describeGaps(outcome: MergeOutcome): string[] {
   const where = (t: Task) => `${t.kind} ${t.id} (phase ${t.phase} index ${t.index})`;
