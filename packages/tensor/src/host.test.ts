@@ -96,6 +96,21 @@ describe('assertSymmetric (tiled)', () => {
   });
 });
 
+/** An independent scan: the fields the tiled kernels accumulate, entry by entry. */
+function naiveScan(data: ArrayLike<number>, size: number) {
+  let maxAsymmetry = -Infinity;
+  let sumOfSquares = 0;
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      sumOfSquares += data[i * size + j] ** 2;
+      if (i < j) {
+        maxAsymmetry = Math.max(maxAsymmetry, Math.abs(data[i * size + j] - data[j * size + i]));
+      }
+    }
+  }
+  return { maxAsymmetry, sumOfSquares };
+}
+
 describe('symmetry tolerance', () => {
   // the same matrix at 1e-9 and at 1: relative means both are refused
   const small = [2e-9, -2e-9, 2e-9, 2e-9];
@@ -114,24 +129,8 @@ describe('symmetry tolerance', () => {
   });
 
   it('is relative to max |m_ij| below magnitude 1 too (assertFiniteSymmetricScan)', () => {
-    const scan = (data: number[], size: number) => {
-      let maxAsymmetry = -Infinity;
-      let sumOfSquares = 0;
-      for (let i = 0; i < size; i++) {
-        for (let j = 0; j < size; j++) {
-          sumOfSquares += data[i * size + j] ** 2;
-          if (i < j) {
-            maxAsymmetry = Math.max(
-              maxAsymmetry,
-              Math.abs(data[i * size + j] - data[j * size + i]),
-            );
-          }
-        }
-      }
-      return { maxAsymmetry, sumOfSquares };
-    };
     const check = (data: number[]) => () =>
-      assertFiniteSymmetricScan('h', { data, size: 2 }, scan(data, 2));
+      assertFiniteSymmetricScan('h', { data, size: 2 }, naiveScan(data, 2));
     expect(check(small)).toThrow(/^h: is not symmetric: entry \(0, 1\) = -2e-9/);
     expect(check(unit)).toThrow(/^h: is not symmetric: entry \(0, 1\) = -2/);
     expect(check([1e-12, 1e-12 * (1 + 1e-10), 1e-12, 1e-12])).not.toThrow();
@@ -219,20 +218,6 @@ describe('toFloat64Matrix', () => {
 });
 
 describe('assertFiniteSymmetricScan', () => {
-  /** An independent scan: the fields the tiled kernels accumulate, entry by entry. */
-  function naiveScan(data: ArrayLike<number>, size: number) {
-    let maxAsymmetry = -Infinity;
-    let sumOfSquares = 0;
-    for (let i = 0; i < size; i++) {
-      for (let j = 0; j < size; j++) {
-        sumOfSquares += data[i * size + j] ** 2;
-        if (i < j) {
-          maxAsymmetry = Math.max(maxAsymmetry, Math.abs(data[i * size + j] - data[j * size + i]));
-        }
-      }
-    }
-    return { maxAsymmetry, sumOfSquares };
-  }
   const outcome = (f: () => void): string => {
     try {
       f();
