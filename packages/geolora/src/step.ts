@@ -235,7 +235,6 @@ const axpy = (x: Matrix, a: number, y: Matrix): Matrix =>
     x.data.map((v, k) => v + a * y.data[k]),
   );
 
-/** Augmentation of layer `i`: the candidates `P Sigma Q^T` of `S^` with their bases. */
 /**
  * The `count` columns that augment basis `b` (orthonormal, `r` columns) along
  * `d` (`r` columns, `G_U S^-T` or `G_V S^-1`).
@@ -269,6 +268,7 @@ function newDirections(b: Matrix, d: Matrix, count: number): Matrix {
   return out;
 }
 
+/** Augmentation of layer `i`: the candidates `P Sigma Q^T` of `S^` with their bases. */
 function augment(state: GeoloraState, i: number, grads: GeoloraGrads, lr: number): Candidate {
   const l = state.config.layers[i];
   const { rmax } = state.config;

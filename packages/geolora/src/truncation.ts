@@ -8,8 +8,8 @@ import type { TauRule } from './config';
  * `s` times the power of two that brings its largest magnitude into [1, 2),
  * so that the sums of squares below neither overflow (singular values above
  * 1e154) nor lose everything to underflow (below 1e-154). A power of two
- * scales exactly, so in the normal range every ratio and every decision
- * below is bit for bit what the unscaled values give.
+ * scales exactly, so where no square over- or underflows either way the
+ * ratios and decisions below are bit for bit those of the unscaled values.
  */
 function powerOfTwoNormalized(s: ArrayLike<number>): Float64Array {
   const out = Float64Array.from(s);

@@ -81,7 +81,8 @@ function checkOptions(lr: number, options: PolarStepOptions): Required<PolarStep
  * before anything is written, so a refused step leaves both as they were.
  *
  * @throws InputError for a bad `lr` or option, a missing, mis-sized or
- *   non-finite gradient, or a non-finite parameter
+ *   non-finite gradient, a non-finite parameter, a step direction that
+ *   overflows, or a `state` made for another shape
  */
 export function polarStep(
   state: PolarState,
@@ -126,7 +127,7 @@ export function polarStep(
     if (!directions[name].every(Number.isFinite))
       throw new InputError(
         `gradient ${name}`,
-        'gives a non-finite step direction (overflow); lower the learning rate or rescale the loss',
+        'gives a non-finite step direction (overflow); rescale the loss or restore the parameters from a checkpoint',
       );
     if (
       optimizer === 'adam' &&
