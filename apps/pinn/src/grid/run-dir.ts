@@ -9,16 +9,7 @@ import { InputError } from '@sublora/tensor';
 import * as E from 'fp-ts/Either';
 import writeFileAtomic from 'write-file-atomic';
 import { type PinnConfig, configError, resolveConfigE } from '../config';
-import type { PdeName } from '../pdes';
-import { gridOf } from './config-grid';
-import { type TaskList, buildTaskList, parseTaskList, serializeTaskList } from './task-list';
-
-/** Writes `tasks.json` for `config` on `pdes` (same configuration, same bytes) and returns the list. */
-export function writePlan(runDir: string, config: PinnConfig, pdes: readonly PdeName[]): TaskList {
-  const list = buildTaskList(gridOf(config, pdes));
-  writeTaskList(runDir, list);
-  return list;
-}
+import { type TaskList, parseTaskList, serializeTaskList } from './task-list';
 
 /** Writes a task list built with `buildTaskList` as `<run>/tasks.json`. */
 export function writeTaskList(runDir: string, list: TaskList): void {
