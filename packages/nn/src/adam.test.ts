@@ -59,6 +59,34 @@ describe('Adam', () => {
     expect(params.p.data[0]).toBeCloseTo(0.8, 6);
   });
 
+  it('refuses a gradient whose square overflows, or NaN, before writing anything', () => {
+    for (const bad of [2e154, -1e300, Number.NaN, Infinity]) {
+      const params = {
+        p: { shape: [2], data: Float64Array.of(1, 2) },
+        q: { shape: [1], data: Float64Array.of(3) },
+      };
+      const state = createAdamState(params);
+      adamStep(state, params, { p: [0.1, 0.2], q: [0.3] }, 0.1);
+      const before = JSON.stringify([params, state], (_, v: unknown) =>
+        v instanceof Float64Array ? Array.from(v) : v,
+      );
+      expect(() => adamStep(state, params, { p: [0.1, 0.2], q: [bad] }, 0.1)).toThrow(
+        new RegExp(
+          `^gradient q: entry 0 is ${String(bad).replace(/[+.]/g, '\\$&')}${Number.isFinite(bad) ? ", whose square overflows Adam's second moment" : '; lower the learning rate or check the loss$'}`,
+        ),
+      );
+      expect(
+        JSON.stringify([params, state], (_, v: unknown) =>
+          v instanceof Float64Array ? Array.from(v) : v,
+        ),
+      ).toBe(before);
+    }
+    // 1e154 still squares to a finite number, and a frozen entry is not read
+    const params = { p: { shape: [2], data: Float64Array.of(1, 2) } };
+    adamStep(createAdamState(params), params, { p: [1e154, Number.NaN] }, 0.1, {}, { p: [0, 1] });
+    expect(Array.from(params.p.data)).toEqual([1 - 0.1 * (1 / (1 + 1e-8 / 1e154)), 0]);
+  });
+
   it('rejects a gradient of the wrong size', () => {
     const params = param([1, 1]);
     expect(() => adamStep(createAdamState(params), params, { p: [1] }, 0.1)).toThrow(

@@ -8,6 +8,7 @@
  * their moments reset, so a value pruned with the `frozen` mask policy
  * re-enters training from a clean state if it is later unfrozen.
  */
+import { InputError } from '@sublora/tensor';
 import { type ParamValues, sizeOf } from './params';
 
 /** Adam hyper-parameters (defaults: 0.9, 0.999, 1e-8). */
@@ -41,8 +42,13 @@ export function createAdamState(
 
 /**
  * One Adam step, updating `params` in place for every name in `state`.
+ * Every gradient is checked before anything is written: a refused step
+ * leaves the parameters and the moments as they were.
  * @param grads - a gradient per trained parameter, same sizes
  * @param frozen - optional masks: entries where the mask is 1 are set to 0 and not updated
+ * @throws Error for a gradient of the wrong size; InputError for an entry
+ *   that is not finite or whose square overflows (|g| above about 1.3e154:
+ *   `v` would become Infinity and freeze the entry for good)
  */
 export function adamStep(
   state: AdamState,
@@ -55,17 +61,30 @@ export function adamStep(
   const b1 = options.beta1 ?? 0.9;
   const b2 = options.beta2 ?? 0.999;
   const eps = options.eps ?? 1e-8;
+  for (const name of Object.keys(state.m)) {
+    const size = params[name].data.length;
+    const g = grads[name];
+    if (g === undefined || g.length !== size) {
+      throw new Error(
+        `adamStep: gradient for '${name}' has ${g === undefined ? 'no' : g.length} entries but the parameter has ${size}`,
+      );
+    }
+    const mask = frozen[name];
+    for (let i = 0; i < g.length; i++)
+      if (!Number.isFinite(g[i] * g[i]) && !(mask !== undefined && mask[i]))
+        throw new InputError(
+          `gradient ${name}`,
+          Number.isFinite(g[i])
+            ? `entry ${i} is ${g[i]}, whose square overflows Adam's second moment; lower the learning rate or rescale the loss`
+            : `entry ${i} is ${g[i]}; lower the learning rate or check the loss`,
+        );
+  }
   state.t += 1;
   const c1 = 1 - b1 ** state.t;
   const c2 = 1 - b2 ** state.t;
   for (const name of Object.keys(state.m)) {
     const p = params[name].data;
     const g = grads[name];
-    if (g === undefined || g.length !== p.length) {
-      throw new Error(
-        `adamStep: gradient for '${name}' has ${g === undefined ? 'no' : g.length} entries but the parameter has ${p.length}`,
-      );
-    }
     const m = state.m[name];
     const v = state.v[name];
     const mask = frozen[name];
