@@ -100,9 +100,12 @@ describe('checkpoints', () => {
     const side = saveCheckpoint(dir, 'run', tensors(1), meta(5));
     const file = path.join(dir, side.weights);
     fs.truncateSync(file, 100);
-    expect(() => loadCheckpoint(dir, 'run')).toThrow(/do not match the sidecar's sha256/);
+    const fix = `delete ${path.join(dir, 'run.json')} and rerun to train the phase again`;
+    expect(() => loadCheckpoint(dir, 'run')).toThrow(
+      `contents do not match the sidecar's sha256 (truncated or edited); ${fix}`,
+    );
     fs.rmSync(file);
-    expect(() => loadCheckpoint(dir, 'run')).toThrow(/is missing; rerun the phase/);
+    expect(() => loadCheckpoint(dir, 'run')).toThrow(`is missing; ${fix}`);
     fs.writeFileSync(path.join(dir, 'run.json'), '{"format": 3');
     expect(() => loadCheckpoint(dir, 'run')).toThrow(/unreadable checkpoint sidecar/);
   });

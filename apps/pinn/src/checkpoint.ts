@@ -226,15 +226,16 @@ export function loadCheckpoint(
 ): Checkpoint {
   const meta = readSidecar(dir, name);
   const file = path.join(dir, meta.weights);
+  // Rerunning alone would find the same sidecar (and, in a grid, a committed
+  // task): without the sidecar the phase trains again and its task reruns.
+  const fix = `delete ${sidecarPath(dir, name)} and rerun to train the phase again`;
   if (!fs.existsSync(file))
-    throw new Error(
-      `${file}: weights file named by ${sidecarPath(dir, name)} is missing; rerun the phase`,
-    );
+    throw new Error(`${file}: weights file named by ${sidecarPath(dir, name)} is missing; ${fix}`);
   const bytes = fs.readFileSync(file);
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (digest !== meta.sha256)
     throw new Error(
-      `${file}: contents do not match the sidecar's sha256 (truncated or edited); rerun the phase`,
+      `${file}: contents do not match the sidecar's sha256 (truncated or edited); ${fix}`,
     );
   const parsed = parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   if (expected) checkExpectation(dir, name, meta, parsed.tensors, expected);
