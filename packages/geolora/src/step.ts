@@ -45,6 +45,7 @@ import { type AdamState, type SvdView, adamStep } from '@sublora/nn';
 import { type MethodName, determineRanksSync } from '@sublora/rank-determination';
 import { InputError, type MatrixLike, type VectorLike } from '@sublora/tensor';
 import { type GeoloraState, embed, geoloraNames, leadingBlock } from './layer';
+import { normalizingFactors } from './power-of-two';
 import { tauRank, truncatedMass } from './truncation';
 
 /** Gradients of the loss by parameter name (`geolora.U<l>`, `geolora.S<l>`, `geolora.V<l>`), full `rmax` storage. */
@@ -258,12 +259,8 @@ function newDirections(b: Matrix, d: Matrix, count: number): Matrix {
     let largest = 0;
     for (let a = 0; a < d.rows; a++) largest = Math.max(largest, Math.abs(d.data[a * d.cols + j]));
     if (largest === 0 || (largest > 2 ** -100 && largest < 2 ** 100)) continue;
-    // two factors: 2^e alone overflows for a subnormal largest entry
-    const e = -Math.floor(Math.log2(largest));
-    const half = 2 ** Math.trunc(e / 2);
-    const rest = 2 ** (e - Math.trunc(e / 2));
-    for (let a = 0; a < d.rows; a++)
-      out.data[a * d.cols + j] = d.data[a * d.cols + j] * half * rest;
+    const [f1, f2] = normalizingFactors(largest);
+    for (let a = 0; a < d.rows; a++) out.data[a * d.cols + j] = d.data[a * d.cols + j] * f1 * f2;
   }
   return out;
 }

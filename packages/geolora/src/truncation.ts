@@ -3,6 +3,7 @@
  * coefficient matrix (`s` sorted, largest first).
  */
 import type { TauRule } from './config';
+import { normalizingFactors } from './power-of-two';
 
 /**
  * `s` times the power of two that brings its largest magnitude into [1, 2),
@@ -16,14 +17,8 @@ function powerOfTwoNormalized(s: ArrayLike<number>): Float64Array {
   let largest = 0;
   for (const v of out) largest = Math.max(largest, Math.abs(v));
   if (largest === 0 || !Number.isFinite(largest)) return out;
-  // 2^e overflows when e > 1023 (a subnormal largest magnitude): apply it in pieces
-  let e = -Math.floor(Math.log2(largest));
-  while (e !== 0) {
-    const piece = Math.max(-1000, Math.min(1000, e));
-    const factor = 2 ** piece;
-    for (let i = 0; i < out.length; i++) out[i] *= factor;
-    e -= piece;
-  }
+  const [f1, f2] = normalizingFactors(largest);
+  for (let i = 0; i < out.length; i++) out[i] = out[i] * f1 * f2;
   return out;
 }
 
