@@ -123,10 +123,11 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 
-function threadCount(text: string, threads: string | undefined): number | undefined {
-  const n = threads === undefined ? undefined : Number(threads);
+/** Field `what` of variant `text`: undefined when absent or empty, else a positive integer. */
+function positiveField(text: string, what: string, field: string | undefined): number | undefined {
+  const n = field === undefined || field === '' ? undefined : Number(field);
   if (n !== undefined && !(Number.isInteger(n) && n >= 1))
-    throw new Error(`--variants: '${text}': threads must be a positive integer`);
+    throw new Error(`--variants: '${text}': ${what} must be a positive integer`);
   return n;
 }
 
@@ -141,23 +142,23 @@ function parseVariant(text: string): Variant | PeerVariant {
   const parts = text.split(':');
   const build = parts[0];
   if (build === 'pytorch') {
-    return { build, threads: threadCount(text, parts[1]) ?? 1, dtype: dtypeOf(text, parts[2]) };
+    return {
+      build,
+      threads: positiveField(text, 'threads', parts[1]) ?? 1,
+      dtype: dtypeOf(text, parts[2]),
+    };
   }
   if (build !== 'current' && build !== 'baseline')
     throw new Error(`--variants: '${text}' must start with current, baseline or pytorch`);
   const level = parts[1] === undefined || parts[1] === '' ? undefined : parts[1];
   if (level !== undefined && !LEVELS.includes(level as Level))
     throw new Error(`--variants: '${text}': level must be one of ${LEVELS.join(', ')}`);
-  const threads = parts[2] === '' ? undefined : threadCount(text, parts[2]);
-  const chunk = parts[4] === undefined || parts[4] === '' ? undefined : Number(parts[4]);
-  if (chunk !== undefined && !(Number.isInteger(chunk) && chunk >= 1))
-    throw new Error(`--variants: '${text}': chunk must be a positive integer`);
   return {
     build,
     level: level as Level | undefined,
-    threads,
+    threads: positiveField(text, 'threads', parts[2]),
     dtype: dtypeOf(text, parts[3]),
-    chunk,
+    chunk: positiveField(text, 'chunk', parts[4]),
   };
 }
 
