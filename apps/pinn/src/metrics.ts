@@ -11,6 +11,13 @@
  * run leaves the same records as an uninterrupted one. `sync` makes the
  * appended records durable; stages call it before they commit a checkpoint
  * or results that claim those records exist.
+ *
+ * Checkpoints carry their stage's records (`stageRecords`, read at each
+ * save). A grid task writes to `metrics/<task id>/`, and a task's id changes
+ * with settings that leave its checkpoint valid (`evaluation.*`): the new
+ * task resumes the finished checkpoint into an empty file, and `rewind` puts
+ * the checkpoint's records there, so the merged `metrics.jsonl` keeps the
+ * training that the new task did not repeat.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,9 +31,13 @@ export interface MetricsWriter {
   write(record: MetricRecord): void;
   /**
    * Drops the records of `stage` that a checkpoint at `step` does not cover
-   * (`step` greater than it, or none), and lines cut short by a crash.
+   * (`step` greater than it, or none), and lines cut short by a crash. When
+   * no record of `stage` is left, appends those of `saved` (the records the
+   * checkpoint carries, see {@link MetricsWriter.stageRecords}) that it covers.
    */
-  rewind(stage: string, step: number): void;
+  rewind(stage: string, step: number, saved?: unknown): void;
+  /** The records of `stage` that have a step, in file order: what a checkpoint of the stage carries. */
+  stageRecords(stage: string): MetricRecord[];
   /** Flushes appended records to disk (fsync). */
   sync(): void;
   readonly file: string;
@@ -40,6 +51,18 @@ function parseLine(line: string): MetricRecord | undefined {
   }
 }
 
+/** The records a checkpoint carries, from its JSON state; anything else there is not a record and is left out. */
+function savedRecords(saved: unknown): MetricRecord[] {
+  if (!Array.isArray(saved)) return [];
+  return saved.filter(
+    (r): r is MetricRecord =>
+      r !== null &&
+      typeof r === 'object' &&
+      typeof (r as MetricRecord).kind === 'string' &&
+      typeof (r as MetricRecord).step === 'number',
+  );
+}
+
 /** Opens (appending) `<dir>/metrics.jsonl`. */
 export function openMetrics(dir: string): MetricsWriter {
   fs.mkdirSync(dir, { recursive: true });
@@ -49,21 +72,28 @@ export function openMetrics(dir: string): MetricsWriter {
     write(record) {
       fs.appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
     },
-    rewind(stage, step) {
-      if (!fs.existsSync(file)) return;
-      const text = fs.readFileSync(file, 'utf8');
-      const lines = text.split('\n');
+    rewind(stage, step, saved) {
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const lines = text.split('\n').filter((line) => line !== '');
       const kept = lines.filter((line) => {
-        if (line === '') return false;
         const record = parseLine(line);
         if (!record) return false;
         if (record.stage !== stage) return true;
         return typeof record.step === 'number' && record.step <= step;
       });
-      // Rewrite only when something goes: the text of kept lines is left as it was.
+      const holdsStage = kept.some((line) => parseLine(line)?.stage === stage);
+      const restored = holdsStage
+        ? []
+        : savedRecords(saved)
+            .filter((r) => r.stage === stage && (r.step as number) <= step)
+            .map((r) => JSON.stringify(r));
+      // Rewrite only when something changes: the text of kept lines is left as it was.
       const unterminated = text !== '' && !text.endsWith('\n');
-      if (unterminated || kept.length !== lines.filter((l) => l !== '').length)
-        writeFileAtomic.sync(file, kept.map((l) => `${l}\n`).join(''));
+      if (unterminated || kept.length !== lines.length || restored.length > 0)
+        writeFileAtomic.sync(file, [...kept, ...restored].map((l) => `${l}\n`).join(''));
+    },
+    stageRecords(stage) {
+      return readMetrics(file).filter((r) => r.stage === stage && typeof r.step === 'number');
     },
     sync() {
       if (!fs.existsSync(file)) return;

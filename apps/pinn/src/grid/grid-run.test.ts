@@ -1,9 +1,11 @@
 /**
  * The task list end to end, as child processes from the TypeScript sources
  * (like cli-process.test.ts): a smoke grid run by two worker processes
- * merges to exactly what one worker gives; a worker killed with SIGKILL in
- * mid-task leaves no shard, and rerunning completes the grid with every
- * metrics record once; `worker` and `merge` refuse bad input in one line.
+ * merges to exactly what one worker gives; a changed evaluation setting
+ * (new task ids, the same checkpoints) keeps the training records; a worker
+ * killed with SIGKILL in mid-task leaves no shard, and rerunning completes
+ * the grid with every metrics record once; `worker` and `merge` refuse bad
+ * input in one line.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -75,6 +77,19 @@ describe('experiment as a task list', () => {
     serial = outcome('one');
     expect(outcome('two')).toEqual(serial);
     expect(fs.readdirSync(path.join(out, 'two', 'logs')).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the training records when a changed evaluation gives every task a new id', () => {
+    // every task's id changes; the checkpoints stay valid and carry the records of their training
+    fs.cpSync(path.join(out, 'one'), path.join(out, 'reevaluated'), { recursive: true });
+    const set = ['--set', 'evaluation.resolution=7'];
+    const again = cli(['experiment', ...GRID, ...set, '--out', out, '--name', 'reevaluated']);
+    expect(again.code).toBe(0);
+    const training = (metrics: string[]) =>
+      metrics.filter((line) => /^\{"kind":"(epoch|alternating-round)"/.test(line));
+    const trained = training(serial.metrics);
+    expect(trained.length).toBeGreaterThan(200);
+    expect(training(outcome('reevaluated').metrics)).toEqual(trained);
   });
 
   it('completes after a worker is killed in mid-task, nothing lost or duplicated', async () => {

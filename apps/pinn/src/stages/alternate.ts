@@ -84,6 +84,7 @@ export async function runAlternating(
   let round = 0;
   let trajectory: AlternatingPoint[] = [];
   let perLayer: readonly number[] = [];
+  let savedMetrics: unknown;
   // One optimizer state across rounds (Alg. 4 keeps Adam's moments).
   let state = optimizer.init(model.params, model.adapterNames);
   if (hasCheckpoint(dir, `${name}-round`)) {
@@ -96,14 +97,16 @@ export async function runAlternating(
       round: number;
       trajectory: AlternatingPoint[];
       perLayer: number[];
+      metrics?: unknown;
     };
     restorePhase(saved.tensors, saved.meta.state, model.params, state);
     round = progress.round;
     trajectory = progress.trajectory;
     perLayer = progress.perLayer;
+    savedMetrics = progress.metrics;
   }
   if (round > 0) ctx.log(`sublora-pinn: resuming ${label} after round ${round}`);
-  ctx.metrics.rewind(stage, round * epochs);
+  ctx.metrics.rewind(stage, round * epochs, savedMetrics);
 
   const bar = progress(ctx, label, rounds * epochs);
   const logStride = Math.max(1, Math.floor(epochs / 10));
@@ -172,7 +175,13 @@ export async function runAlternating(
       step: (round + 1) * epochs,
       seed,
       config,
-      state: { round: round + 1, trajectory, perLayer, ...optimizerMeta(state) },
+      state: {
+        round: round + 1,
+        trajectory,
+        perLayer,
+        metrics: ctx.metrics.stageRecords(stage),
+        ...optimizerMeta(state),
+      },
     });
   }
   bar.finish();

@@ -83,7 +83,10 @@ export function saveResults(ctx: RunContext): void {
   (ctx.commitResults ?? ((results) => writeResults(ctx.outDir, results)))(ctx.results);
 }
 
-/** Checkpoint plan of a training phase; saves first make the metrics they cover durable. */
+/**
+ * Checkpoint plan of a training phase; saves first make the metrics they
+ * cover durable, and carry the stage's records (see `metrics.ts`).
+ */
 export function plan(
   ctx: RunContext,
   pde: PdeName,
@@ -97,6 +100,7 @@ export function plan(
     every: ctx.config.checkpointEvery,
     stage,
     meta: { seed, config: ctx.config },
+    state: () => ({ metrics: ctx.metrics.stageRecords(`${pde}/${name}`) }),
     beforeSave: () => ctx.metrics.sync(),
   };
 }
@@ -211,9 +215,9 @@ export function phaseHooks(
   const every = Math.max(1, Math.floor(epochs / 50));
   return {
     progress: progress(ctx, label, epochs),
-    onStart: (step) => {
+    onStart: (step, state) => {
       if (step > 0 && step < epochs) ctx.log(`sublora-pinn: resuming ${label} from epoch ${step}`);
-      ctx.metrics.rewind(stage, step);
+      ctx.metrics.rewind(stage, step, state?.metrics);
     },
     onEpoch: (r) => {
       if (r.epoch % every === 0)
