@@ -32,13 +32,21 @@ describe('loadInput / toVector / toMatrix', () => {
 
   it('reads the same vector from inline JSON, .json, .npy (float32 and float64) and safetensors', () => {
     write('v.json', '{ "data": [1, 2.5, -3] }');
+    write('bom.json', '\uFEFF[1, 2.5, -3]'); // the byte-order mark some Windows editors write
     write('v.npy', serializeNpy({ dtype: 'float64', shape: [3], data: [1, 2.5, -3] }));
     write('v32.npy', serializeNpy({ dtype: 'float32', shape: [3], data: [1, 2.5, -3] }));
     write(
       't.safetensors',
       serializeSafetensors({ g: { dtype: 'F32', shape: [3], data: [1, 2.5, -3] } }),
     );
-    for (const spec of [' [1, 2.5, -3] ', 'v.json', 'v.npy', 'v32.npy', 't.safetensors:g']) {
+    for (const spec of [
+      ' [1, 2.5, -3] ',
+      'v.json',
+      'bom.json',
+      'v.npy',
+      'v32.npy',
+      't.safetensors:g',
+    ]) {
       expect(toVector(loadInput('--grad', spec, dir), 3)).toEqual(Float64Array.of(1, 2.5, -3));
     }
   });
@@ -72,6 +80,7 @@ describe('loadInput / toVector / toMatrix', () => {
 
   it('names the flag and the file, and says how to fix it', () => {
     write('bad.json', '[1, 2');
+    write('latin1.json', Uint8Array.of(0x5b, 0x31, 0xe9, 0x5d)); // [1é] in Latin-1
     write(
       'trunc.npy',
       serializeNpy({ dtype: 'float64', shape: [3], data: [1, 2, 3] }).subarray(0, 140),
@@ -86,6 +95,10 @@ describe('loadInput / toVector / toMatrix', () => {
         /^--sigma: is not valid JSON \(.*\); pass inline JSON/,
       ],
       [() => loadInput('--sigma', 'bad.json', dir), /^--sigma bad\.json: is not valid JSON/],
+      [
+        () => loadInput('--sigma', 'latin1.json', dir),
+        /^--sigma latin1\.json: is not UTF-8 text; save the file as UTF-8 JSON$/,
+      ],
       [
         () => loadInput('--sigma', 'missing.npy', dir),
         /^--sigma missing\.npy: cannot read 'missing\.npy' \(no such file\); check the path$/,

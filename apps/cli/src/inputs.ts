@@ -78,10 +78,18 @@ function loadSafetensors(label: string, file: string, tensor: string, cwd: strin
   });
 }
 
+/**
+ * JSON files are UTF-8 text; a leading byte-order mark (which some Windows
+ * editors write) is dropped, and bytes that are not UTF-8 are refused.
+ */
 function loadJsonFile(label: string, file: string, cwd: string): LoadedInput {
-  const text = withRegularFile(label, file, cwd, (f) =>
-    Buffer.from(readRange(f, 0, f.size)).toString('utf8'),
-  );
+  const text = withRegularFile(label, file, cwd, (f) => {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(readRange(f, 0, f.size));
+    } catch {
+      throw new InputError(label, 'is not UTF-8 text; save the file as UTF-8 JSON');
+    }
+  });
   return { kind: 'json', label, value: parseJson(label, text) };
 }
 
