@@ -58,6 +58,30 @@ describe('projectHessianOn (reference backend)', () => {
     );
   });
 
+  it('reports finite distances where the squares overflow (float64 and float32)', async () => {
+    const cases: [DType, number][] = [
+      ['float64', 1e200],
+      ['float64', 1e300],
+      ['float32', 1e30],
+    ];
+    for (const [dtype, big] of cases) {
+      const hessian = [
+        [1, big, 0.5 * big],
+        [big, 1, -2],
+        [0.5 * big, -2, 1],
+      ];
+      const { report } = await onBackend(hessian, [1, -1, 2], dtype);
+      const host = projectHessian(hessian, [1, -1, 2]).report;
+      expect(report.removedEntries).toBe(host.removedEntries);
+      expect(host.frobeniusDistance).toBeCloseTo(Math.SQRT2 * big, -Math.log10(big) + 14);
+      expect(report.frobeniusDistance / host.frobeniusDistance).toBeCloseTo(
+        1,
+        dtype === 'float64' ? 14 : 6,
+      );
+      expect(report.relativeFrobeniusDistance).toBeCloseTo(host.relativeFrobeniusDistance, 6);
+    }
+  });
+
   it('disposes its intermediates (only the result stays live)', async () => {
     const h = backend.fromArray([1, -1, -1, 1], [2, 2], 'float64');
     const s = backend.fromArray([1, 1], [2], 'float64');

@@ -102,13 +102,43 @@ export async function projectHessianOn(
       0,
     ),
   );
-  let values: ArrayLike<number>;
+  let values: number[];
+  let rootScale = 1;
   try {
-    values = await backend.read(stats);
+    values = Array.from(await backend.read(stats));
+    const [, distance2, norm2, , largest] = values;
+    if (!(Number.isFinite(distance2) && Number.isFinite(norm2)) && Number.isFinite(largest)) {
+      // the squares overflowed (entries beyond about 1e154 in float64, 1e19 in
+      // float32): both sums again over 2^-k times the matrices, exact scalings
+      const k = Math.ceil(Math.log2(largest));
+      const half = Math.floor(k / 2);
+      const down = (x: Tensor) =>
+        t(
+          backend.binary(
+            'mul',
+            t(backend.binary('mul', x, scalar(2 ** -half))),
+            scalar(2 ** (half - k)),
+          ),
+        );
+      const rescaled = await backend.read(
+        t(
+          backend.concat(
+            [
+              sum(t(backend.unary('square', down(removed)))),
+              sum(t(backend.unary('square', down(hessian)))),
+            ],
+            0,
+          ),
+        ),
+      );
+      values[1] = rescaled[0];
+      values[2] = rescaled[1];
+      rootScale = 2 ** half * 2 ** (k - half); // applied after the square roots
+    }
   } finally {
     for (const x of temps) backend.dispose(x);
   }
-  const [kept, distanceSquares, normSquares, asymmetry, scale] = Array.from(values);
+  const [kept, distanceSquares, normSquares, asymmetry, scale] = values;
   const tolerance = options.symmetryTolerance ?? 1e-8;
   // relative at every magnitude, as assertSymmetric: small entries are not let off
   if (asymmetry > tolerance * scale) {
@@ -119,15 +149,15 @@ export async function projectHessianOn(
     );
   }
   const removedEntries = r * r - Math.round(kept);
-  const frobeniusDistance = Math.sqrt(distanceSquares);
-  const norm = Math.sqrt(normSquares);
+  const frobeniusDistance = Math.sqrt(distanceSquares) * rootScale;
   return {
     projected,
     report: {
       removedEntries,
       removedPairs: removedEntries / 2,
       frobeniusDistance,
-      relativeFrobeniusDistance: norm === 0 ? 0 : frobeniusDistance / norm,
+      relativeFrobeniusDistance:
+        normSquares === 0 ? 0 : Math.sqrt(distanceSquares) / Math.sqrt(normSquares),
     },
   };
 }

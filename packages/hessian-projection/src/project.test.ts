@@ -177,6 +177,44 @@ describe('projectHessian', () => {
     );
   });
 
+  it('reports the distances of H 2^k as those of H times 2^k, also where the squares overflow', () => {
+    const reports = (hessian: number[][], sigma: number[]) => {
+      const data = Float64Array.from(hessian.flat());
+      return [
+        projectHessian(hessian, sigma).report,
+        projectValidatedHessian({ data, size: sigma.length }, Float64Array.from(sigma)).report,
+        projectHessianRows({ data, size: sigma.length }, Float64Array.from(sigma)).report,
+      ];
+    };
+    fc.assert(
+      fc.property(instance, fc.integer({ min: 0, max: 1000 }), ({ sigma, hessian }, k) => {
+        fc.pre(hessian.flat().every((v) => v === 0 || Math.abs(v) > 1e-100));
+        const base = reports(hessian, sigma);
+        const scaled = reports(
+          hessian.map((row) => row.map((v) => v * 2 ** Math.floor(k / 2) * 2 ** Math.ceil(k / 2))),
+          sigma,
+        );
+        scaled.forEach((report, m) => {
+          expect(report.removedEntries).toBe(base[m].removedEntries);
+          // the distance may leave the float64 range only where ||H - G||_F does
+          expect(report.frobeniusDistance).toBe(base[m].frobeniusDistance * 2 ** k);
+          expect(report.relativeFrobeniusDistance).toBe(base[m].relativeFrobeniusDistance);
+        });
+      }),
+      { numRuns: 200 },
+    );
+    // the CLI's case: entries 1e200 made the distances Infinity (null in --json)
+    const { report } = projectHessian(
+      [
+        [1, 1e200],
+        [1e200, 1],
+      ],
+      [1, -1],
+    );
+    expect(report.frobeniusDistance).toBeCloseTo(Math.SQRT2 * 1e200, -186);
+    expect(report.relativeFrobeniusDistance).toBeCloseTo(1, 15);
+  });
+
   it('leaves the input untouched and handles r = 0 and H = 0', () => {
     const h = [
       [1, -1],

@@ -102,7 +102,7 @@ export function projectHessian(
   const g = new Float64Array(h.data.length);
   const pass = projectPairs(h.data, s, g);
   assertFiniteSymmetricScan('hessian', h, pass, options.symmetryTolerance);
-  return { projected: { data: g, size: s.length }, report: pass.report };
+  return { projected: { data: g, size: s.length }, report: reportOf(pass, h.data, s) };
 }
 
 /**
@@ -130,8 +130,9 @@ export function projectValidatedHessian(
 ): ValidatedHessianProjection {
   const r = assertSizes(hessian, sigma);
   const g = new Float64Array(r * r);
-  const { report, projectedHSigma } = projectPairs(hessian.data, sigma, g);
-  return { projected: { data: g, size: r }, report, projectedHSigma };
+  const pass = projectPairs(hessian.data, sigma, g);
+  const report = reportOf(pass, hessian.data, sigma);
+  return { projected: { data: g, size: r }, report, projectedHSigma: pass.projectedHSigma };
 }
 
 /**
@@ -172,8 +173,8 @@ export function projectHessianRows(
   // as the finite sum of squares shows) (H_ij + H_ij) / 2 is H_ij exactly
   const exactlySymmetric = pass.maxAsymmetry <= 0 && Number.isFinite(pass.sumOfSquares);
   const rows = new ProjectedRows(hessian.data, r, pass.signs, exactlySymmetric);
-  const { report, projectedHSigma, hSigma } = pass;
-  return { rows, report, projectedHSigma, hSigma };
+  const { projectedHSigma, hSigma } = pass;
+  return { rows, report: reportOf(pass, hessian.data, sigma), projectedHSigma, hSigma };
 }
 
 function assertSizes(
@@ -238,6 +239,34 @@ function projectPairs(
     projectedHSigma: gSigma,
     hSigma,
     signs,
+  };
+}
+
+/**
+ * The report of a pass over finite `h`; when its sums of squares overflowed
+ * (entries beyond about 1e154), the report of a second pass over a copy of
+ * `h` scaled by `2^-k` (exact but for entries too small to matter) gives
+ * the distances, the first the counts: the distance is then finite
+ * whenever `||H - G||_F` is.
+ */
+function reportOf(pass: PairPass, h: Float64Array, sigma: Float64Array): ProjectionReport {
+  if (Number.isFinite(pass.sumOfSquares)) return pass.report;
+  let largest = 0;
+  for (let i = 0; i < h.length; i++) largest = Math.max(largest, Math.abs(h[i]));
+  // largest 2^-k <= 1; two normal factors, as 2^-k alone is subnormal for k > 1022
+  const k = Math.ceil(Math.log2(largest));
+  const half = Math.floor(k / 2);
+  const scaled = h.map((v) => v * 2 ** -half * 2 ** (half - k));
+  const { frobeniusDistance, relativeFrobeniusDistance } = projectPairs(
+    scaled,
+    sigma,
+    undefined,
+  ).report;
+  // the counts stay the first pass's: scaling can flush a tiny entry to a (feasible) zero
+  return {
+    ...pass.report,
+    frobeniusDistance: frobeniusDistance * 2 ** half * 2 ** (k - half),
+    relativeFrobeniusDistance,
   };
 }
 
