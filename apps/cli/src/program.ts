@@ -64,6 +64,27 @@ function oneLine(e: unknown): string {
   return (typeof message === 'string' ? message : String(e)).split('\n')[0];
 }
 
+/** Library inputs that the commands take as flags of the same name. */
+const FLAG_INPUTS = new Set([
+  'sigma',
+  'grad',
+  'hessian',
+  'budget',
+  'method',
+  'layers',
+  'seed',
+  'backend',
+]);
+
+/** The error's line, naming the flag (`--hessian: ...`) where the library named its input (`hessian: ...`). */
+function inputErrorLine(e: unknown): string {
+  const line = oneLine(e);
+  const input = (e as { input?: unknown }).input;
+  return typeof input === 'string' && FLAG_INPUTS.has(input) && line.startsWith(`${input}: `)
+    ? `--${line}`
+    : line;
+}
+
 /**
  * Runs `sublora` with `argv` (the arguments after the program name) and
  * returns the exit code. Never throws and never prints a stack trace.
@@ -85,7 +106,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const name = (e as { name?: unknown } | null)?.name;
     if (typeof name === 'string' && INPUT_ERRORS.has(name)) {
-      io.stderr.write(`sublora: ${oneLine(e)}\n`);
+      io.stderr.write(`sublora: ${inputErrorLine(e)}\n`);
       return EXIT_CODES.badInput;
     }
     io.stderr.write(`sublora: internal error: ${oneLine(e)} (please report this)\n`);

@@ -260,14 +260,15 @@ const matrices: FuzzCase[] = [
     args: select({ '--sigma': '[1e200,1]', '--hessian': '[[1e300,0],[0,1]]' }),
     code: 1,
     message:
-      /^sublora: hessian: with this sigma and grad the second-order model overflows float64 .*; rescale the loss/,
+      /^sublora: --hessian: with this sigma and grad the second-order model overflows float64 .*; rescale the loss/,
   },
   {
     id: 'grad overflows the model',
     cli: 'sublora',
     args: select({ '--sigma': '[1e200,1]', '--grad': '[1e300,0]' }),
     code: 1,
-    message: /^sublora: hessian: with this sigma and grad the second-order model overflows float64/,
+    message:
+      /^sublora: --hessian: with this sigma and grad the second-order model overflows float64/,
   },
   {
     id: 'exact overflow',
@@ -278,7 +279,8 @@ const matrices: FuzzCase[] = [
       '--method': 'exact',
     }),
     code: 1,
-    message: /^sublora: hessian: with this sigma and grad the second-order model overflows float64/,
+    message:
+      /^sublora: --hessian: with this sigma and grad the second-order model overflows float64/,
   },
   {
     id: 'check empty',
@@ -400,14 +402,14 @@ const options: FuzzCase[] = [
     cli: 'sublora',
     args: select({}, ['--backend', 'cuda']),
     code: 1,
-    message: /^sublora: backend: /,
+    message: /^sublora: --backend: /,
   },
   {
     id: 'backend unknown engine',
     cli: 'sublora',
     args: select({}, ['--backend', 'tfjs:webgpu']),
     code: 1,
-    message: /^sublora: backend: /,
+    message: /^sublora: --backend: /,
   },
   {
     id: 'exact above 64',
@@ -419,7 +421,7 @@ const options: FuzzCase[] = [
       '--method': 'exact',
     }),
     code: 1,
-    message: /^sublora: method: 'exact' handles r <= 64 singular values but r = 65; /,
+    message: /^sublora: --method: 'exact' handles r <= 64 singular values but r = 65; /,
   },
 ];
 

@@ -95,7 +95,7 @@ describe('sublora check', () => {
       expectOneLineError(
         run,
         1,
-        /^sublora: hessian: with this sigma the second-order model overflows float64 \(H_ij sigma_i sigma_j of pair \(0, 1\) is -Infinity\)/,
+        /^sublora: --hessian: with this sigma the second-order model overflows float64 \(H_ij sigma_i sigma_j of pair \(0, 1\) is -Infinity\)/,
       );
       expect(run.stderr.trim()).toMatch(fix);
     }
@@ -112,26 +112,34 @@ describe('sublora check', () => {
     expectOneLineError(
       select,
       1,
-      /^sublora: hessian: with this sigma and grad the second-order model overflows float64/,
+      /^sublora: --hessian: with this sigma and grad the second-order model overflows float64/,
     );
     expect(select.stderr.trim()).toMatch(fix);
-    // no violation, but ||H - G||_F and ||H||_F square entries past float64
+    // every term finite, the projection's distance beyond float64 (sqrt(6) 8e307)
+    const h = '[[1, 8e307, 8e307, 8e307], [8e307, 1, 0, 0], [8e307, 0, 1, 0], [8e307, 0, 0, 1]]';
     expectOneLineError(
-      await sublora(['check', '--sigma', '[1, 2]', '--hessian', huge[3]]),
+      await sublora(['check', '--sigma', '[1, -1, -1, -1]', '--hessian', h]),
       1,
-      /^sublora: hessian: with this sigma the second-order model overflows float64 \(\|\|H - G\|\|_F is Infinity\)/,
+      /^sublora: --hessian: with this sigma the second-order model overflows float64 \(\|\|H - G\|\|_F is Infinity\)/,
     );
-    expectOneLineError(
-      await sublora([
-        'check',
-        '--sigma',
-        '[1, -1, 1]',
-        '--hessian',
-        '[[1e300, 0, -1], [0, 1e300, 0], [-1, 0, 1]]',
-      ]),
-      1,
-      /^sublora: hessian: .*overflows float64 \(\|\|H\|\|_F is Infinity\)/,
-    );
+  });
+
+  it('reports huge entries whose squares overflow (was refused, or null in --json)', async () => {
+    // one violating pair, whose entries square past float64
+    const run = await sublora([
+      'check',
+      '--sigma',
+      '[1, 2]',
+      '--hessian',
+      '[[1e300, -1e300], [-1e300, 1e300]]',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const { projection } = JSON.parse(run.stdout) as {
+      projection: { frobeniusDistance: number; relativeFrobeniusDistance: number };
+    };
+    expect(projection.frobeniusDistance / (Math.SQRT2 * 1e300)).toBeCloseTo(1, 14);
+    expect(projection.relativeFrobeniusDistance).toBeCloseTo(Math.SQRT1_2, 14);
   });
 
   it('names a string size with its quotes (was "size 2 is not a non-negative integer")', async () => {

@@ -285,7 +285,7 @@ describe('sublora select bad input', () => {
     [
       'unknown backend',
       [...inputs.inline, ...rest, '--backend', 'cuda'],
-      /^sublora: backend: unknown backend 'cuda'; use one of reference, tfjs, onnxruntime/,
+      /^sublora: --backend: unknown backend 'cuda'; use one of reference, tfjs, onnxruntime/,
     ],
     [
       'empty sigma',
