@@ -13,6 +13,7 @@ import { Command } from 'commander';
 import { type ConfigOverrides, type PinnConfig, parseOverride, resolveConfig } from './config';
 import { chooseBackend } from './choose-backend';
 import { exportCheckpoint } from './export';
+import { describeFileSystemError } from './fs-errors';
 import { openMetrics } from './metrics';
 import { PDE_NAMES, type PdeName } from './pdes';
 import {
@@ -742,7 +743,7 @@ export async function runCli(argv: readonly string[], io: CliIo = DEFAULT_IO): P
       io.stderr(`sublora-pinn: ${err.message}\n`);
       return 130;
     }
-    io.stderr(`sublora-pinn: ${err.message.split('\n')[0]}\n`);
+    io.stderr(`sublora-pinn: ${describeFileSystemError(e) ?? err.message.split('\n')[0]}\n`);
     if (process.env.SUBLORA_DEBUG) io.stderr(`${err.stack ?? ''}\n`);
     return 1;
   } finally {
