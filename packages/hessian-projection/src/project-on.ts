@@ -61,8 +61,15 @@ export async function projectHessianOn(
   const sum = (x: Tensor): Tensor => t(backend.reshape(t(backend.reduce('sum', x)), [1]));
 
   const transposed = t(backend.transpose(hessian));
+  // halves first: (H + H^T) / 2 would overflow for entries beyond ~9e307 (the
+  // same value otherwise: halving is exact and the sum rounds once either way)
+  const half = scalar(0.5);
   const symmetric = t(
-    backend.binary('mul', t(backend.binary('add', hessian, transposed)), scalar(0.5)),
+    backend.binary(
+      'add',
+      t(backend.binary('mul', hessian, half)),
+      t(backend.binary('mul', transposed, half)),
+    ),
   );
   const sigmaSign = t(backend.unary('sign', sigma));
   const outerSign = t(
@@ -103,7 +110,8 @@ export async function projectHessianOn(
     ),
   );
   let values: number[];
-  let rootScale = 1;
+  // two factors: their product overflows for k = 1024
+  let rootScale = [1, 1];
   try {
     values = Array.from(await backend.read(stats));
     const [, distance2, norm2, , largest] = values;
@@ -111,13 +119,13 @@ export async function projectHessianOn(
       // the squares overflowed (entries beyond about 1e154 in float64, 1e19 in
       // float32): both sums again over 2^-k times the matrices, exact scalings
       const k = Math.ceil(Math.log2(largest));
-      const half = Math.floor(k / 2);
+      const halfK = Math.floor(k / 2);
       const down = (x: Tensor) =>
         t(
           backend.binary(
             'mul',
-            t(backend.binary('mul', x, scalar(2 ** -half))),
-            scalar(2 ** (half - k)),
+            t(backend.binary('mul', x, scalar(2 ** -halfK))),
+            scalar(2 ** (halfK - k)),
           ),
         );
       const rescaled = await backend.read(
@@ -133,7 +141,7 @@ export async function projectHessianOn(
       );
       values[1] = rescaled[0];
       values[2] = rescaled[1];
-      rootScale = 2 ** half * 2 ** (k - half); // applied after the square roots
+      rootScale = [2 ** halfK, 2 ** (k - halfK)]; // applied after the square roots, in turn
     }
   } finally {
     for (const x of temps) backend.dispose(x);
@@ -149,7 +157,7 @@ export async function projectHessianOn(
     );
   }
   const removedEntries = r * r - Math.round(kept);
-  const frobeniusDistance = Math.sqrt(distanceSquares) * rootScale;
+  const frobeniusDistance = Math.sqrt(distanceSquares) * rootScale[0] * rootScale[1];
   return {
     projected,
     report: {
