@@ -64,17 +64,12 @@ function oneLine(e: unknown): string {
   return (typeof message === 'string' ? message : String(e)).split('\n')[0];
 }
 
-/** Library inputs that the commands take as flags of the same name. */
-const FLAG_INPUTS = new Set([
-  'sigma',
-  'grad',
-  'hessian',
-  'budget',
-  'method',
-  'layers',
-  'seed',
-  'backend',
-]);
+/**
+ * Library inputs that the commands only take as flags of the same name
+ * (`backend` may come from `SUBLORA_BACKEND` or the config file: `select`
+ * names its flag itself).
+ */
+const FLAG_INPUTS = new Set(['sigma', 'grad', 'hessian', 'budget', 'method', 'layers', 'seed']);
 
 /** The error's line, naming the flag (`--hessian: ...`) where the library named its input (`hessian: ...`). */
 function inputErrorLine(e: unknown): string {

@@ -46,6 +46,12 @@ describe('selectBackendName', () => {
       family: 'reference',
       source: 'default',
     });
+    // a byte-order mark before the JSON, as some Windows editors write it
+    const withBom = tempDirWith('\uFEFF{ "backend": "onnxruntime" }');
+    expect(selectBackendName(undefined, { env: {}, cwd: withBom })).toEqual({
+      family: 'onnxruntime',
+      source: 'config',
+    });
     expect(selectBackendName(undefined, { env: {}, cwd: tempDirWith('{ "seed": 1 }') })).toEqual({
       family: 'reference',
       source: 'default',
@@ -124,6 +130,10 @@ describe('resolveBackend', () => {
     await expect(resolveBackend('tfjs:node-gpu')).rejects.toThrow(
       /^backend: 'tfjs:node-gpu' is not available: engine: 'node-gpu' is not available \(@tensorflow\/tfjs-node-gpu is not installed; install with: npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 [^\n]*\)[^\n]*$/,
     );
+    // a name from the environment says so, as an unknown one does
+    await expect(
+      resolveBackend(undefined, { env: { SUBLORA_BACKEND: 'tfjs:node-gpu' } }),
+    ).rejects.toThrow(/^backend: 'tfjs:node-gpu' \(from SUBLORA_BACKEND\) is not available: /);
   });
 });
 

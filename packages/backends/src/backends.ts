@@ -9,6 +9,7 @@ import { type BackendUnavailable, INSTALL, installCommand, loadBackend } from '.
 import {
   BACKEND_FAMILIES,
   selectBackendNameE,
+  sourceNote,
   type BackendFamily,
   type BackendSpec,
   type SelectionContext,
@@ -76,7 +77,7 @@ function unavailableError(spec: BackendSpec, e: BackendUnavailable): InputError 
     : `; install with: ${installCommand(spec)}`;
   return new InputError(
     'backend',
-    `'${label}' is not available: ${e.reason}${install} (the default 'reference' backend needs nothing)`,
+    `'${label}'${sourceNote(spec.source)} is not available: ${e.reason}${install} (the default 'reference' backend needs nothing)`,
   );
 }
 

@@ -68,7 +68,8 @@ function nameFromConfig(cwd: string): E.Either<InputError, string | undefined> {
   const file = path.join(cwd, CONFIG_FILE);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // a byte-order mark (some Windows editors write one) is not part of the JSON
+    text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch {
     return E.right(undefined);
   }
@@ -103,10 +104,7 @@ export function parseBackendNameE(
   source: SelectionSource,
 ): E.Either<InputError, BackendSpec> {
   const [family, variant, ...extra] = name.trim().split(':');
-  const from =
-    source === 'argument'
-      ? ''
-      : ` (from ${source === 'env' ? BACKEND_ENV : source === 'config' ? CONFIG_FILE : 'default'})`;
+  const from = sourceNote(source);
   const known = (BACKEND_FAMILIES as readonly string[]).includes(family);
   const variantOk =
     variant === undefined || (known && BACKEND_VARIANTS[family as BackendFamily].includes(variant));
@@ -136,6 +134,12 @@ const raise = (e: InputError): never => {
  */
 export function parseBackendName(name: string, source: SelectionSource): BackendSpec {
   return pipe(parseBackendNameE(name, source), E.getOrElseW(raise));
+}
+
+/** Where a name came from, for error messages: empty for an argument, else ` (from SUBLORA_BACKEND)` and the like. */
+export function sourceNote(source: SelectionSource): string {
+  if (source === 'argument') return '';
+  return ` (from ${source === 'env' ? BACKEND_ENV : source === 'config' ? CONFIG_FILE : 'default'})`;
 }
 
 /**

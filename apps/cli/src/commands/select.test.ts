@@ -317,6 +317,26 @@ describe('sublora select bad input', () => {
     expectOneLineError(await sublora(['choose']), 2, /^error: unknown command 'choose'/);
   });
 
+  it('names --backend only when the name came from the flag', async () => {
+    const saved = process.env.SUBLORA_BACKEND;
+    process.env.SUBLORA_BACKEND = 'cuda';
+    try {
+      expectOneLineError(
+        await select(...inputs.inline, ...rest),
+        1,
+        /^sublora: backend: unknown backend 'cuda' \(from SUBLORA_BACKEND\); use one of /,
+      );
+      expectOneLineError(
+        await select(...inputs.inline, ...rest, '--backend', 'cuda'),
+        1,
+        /^sublora: --backend: unknown backend 'cuda'; use one of /,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.SUBLORA_BACKEND;
+      else process.env.SUBLORA_BACKEND = saved;
+    }
+  });
+
   it('runs with --backend reference', async () => {
     const run = await select(...inputs.inline, ...rest, '--backend', 'reference', '--json');
     expect(run.code).toBe(0);

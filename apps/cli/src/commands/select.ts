@@ -7,7 +7,7 @@ import {
   type MethodName,
   type RankResult,
 } from '@sublora/rank-determination';
-import { assertSymmetric, InputError } from '@sublora/tensor';
+import { assertSymmetric, type Backend, InputError } from '@sublora/tensor';
 import { formatNumber, formatRows } from '../format-table';
 import { loadInput, toMatrix, toSigma, toVector } from '../inputs';
 import { parseBudget, parseLayers, parseSeed } from '../options';
@@ -49,10 +49,25 @@ export async function runSelect(options: SelectOptions, cwd: string): Promise<Ra
   const budget = parseBudget(options.budget, r);
   const layers = options.layers === undefined ? undefined : parseLayers(options.layers, r);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
-  // With no --backend, SUBLORA_BACKEND or config file the work stays on the host (float64 loops).
-  const named = selectBackendName(options.backend).source !== 'default';
-  const backend = named ? await resolveBackend(options.backend) : undefined;
+  const backend = await backendOf(options.backend);
   return determineRanks({ sigma, grad, hessian, budget, method, layers, seed, backend });
+}
+
+/**
+ * The backend `--backend`, `SUBLORA_BACKEND` or `sublora.config.json` names;
+ * with none of them undefined: the work stays on the host (float64 loops).
+ * Errors about a name given as the flag name the flag; the others already
+ * say where their name came from.
+ */
+async function backendOf(flag: string | undefined): Promise<Backend | undefined> {
+  try {
+    const named = selectBackendName(flag).source !== 'default';
+    return named ? await resolveBackend(flag) : undefined;
+  } catch (e) {
+    const input = (e as { input?: unknown }).input;
+    if (flag === undefined || flag === '' || input !== 'backend') throw e;
+    throw new InputError('--backend', (e as Error).message.replace(/^backend: /, ''));
+  }
 }
 
 /** Fields of a result the table shows first, with their labels; any others follow under their own names. */
