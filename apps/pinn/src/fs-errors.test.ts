@@ -7,16 +7,17 @@ const errno = (code: string, syscall: string, path?: string): NodeJS.ErrnoExcept
 describe('describeFileSystemError', () => {
   it('says what failed, on which path, why, and what to do', () => {
     expect(describeFileSystemError(errno('EACCES', 'mkdir', '/data/runs/x'))).toBe(
-      "cannot create the directory '/data/runs/x' (permission denied); make the run directory writable for this user or choose another with --out",
+      "cannot create the directory '/data/runs/x' (permission denied); check the permissions of that path, or give the command a location this user can write",
     );
     expect(describeFileSystemError(errno('EROFS', 'open', '/ro/x/config.json'))).toBe(
-      "cannot open '/ro/x/config.json' (read-only file system); choose a writable directory with --out",
+      "cannot open '/ro/x/config.json' (read-only file system); give the command a location on a writable file system",
     );
     expect(describeFileSystemError(errno('ENOSPC', 'write', '/x/metrics.jsonl'))).toMatch(
-      /^cannot write '\/x\/metrics\.jsonl' \(no space left on the device\); free some space and rerun: the run resumes from its checkpoints$/,
+      /^cannot write '\/x\/metrics\.jsonl' \(no space left on the device\); free some space and rerun \(training resumes from its last checkpoint\)$/,
     );
-    expect(describeFileSystemError(errno('EPERM', 'utime', '/x/y'))).toMatch(
-      /^cannot write '\/x\/y' \(operation not permitted\)/,
+    // a call not in the table is an access, not a write (it may be a read)
+    expect(describeFileSystemError(errno('EPERM', 'scandir', '/x/y'))).toMatch(
+      /^cannot access '\/x\/y' \(operation not permitted\)/,
     );
   });
 

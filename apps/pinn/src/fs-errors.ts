@@ -1,7 +1,8 @@
 /**
  * One line, with the fix, for a file-system error that reaches the command
  * line: Node's own message (`EACCES: permission denied, open '...'`) names
- * the path but not what to do about it.
+ * the path but not what to do about it. The fix names no flag, as the
+ * commands take their paths by different ones (`--out`, `--run`, `--file`).
  */
 
 /** What a failed system call was doing, in words. */
@@ -16,37 +17,40 @@ const ACTIONS: Readonly<Record<string, string>> = {
   copyfile: 'copy',
 };
 
-/** Why it failed and what to do, by error code. */
+/** Why it failed and what to do, by error code (the same for every command). */
 const CAUSES: Readonly<Record<string, { why: string; fix: string }>> = {
   EACCES: {
     why: 'permission denied',
-    fix: 'make the run directory writable for this user or choose another with --out',
+    fix: 'check the permissions of that path, or give the command a location this user can write',
   },
   EPERM: {
     why: 'operation not permitted',
-    fix: 'make the run directory writable for this user or choose another with --out',
+    fix: 'check the permissions of that path, or give the command a location this user can write',
   },
-  EROFS: { why: 'read-only file system', fix: 'choose a writable directory with --out' },
+  EROFS: {
+    why: 'read-only file system',
+    fix: 'give the command a location on a writable file system',
+  },
   ENOSPC: {
     why: 'no space left on the device',
-    fix: 'free some space and rerun: the run resumes from its checkpoints',
+    fix: 'free some space and rerun (training resumes from its last checkpoint)',
   },
   EDQUOT: {
     why: 'disk quota exceeded',
-    fix: 'free some space and rerun: the run resumes from its checkpoints',
+    fix: 'free some space and rerun (training resumes from its last checkpoint)',
   },
 };
 
 /**
  * The line for `e` when it is a file-system error with a path and a known
  * cause, e.g. `cannot create the directory '/data/runs/x' (permission
- * denied); make the run directory writable ...`; undefined otherwise.
+ * denied); check the permissions of that path, ...`; undefined otherwise.
  */
 export function describeFileSystemError(e: unknown): string | undefined {
   const err = e as NodeJS.ErrnoException | null;
   if (err === null || typeof err !== 'object') return undefined;
   const cause = typeof err.code === 'string' ? CAUSES[err.code] : undefined;
   if (cause === undefined || typeof err.path !== 'string') return undefined;
-  const action = (err.syscall !== undefined && ACTIONS[err.syscall]) || 'write';
+  const action = (err.syscall !== undefined && ACTIONS[err.syscall]) || 'access';
   return `cannot ${action} '${err.path}' (${cause.why}); ${cause.fix}`;
 }

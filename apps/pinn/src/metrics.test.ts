@@ -48,4 +48,25 @@ describe('metrics rewind with the records a checkpoint carries', () => {
     expect(stripTime(readMetrics(m.file))).toEqual([epoch('s', 1)]);
     expect(fs.readFileSync(m.file, 'utf8').endsWith('\n')).toBe(true);
   });
+
+  it('stageRecords stays what the file holds through writes and rewinds', () => {
+    const m = openMetrics(dir);
+    const fromFile = (stage: string) =>
+      readMetrics(m.file).filter((r) => r.stage === stage && typeof r.step === 'number');
+    m.write(epoch('s', 1));
+    m.write({ kind: 'summary', stage: 's' });
+    expect(m.stageRecords('s')).toEqual(fromFile('s'));
+    m.write(epoch('s', 2));
+    m.write(epoch('t', 1));
+    m.write({ kind: 'epoch', stage: 's', step: 3, loss: NaN });
+    expect(m.stageRecords('s')).toEqual(fromFile('s'));
+    expect(m.stageRecords('s')).toHaveLength(3);
+    expect(m.stageRecords('t')).toEqual(fromFile('t'));
+    m.rewind('s', 1);
+    expect(m.stageRecords('s')).toEqual(fromFile('s'));
+    expect(m.stageRecords('s')).toHaveLength(1);
+    m.write(epoch('s', 2));
+    expect(m.stageRecords('s')).toEqual(fromFile('s'));
+    expect(m.stageRecords('nothing')).toEqual([]);
+  });
 });

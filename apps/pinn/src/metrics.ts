@@ -63,14 +63,31 @@ function savedRecords(saved: unknown): MetricRecord[] {
   );
 }
 
+/** Records that belong to a stage and carry a step: those `stageRecords` returns. */
+const isStepped = (r: MetricRecord): boolean =>
+  typeof r.stage === 'string' && typeof r.step === 'number';
+
 /** Opens (appending) `<dir>/metrics.jsonl`. */
 export function openMetrics(dir: string): MetricsWriter {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'metrics.jsonl');
+  // The stepped records by stage, read from the file at the first
+  // `stageRecords` and kept in step with it after (appended by `write`,
+  // dropped by `rewind`), so checkpoint saves do not re-read a long file.
+  let byStage: Map<string, MetricRecord[]> | undefined;
+  const remember = (r: MetricRecord) => {
+    if (!byStage || !isStepped(r)) return;
+    const list = byStage.get(r.stage as string) ?? [];
+    list.push(r);
+    byStage.set(r.stage as string, list);
+  };
   return {
     file,
     write(record) {
-      fs.appendFileSync(file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+      const line = JSON.stringify({ time: new Date().toISOString(), ...record });
+      fs.appendFileSync(file, `${line}\n`);
+      // parsed back, so what is remembered is what a reader of the file gets
+      if (byStage) remember(JSON.parse(line) as MetricRecord);
     },
     rewind(stage, step, saved) {
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
@@ -91,9 +108,14 @@ export function openMetrics(dir: string): MetricsWriter {
       const unterminated = text !== '' && !text.endsWith('\n');
       if (unterminated || kept.length !== lines.length || restored.length > 0)
         writeFileAtomic.sync(file, [...kept, ...restored].map((l) => `${l}\n`).join(''));
+      byStage = undefined;
     },
     stageRecords(stage) {
-      return readMetrics(file).filter((r) => r.stage === stage && typeof r.step === 'number');
+      if (!byStage) {
+        byStage = new Map();
+        readMetrics(file).forEach(remember);
+      }
+      return [...(byStage.get(stage) ?? [])];
     },
     sync() {
       if (!fs.existsSync(file)) return;

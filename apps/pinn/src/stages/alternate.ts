@@ -121,7 +121,7 @@ export async function runAlternating(
       backend: ctx.backend,
       optimizer,
       state,
-      checkpoint: { ...checkpoint, state: () => ({ trajectory }) },
+      checkpoint: { ...checkpoint, state: () => ({ ...checkpoint.state?.(), trajectory }) },
       // A mid-round checkpoint carries the trajectory up to its step.
       onStart: (step, state) => {
         if (step === 0) return;
