@@ -337,6 +337,16 @@ describe('sublora select bad input', () => {
     }
   });
 
+  it('reads sublora.config.json from the directory it runs in', async () => {
+    const where = tempDir();
+    fs.writeFileSync(path.join(where, 'sublora.config.json'), '{ "backend": "cuda" }');
+    expectOneLineError(
+      await sublora(['select', ...inputs.inline, ...rest], where),
+      1,
+      /^sublora: backend: unknown backend 'cuda' \(from sublora\.config\.json\); /,
+    );
+  });
+
   it('runs with --backend reference', async () => {
     const run = await select(...inputs.inline, ...rest, '--backend', 'reference', '--json');
     expect(run.code).toBe(0);

@@ -49,20 +49,21 @@ export async function runSelect(options: SelectOptions, cwd: string): Promise<Ra
   const budget = parseBudget(options.budget, r);
   const layers = options.layers === undefined ? undefined : parseLayers(options.layers, r);
   const seed = options.seed === undefined ? undefined : parseSeed(options.seed);
-  const backend = await backendOf(options.backend);
+  const backend = await backendOf(options.backend, cwd);
   return determineRanks({ sigma, grad, hessian, budget, method, layers, seed, backend });
 }
 
 /**
- * The backend `--backend`, `SUBLORA_BACKEND` or `sublora.config.json` names;
+ * The backend `--backend`, `SUBLORA_BACKEND` or `sublora.config.json` (in
+ * `cwd`, where the inputs are read from too) names;
  * with none of them undefined: the work stays on the host (float64 loops).
  * Errors about a name given as the flag name the flag; the others already
  * say where their name came from.
  */
-async function backendOf(flag: string | undefined): Promise<Backend | undefined> {
+async function backendOf(flag: string | undefined, cwd: string): Promise<Backend | undefined> {
   try {
-    const named = selectBackendName(flag).source !== 'default';
-    return named ? await resolveBackend(flag) : undefined;
+    const named = selectBackendName(flag, { cwd }).source !== 'default';
+    return named ? await resolveBackend(flag, { cwd }) : undefined;
   } catch (e) {
     const input = (e as { input?: unknown }).input;
     if (flag === undefined || flag === '' || input !== 'backend') throw e;
