@@ -43,9 +43,8 @@ import {
 } from '@sublora/linalg';
 import { type AdamState, type SvdView, adamStep } from '@sublora/nn';
 import { type MethodName, determineRanksSync } from '@sublora/rank-determination';
-import { InputError, type MatrixLike, type VectorLike } from '@sublora/tensor';
+import { InputError, type MatrixLike, normalizingFactors, type VectorLike } from '@sublora/tensor';
 import { type GeoloraState, embed, geoloraNames, leadingBlock } from './layer';
-import { normalizingFactors } from './power-of-two';
 import { tauRank, truncatedMass } from './truncation';
 
 /** Gradients of the loss by parameter name (`geolora.U<l>`, `geolora.S<l>`, `geolora.V<l>`), full `rmax` storage. */

@@ -2,8 +2,8 @@
  * Rank truncation rules on the singular values of one layer's augmented
  * coefficient matrix (`s` sorted, largest first).
  */
+import { normalizingFactors } from '@sublora/tensor';
 import type { TauRule } from './config';
-import { normalizingFactors } from './power-of-two';
 
 /**
  * `s` times the power of two that brings its largest magnitude into [1, 2),

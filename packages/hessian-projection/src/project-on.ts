@@ -2,7 +2,7 @@
  * The projection of `project.ts`, composed from Backend kernels so the
  * `r` x `r` work stays on the device that holds the Hessian (GPU, onnxruntime).
  */
-import { InputError } from '@sublora/tensor';
+import { InputError, normalizingFactors } from '@sublora/tensor';
 import type { Backend, Tensor } from '@sublora/tensor';
 import type { ProjectHessianOptions, ProjectionReport } from './project';
 
@@ -110,22 +110,21 @@ export async function projectHessianOn(
     ),
   );
   let values: number[];
-  // two factors: their product overflows for k = 1024
-  let rootScale = [1, 1];
+  // the powers of two the squares were summed at, undone after the square roots
+  let factors: readonly [number, number] = [1, 1];
   try {
     values = Array.from(await backend.read(stats));
     const [, distance2, norm2, , largest] = values;
     if (!(Number.isFinite(distance2) && Number.isFinite(norm2)) && Number.isFinite(largest)) {
       // the squares overflowed (entries beyond about 1e154 in float64, 1e19 in
-      // float32): both sums again over 2^-k times the matrices, exact scalings
-      const k = Math.ceil(Math.log2(largest));
-      const halfK = Math.floor(k / 2);
+      // float32): both sums again over the matrices brought to [1, 2), exactly
+      factors = normalizingFactors(largest);
       const down = (x: Tensor) =>
         t(
           backend.binary(
             'mul',
-            t(backend.binary('mul', x, scalar(2 ** -halfK))),
-            scalar(2 ** (halfK - k)),
+            t(backend.binary('mul', x, scalar(factors[0]))),
+            scalar(factors[1]),
           ),
         );
       const rescaled = await backend.read(
@@ -141,7 +140,6 @@ export async function projectHessianOn(
       );
       values[1] = rescaled[0];
       values[2] = rescaled[1];
-      rootScale = [2 ** halfK, 2 ** (k - halfK)]; // applied after the square roots, in turn
     }
   } finally {
     for (const x of temps) backend.dispose(x);
@@ -157,7 +155,7 @@ export async function projectHessianOn(
     );
   }
   const removedEntries = r * r - Math.round(kept);
-  const frobeniusDistance = Math.sqrt(distanceSquares) * rootScale[0] * rootScale[1];
+  const frobeniusDistance = Math.sqrt(distanceSquares) / factors[0] / factors[1];
   return {
     projected,
     report: {

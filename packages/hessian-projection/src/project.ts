@@ -14,6 +14,7 @@
 import {
   assertFiniteSymmetricScan,
   InputError,
+  normalizingFactors,
   SYMMETRIC_TILE,
   toFloat64Matrix,
   toFloat64Vector,
@@ -245,7 +246,8 @@ function projectPairs(
 /**
  * The report of a pass over finite `h`; when its sums of squares overflowed
  * (entries beyond about 1e154), the report of a second pass over a copy of
- * `h` scaled by `2^-k` (exact but for entries too small to matter) gives
+ * `h` scaled by the power of two that brings its largest entry into [1, 2)
+ * (`normalizingFactors`: exact but for entries too small to matter) gives
  * the distances, the first the counts: the distance is then finite
  * whenever `||H - G||_F` is.
  */
@@ -253,10 +255,8 @@ function reportOf(pass: PairPass, h: Float64Array, sigma: Float64Array): Project
   if (Number.isFinite(pass.sumOfSquares)) return pass.report;
   let largest = 0;
   for (let i = 0; i < h.length; i++) largest = Math.max(largest, Math.abs(h[i]));
-  // largest 2^-k <= 1; two normal factors, as 2^-k alone is subnormal for k > 1022
-  const k = Math.ceil(Math.log2(largest));
-  const half = Math.floor(k / 2);
-  const scaled = h.map((v) => v * 2 ** -half * 2 ** (half - k));
+  const [f1, f2] = normalizingFactors(largest);
+  const scaled = h.map((v) => v * f1 * f2);
   const { frobeniusDistance, relativeFrobeniusDistance } = projectPairs(
     scaled,
     sigma,
@@ -265,7 +265,7 @@ function reportOf(pass: PairPass, h: Float64Array, sigma: Float64Array): Project
   // the counts stay the first pass's: scaling can flush a tiny entry to a (feasible) zero
   return {
     ...pass.report,
-    frobeniusDistance: frobeniusDistance * 2 ** half * 2 ** (k - half),
+    frobeniusDistance: frobeniusDistance / f1 / f2,
     relativeFrobeniusDistance,
   };
 }

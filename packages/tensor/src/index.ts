@@ -36,3 +36,4 @@ export {
   seedXoshiro128,
 } from './random';
 export * from './op-table';
+export { normalizingFactors } from './power-of-two';

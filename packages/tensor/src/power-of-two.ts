@@ -1,4 +1,7 @@
-/** Exact rescaling by powers of two, for sums of squares and QRs at any magnitude. */
+/**
+ * Exact rescaling by powers of two, for sums of squares, norms and QRs at
+ * any magnitude (GeoLoRA's steps and truncation, the projection report).
+ */
 
 /**
  * Two powers of two whose product brings `largest` (finite, > 0) into
