@@ -10,7 +10,14 @@
  * 1074).
  */
 export function normalizingFactors(largest: number): readonly [number, number] {
-  const e = -Math.floor(Math.log2(largest));
-  const half = Math.trunc(e / 2);
-  return [2 ** half, 2 ** (e - half)];
+  const split = (e: number): [number, number] => {
+    const half = Math.trunc(e / 2);
+    return [2 ** half, 2 ** (e - half)];
+  };
+  const factors = split(-Math.floor(Math.log2(largest)));
+  // log2 rounds up just below a power of two (2^1024 - 2^970 gives 1024),
+  // which leaves the product a hair under 1: one power of two more
+  return largest * factors[0] * factors[1] < 1
+    ? split(1 - Math.floor(Math.log2(largest)))
+    : factors;
 }
