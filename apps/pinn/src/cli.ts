@@ -272,23 +272,29 @@ function diffKeys(a: unknown, b: unknown, prefix = ''): string[] {
 }
 
 /**
- * Resolves the configuration, locks the run directory and records the
- * configuration in it. `prepare` checks whatever else the command needs (the
- * task list, cluster files) first: everything that can refuse the command
- * runs before anything in the run directory is written.
+ * Resolves the configuration and its task list, locks the run directory and
+ * records the configuration in it. `prepare` checks whatever else the
+ * command needs (cluster files) first: everything that can refuse the
+ * command runs before anything in the run directory is written.
  */
 async function context<T = undefined>(
   options: CommonOptions,
   io: CliIo,
-  prepare?: (config: PinnConfig, pdes: PdeName[], outDir: string) => T,
-): Promise<{ ctx: RunContext; pdes: PdeName[]; threads: number | undefined; prepared: T }> {
+  prepare?: (config: PinnConfig, list: TaskList, outDir: string) => T,
+): Promise<{
+  ctx: RunContext;
+  pdes: PdeName[];
+  list: TaskList;
+  threads: number | undefined;
+  prepared: T;
+}> {
   const threads = parseThreads(options.threads);
   const overrides = loadOverrides(options);
   const config = resolveConfig(options.preset, overrides);
   const pdes = pdesOf(options, config);
   // Every command runs (a part of) this task list: duplicate seeds, targets or methods are refused here.
-  buildTaskList(gridOf(config, pdes));
-  const prepared = prepare?.(config, pdes, path.join(options.out, config.name)) as T;
+  const list = buildTaskList(gridOf(config, pdes));
+  const prepared = prepare?.(config, list, path.join(options.out, config.name)) as T;
   const { backend, reason } = await chooseBackend(config.backend, threadsContext(threads));
   const outDir = path.join(options.out, config.name);
   releaseLock = await lockRunDirectory(outDir, (err) => {
@@ -341,7 +347,7 @@ async function context<T = undefined>(
   io.stderr(
     `sublora-pinn: run '${config.name}' (preset ${config.preset}) on backend '${backend.name}' (${reason}), writing to ${outDir}\n`,
   );
-  return { ctx, pdes, threads, prepared };
+  return { ctx, pdes, list, threads, prepared };
 }
 
 function addCommon(cmd: Command): Command {
@@ -467,14 +473,14 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       const {
         ctx,
         pdes,
+        list,
         threads: threadsFlag,
-        prepared: { list, cluster, parallel },
-      } = await context(o, io, (config, pdes, outDir) => {
-        const list = buildTaskList(gridOf(config, pdes));
+        prepared: { cluster, parallel },
+      } = await context(o, io, (config, list, outDir) => {
         const parallel = parallelFlag ?? config.grid.parallel;
         const cluster =
           executor === 'local' ? undefined : clusterPlan(outDir, config, list, executor, parallel);
-        return { list, cluster, parallel };
+        return { cluster, parallel };
       });
       const started = Date.now();
       writeTaskList(ctx.outDir, list);
@@ -540,9 +546,7 @@ export function buildProgram(io: CliIo = DEFAULT_IO): Command {
       .command('plan')
       .description('write runs/<name>/tasks.json: every task of the experiment with a stable id'),
   ).action(async (o: CommonOptions) => {
-    const { ctx, prepared: list } = await context(o, io, (config, pdes) =>
-      buildTaskList(gridOf(config, pdes)),
-    );
+    const { ctx, list } = await context(o, io);
     writeTaskList(ctx.outDir, list);
     io.stdout(
       `wrote ${path.join(ctx.outDir, 'tasks.json')}: ${list.phases.map((p, i) => `phase ${i}: ${p.length}`).join(', ')} tasks\n`,
