@@ -12,7 +12,7 @@
  * appended records durable; stages call it before they commit a checkpoint
  * or results that claim those records exist.
  *
- * Checkpoints carry their stage's records (`stageRecords`, read at each
+ * Checkpoints carry their stage's records (`stageRecords`, taken at each
  * save). A grid task writes to `metrics/<task id>/`, and a task's id changes
  * with settings that leave its checkpoint valid (`evaluation.*`): the new
  * task resumes the finished checkpoint into an empty file, and `rewind` puts
@@ -92,13 +92,15 @@ export function openMetrics(dir: string): MetricsWriter {
     rewind(stage, step, saved) {
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
       const lines = text.split('\n').filter((line) => line !== '');
+      let holdsStage = false;
       const kept = lines.filter((line) => {
         const record = parseLine(line);
         if (!record) return false;
         if (record.stage !== stage) return true;
-        return typeof record.step === 'number' && record.step <= step;
+        const covered = typeof record.step === 'number' && record.step <= step;
+        holdsStage ||= covered;
+        return covered;
       });
-      const holdsStage = kept.some((line) => parseLine(line)?.stage === stage);
       const restored = holdsStage
         ? []
         : savedRecords(saved)
